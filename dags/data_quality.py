@@ -1,0 +1,61 @@
+"""
+### Nightly data quality
+
+Validates last night's partition of every dataset registered in the governance registry
+(`include/governance.yaml`, or `$STEWARD_REGISTRY`) with its Great Expectations suite
+(`include/expectations/<dataset>.json`).
+
+- **One mapped task per dataset** (`validate`): results per expectation go to the warehouse
+  table `dq_results`, the outcome to `dq_runs`, an HTML report to
+  `$STEWARD_HOME/reports/data_quality/<date>/<dataset>.html` (path in the task log).
+- **Critical failure → quarantine**: the batch is recorded in `quarantine` and the task fails
+  naming the dataset, partition and failed checks. Warning-severity failures are recorded
+  and the task succeeds.
+- **Assets**: each usable partition emits an event on `dq_<dataset>` (through the alias
+  `steward_data_quality`) with `partition_date` and `status` in its extra, for monitoring DAGs.
+- **Partition date**: the `date` param when given (manual runs, reruns), else the data
+  interval's start. Backfill: `airflow backfill create --dag-id data_quality --from-date ... --to-date ...`.
+
+Reruns replace exactly the dataset × partition they validate: no duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Param, dag
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from steward.airflow.data_quality import nightly_datasets, summarize, validate
+
+DEFAULT_ARGS = {
+    "owner": "data-platform",
+    "retries": 2,
+    "retry_delay": dt.timedelta(minutes=5),
+}
+
+
+@dag(
+    dag_id="data_quality",
+    schedule=CronDataIntervalTimetable("0 2 * * *", timezone="UTC"),
+    start_date=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={
+        "date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Partition to validate (YYYY-MM-DD). Empty: the run's data interval.",
+        )
+    },
+    tags=["steward", "data-quality", "nightly"],
+    doc_md=__doc__,
+)
+def data_quality() -> None:
+    checks = validate.expand(dataset=nightly_datasets())
+    checks >> summarize()
+
+
+data_quality()

@@ -1,0 +1,8 @@
+"""Steward: governance pipelines for production ML on Airflow 3.
+
+The package is importable without Airflow. Only :mod:`steward.airflow` imports Airflow;
+every other area (registry, warehouse, quality, demo, ...) is plain Python that the DAGs,
+the CLI, the tests and the benchmarks call the same way.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,89 @@
+"""Reading what a task needs from its Airflow context: the partition date, the warehouse, the run id.
+
+Manual and asset-triggered runs in Airflow 3 have no ``logical_date`` or data interval, so
+the partition date comes, in order, from the ``date`` param, the data interval's start,
+or the day before ``run_after``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the warehouse pulls in duckdb/pyarrow: import it only when a task runs
+    from steward.warehouse import Warehouse
+
+__all__ = ["WAREHOUSE_CONN_ID", "partition_date", "resolve_partition_date", "run_id", "warehouse"]
+
+log = logging.getLogger(__name__)
+
+#: Airflow connection holding the warehouse (``AIRFLOW_CONN_STEWARD_WAREHOUSE`` works too).
+WAREHOUSE_CONN_ID = "steward_warehouse"
+
+
+def resolve_partition_date(
+    param: str | dt.date | None, data_interval_start: dt.datetime | None, run_after: dt.datetime | None
+) -> dt.date:
+    """Pick the partition date from the ``date`` param, the data interval, or ``run_after`` minus a day.
+
+    Examples
+    --------
+    >>> resolve_partition_date("2026-11-04", None, None)
+    datetime.date(2026, 11, 4)
+    >>> resolve_partition_date(None, None, dt.datetime(2026, 11, 5, 2, tzinfo=dt.UTC))
+    datetime.date(2026, 11, 4)
+    """
+    if param:
+        if isinstance(param, dt.date):
+            return param
+        try:
+            return dt.date.fromisoformat(str(param))
+        except ValueError:
+            raise ValueError(f"param 'date' must be YYYY-MM-DD, got {param!r}") from None
+    if data_interval_start is not None:
+        return data_interval_start.date()
+    if run_after is not None:
+        return (run_after - dt.timedelta(days=1)).date()
+    raise ValueError("cannot tell the partition date: pass the 'date' param (YYYY-MM-DD)")
+
+
+def partition_date(context: Mapping[str, Any]) -> dt.date:
+    """Return the partition date of the running task (see module docstring)."""
+    params = context.get("params") or {}
+    dag_run = context.get("dag_run")
+    return resolve_partition_date(
+        params.get("date"),
+        context.get("data_interval_start"),
+        getattr(dag_run, "run_after", None),
+    )
+
+
+def run_id(context: Mapping[str, Any]) -> str:
+    """Return the Airflow run id (stored on every warehouse row the task writes)."""
+    return str(context.get("run_id") or getattr(context.get("dag_run"), "run_id", "unknown"))
+
+
+def warehouse() -> Warehouse:
+    """Connect to the migrated warehouse: the ``steward_warehouse`` connection, else Steward's default.
+
+    Credentials come only from the Airflow connection or the environment; only the redacted
+    URL is logged.
+    """
+    from steward.warehouse import connect, default_url
+
+    url: str | None = None
+    try:
+        from airflow.sdk import Connection
+
+        conn = Connection.get(WAREHOUSE_CONN_ID)
+        url = conn.get_uri()
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+    except Exception as exc:
+        log.debug("no Airflow connection %s (%s); using the default warehouse", WAREHOUSE_CONN_ID, exc)
+    wh = connect(url or default_url())
+    applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use
+    log.info("warehouse: %s%s", wh.url, f" (applied migrations {applied})" if applied else "")
+    return wh

@@ -1,0 +1,66 @@
+"""Environment for running Airflow on one machine against this project (demo, tests, UI).
+
+Everything lives under ``STEWARD_HOME``: Airflow's home and SQLite metadata in
+``$STEWARD_HOME/airflow``, the DAGs and plugins from the project checkout. This module
+sets environment variables only; it must run before Airflow is first imported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import MutableMapping
+
+from steward import paths
+
+__all__ = ["airflow_env", "apply_airflow_env"]
+
+
+def airflow_env(*, port: int = 8080, parallelism: int = 4) -> dict[str, str]:
+    """Return the environment variables for a local Airflow over this project.
+
+    Parameters
+    ----------
+    port
+        The api-server port (the UI); tasks reach the execution API through it.
+    parallelism
+        Task slots. ``airflow standalone`` defaults to 32 workers (~6 GB): keep it low.
+    """
+    home = paths.airflow_home()
+    project = paths.project_dir()
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(project / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(project / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(parallelism),
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR": "False",
+        "STEWARD_HOME": str(paths.steward_home()),
+        "STEWARD_PROJECT_DIR": str(project),
+        "GX_ANALYTICS_ENABLED": "false",
+        "NO_PROXY": "*",
+    }
+
+
+def apply_airflow_env(
+    environ: MutableMapping[str, str] | None = None, *, override: bool = False, **kwargs: int
+) -> dict[str, str]:
+    """Set :func:`airflow_env` in ``environ`` (default ``os.environ``).
+
+    Values the user already set win unless ``override`` (tests use it to stay isolated).
+    """
+    target = os.environ if environ is None else environ
+    env = airflow_env(**kwargs)
+    for key, value in env.items():
+        if override:
+            target[key] = value
+        else:
+            target.setdefault(key, value)
+    paths.airflow_home().mkdir(parents=True, exist_ok=True)
+    return env

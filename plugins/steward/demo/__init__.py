@@ -1,0 +1,31 @@
+"""The deterministic demo company, Northwind Lending & Growth, used by ``make demo`` and the tests.
+
+Two business units (marketing, lending) and a shared platform team run two models:
+``lead_scoring`` (scores web leads for conversion) and ``credit_risk`` (scores loan applications
+for probability of default). :func:`generate` writes their raw data, prediction logs, late labels,
+training snapshots, cloud billing exports and business outcomes as a Parquet lake, with known
+problems planted on known days (:data:`INJECTED_PROBLEMS`) for the pipelines to find.
+``include/governance.yaml`` registers every dataset and both models.
+"""
+
+from steward.demo._company import COMPANY, DEMO_DAYS, DEMO_START
+from steward.demo._company import DATASET_NAMES as DEMO_DATASETS
+from steward.demo._generate import generate
+from steward.demo._manifest import DemoManifest, Partition
+from steward.demo._problems import INJECTED_PROBLEMS, InjectedProblem, injected_problems
+
+__all__ = [
+    # the company
+    "COMPANY",
+    "DEMO_DATASETS",
+    "DEMO_DAYS",
+    "DEMO_START",
+    # generating
+    "DemoManifest",
+    "Partition",
+    "generate",
+    # injected problems
+    "INJECTED_PROBLEMS",
+    "InjectedProblem",
+    "injected_problems",
+]

@@ -1,0 +1,23 @@
+"""Data quality: GX suites run on each nightly partition, results recorded, bad batches quarantined."""
+
+from steward.quality._gx import ExpectationOutcome, run_suite
+from steward.quality._report import dataset_report_path, night_summary, write_overview
+from steward.quality._suites import SuiteError, load_suite, referenced_columns
+from steward.quality._validate import Status, ValidationOutcome, validate_partition
+
+__all__ = [
+    # validation
+    "Status",
+    "ValidationOutcome",
+    "validate_partition",
+    # suites and GX
+    "ExpectationOutcome",
+    "SuiteError",
+    "load_suite",
+    "referenced_columns",
+    "run_suite",
+    # reports
+    "dataset_report_path",
+    "night_summary",
+    "write_overview",
+]

@@ -1,0 +1,263 @@
+"""Validate one dataset partition, record the results, quarantine bad batches.
+
+The flow for one dataset and one day:
+
+1. read the partition (missing, empty, corrupt files become an ``error`` outcome);
+2. run the dataset's GX suite;
+3. decide: a failed ``critical`` expectation (or a column the suite needs is missing)
+   quarantines the batch; ``warning`` failures are recorded and do not fail the run;
+4. write ``dq_results`` (one row per expectation), ``quarantine`` and, last, ``dq_runs``
+   (the outcome that downstream monitoring reads), each replacing exactly this
+   dataset x partition, so a rerun writes the same rows;
+5. write an HTML report and return a small :class:`ValidationOutcome` (safe for XCom).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from steward.quality._gx import ExpectationOutcome, run_suite
+from steward.quality._report import write_dataset_report
+from steward.quality._suites import SuiteError, load_suite, referenced_columns
+from steward.registry import Dataset, Registry
+from steward.sources import SourceError, read_partition
+from steward.warehouse import Warehouse
+
+__all__ = ["Status", "ValidationOutcome", "validate_partition"]
+
+log = logging.getLogger(__name__)
+
+Status = Literal["passed", "warning", "failed", "error"]
+
+
+@dataclass
+class ValidationOutcome:
+    """The outcome of validating one partition: small, JSON-friendly, safe to pass through XCom."""
+
+    dataset: str
+    partition_date: str
+    suite: str
+    status: Status
+    row_count: int = 0
+    evaluated: int = 0
+    failed: int = 0
+    critical_failed: int = 0
+    warning_failed: int = 0
+    quarantined: bool = False
+    message: str = ""
+    failed_expectations: list[str] = field(default_factory=list)
+    report_path: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when downstream jobs may use the partition (passed or warning)."""
+        return self.status in ("passed", "warning")
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for XCom and logs."""
+        return asdict(self)
+
+
+def _describe(o: ExpectationOutcome) -> str:
+    target = f"{o.column_name}: " if o.column_name else ""
+    detail = ""
+    if o.unexpected_count:
+        pct = f" ({o.unexpected_percent:.2f}%)" if o.unexpected_percent is not None else ""
+        detail = f" — {o.unexpected_count} unexpected{pct}"
+    elif o.observed_value is not None:
+        detail = f" — observed {o.observed_value[:80]}"
+    if o.exception_message:
+        detail += f" — error: {o.exception_message[:160]}"
+    return f"{target}{o.expectation_type} [{o.severity}]{detail}"
+
+
+def _missing_columns(suite: dict, present: list[str]) -> list[str]:
+    messages = []
+    for col in referenced_columns(suite):
+        if col not in present:
+            close = difflib.get_close_matches(col, present, n=1)
+            hint = f" (renamed to {close[0]!r}?)" if close else ""
+            messages.append(f"column {col!r} is missing{hint}")
+    return messages
+
+
+def _event_id(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def validate_partition(
+    registry: Registry,
+    dataset_name: str,
+    day: dt.date,
+    *,
+    warehouse: Warehouse,
+    run_id: str,
+    reports_dir: Path | None = None,
+) -> ValidationOutcome:
+    """Validate ``dataset_name``'s partition for ``day`` and record everything in the warehouse.
+
+    Parameters
+    ----------
+    registry
+        The loaded governance registry.
+    dataset_name
+        A registered dataset.
+    day
+        The partition date (for snapshot datasets: the date the snapshot is validated as of).
+    warehouse
+        Where ``dq_results``, ``dq_runs``, ``quarantine`` and ``audit_log`` are written.
+    run_id
+        The Airflow run id, or a CLI run id; stored on every row.
+    reports_dir
+        Where the HTML report goes (default ``$STEWARD_HOME/reports``).
+
+    Returns
+    -------
+    ValidationOutcome
+        ``status`` is ``passed``, ``warning`` (only warning-severity failures), ``failed``
+        (a critical failure: the batch is quarantined) or ``error`` (the data could not be
+        read or the suite is broken).
+
+    Raises
+    ------
+    steward.warehouse.WarehouseError
+        The warehouse could not be written (infrastructure: worth a retry).
+    """
+    started = time.monotonic()
+    dataset: Dataset = registry.dataset(dataset_name)
+    suite_name = dataset.suite_name
+    validated_at = dt.datetime.now(dt.UTC)
+    outcome = ValidationOutcome(
+        dataset=dataset.name, partition_date=day.isoformat(), suite=suite_name, status="error"
+    )
+    results: list[ExpectationOutcome] = []
+    files: list[str] = []
+    try:
+        suite = load_suite(suite_name)
+        part = read_partition(dataset, None if dataset.cadence == "snapshot" else day, warehouse=warehouse)
+        files = part.files
+        outcome.row_count = part.num_rows
+        frame = part.table.to_pandas()
+        missing = _missing_columns(suite, list(frame.columns))
+        results = run_suite(frame, suite, asset_name=dataset.name)
+    except SourceError as exc:
+        outcome.message = str(exc)
+        quarantine = exc.kind in ("empty", "corrupt", "schema")
+        outcome.quarantined = quarantine
+        outcome.failed_expectations = []
+        log.error("%s", outcome.message)
+    except SuiteError as exc:
+        outcome.message = f"dataset {dataset.name!r}, partition {day}: {exc}"
+        log.error("%s", outcome.message)
+    else:
+        failed = [r for r in results if not r.success]
+        outcome.evaluated = len(results)
+        outcome.failed = len(failed)
+        outcome.critical_failed = sum(r.severity == "critical" for r in failed)
+        outcome.warning_failed = sum(r.severity == "warning" for r in failed)
+        outcome.failed_expectations = [_describe(r) for r in failed]
+        if missing or outcome.critical_failed:
+            outcome.status = "failed"
+            outcome.quarantined = True
+            reasons = [*missing, *(_describe(r) for r in failed if r.severity == "critical")]
+            outcome.message = (
+                f"dataset {dataset.name!r}, partition {day}: quarantined; suite {suite_name!r} failed "
+                f"{len(reasons)} critical check(s): " + "; ".join(reasons)
+            )
+            if missing:
+                outcome.message += f". Columns present: {sorted(frame.columns)}"
+        elif outcome.warning_failed:
+            outcome.status = "warning"
+            outcome.message = (
+                f"dataset {dataset.name!r}, partition {day}: "
+                f"passed with {outcome.warning_failed} warning(s): "
+                + "; ".join(_describe(r) for r in failed if r.severity == "warning")
+            )
+        else:
+            outcome.status = "passed"
+            outcome.message = (
+                f"dataset {dataset.name!r}, partition {day}: all {outcome.evaluated} expectations passed "
+                f"on {outcome.row_count} rows"
+            )
+    outcome.duration_s = round(time.monotonic() - started, 3)
+    outcome.report_path = str(
+        write_dataset_report(
+            outcome, results, files=files, validated_at=validated_at, reports_dir=reports_dir
+        )
+    )
+    _record(warehouse, dataset, day, outcome, results, files, run_id, validated_at)
+    return outcome
+
+
+def _record(
+    warehouse: Warehouse,
+    dataset: Dataset,
+    day: dt.date,
+    outcome: ValidationOutcome,
+    results: list[ExpectationOutcome],
+    files: list[str],
+    run_id: str,
+    validated_at: dt.datetime,
+) -> None:
+    key = {"dataset": dataset.name, "partition_date": day}
+    rows = [
+        {**key, "suite": outcome.suite, **asdict(r), "run_id": run_id, "validated_at": validated_at}
+        for r in results
+    ]
+    quarantine_rows = []
+    if outcome.quarantined:
+        quarantine_rows.append(
+            {
+                **key,
+                "reason": outcome.message,
+                "failed_expectations_json": json.dumps(outcome.failed_expectations),
+                "run_id": run_id,
+                "quarantined_at": validated_at,
+            }
+        )
+    run_row = {
+        **key,
+        "suite": outcome.suite,
+        "status": outcome.status,
+        "row_count": outcome.row_count,
+        "expectations_evaluated": outcome.evaluated,
+        "expectations_failed": outcome.failed,
+        "critical_failed": outcome.critical_failed,
+        "warning_failed": outcome.warning_failed,
+        "error_message": None if outcome.status == "passed" else outcome.message,
+        "source_files": json.dumps(files),
+        "report_path": outcome.report_path,
+        "duration_s": outcome.duration_s,
+        "run_id": run_id,
+        "validated_at": validated_at,
+    }
+    audit = {
+        "event_id": _event_id("data_quality", dataset.name, day.isoformat()),
+        "occurred_at": validated_at,
+        "actor": "steward.quality",
+        "action": "quarantine" if outcome.quarantined else f"validate:{outcome.status}",
+        "subject_type": "dataset_partition",
+        "subject_id": f"{dataset.name}/{day.isoformat()}",
+        "details_json": json.dumps(
+            {"status": outcome.status, "message": outcome.message, "suite": outcome.suite, "files": files}
+        ),
+        "run_id": run_id,
+    }
+    # dq_runs goes last: it is the outcome downstream jobs read, written only once the details are in.
+    warehouse.replace_partitions(
+        [
+            ("dq_results", key, rows),
+            ("quarantine", key, quarantine_rows),
+            ("audit_log", {"event_id": audit["event_id"]}, [audit]),
+            ("dq_runs", key, [run_row]),
+        ]
+    )

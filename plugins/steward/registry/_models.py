@@ -1,0 +1,218 @@
+"""The governance registry's schema: datasets, models and their policies.
+
+Every model here forbids unknown keys, so a typo in ``governance.yaml`` is an error
+that names the key path instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from steward.registry._identifiers import check_column, check_name
+
+__all__ = [
+    "BusinessKpi",
+    "Dataset",
+    "DatasetSource",
+    "LabelSource",
+    "Model",
+    "ModelColumns",
+    "ModelThresholds",
+    "Reference",
+    "Registry",
+    "RiskTier",
+    "Sensitivity",
+    "Severity",
+]
+
+Name = Annotated[str, AfterValidator(lambda v: check_name(v, "name"))]
+Column = Annotated[str, AfterValidator(lambda v: check_column(v, "column"))]
+Sensitivity = Literal["public", "internal", "confidential", "restricted"]
+Severity = Literal["critical", "warning", "info"]
+#: EU AI Act risk categories.
+RiskTier = Literal["minimal", "limited", "high", "unacceptable"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DatasetSource(_Strict):
+    """Where a dataset's data lives.
+
+    Exactly one of ``path`` (a file path or glob, local or ``s3://``) or ``table`` (a
+    warehouse table). A ``{date}`` placeholder in ``path`` selects one partition
+    (e.g. ``${STEWARD_HOME}/lake/leads/date={date}/*.parquet``); without it, the rows of
+    a partition are those whose ``partition_column`` equals the date.
+    """
+
+    path: str | None = None
+    table: Name | None = None
+    format: Literal["parquet", "csv"] | None = None
+
+    @model_validator(mode="after")
+    def _one_location(self) -> DatasetSource:
+        if (self.path is None) == (self.table is None):
+            raise ValueError("give exactly one of 'path' (file, glob or s3:// URI) or 'table'")
+        if self.path is not None and self.format is None:
+            lowered = self.path.lower()
+            fmt: Literal["parquet", "csv"] | None = (
+                "parquet" if ".parquet" in lowered else "csv" if ".csv" in lowered else None
+            )
+            if fmt is None:
+                raise ValueError(
+                    f"cannot tell the file format of {self.path!r}: add 'format: parquet' or 'format: csv'"
+                )
+            object.__setattr__(self, "format", fmt)
+        return self
+
+    @property
+    def partitioned_by_path(self) -> bool:
+        """Whether ``path`` selects a partition by its ``{date}`` placeholder."""
+        return self.path is not None and "{date}" in self.path
+
+
+class Dataset(_Strict):
+    """A registered dataset: its source, ownership, sensitivity and quality suite."""
+
+    name: Name
+    description: str = ""
+    source: DatasetSource
+    partition_column: Column | None = None
+    owner: str
+    steward: str | None = None
+    sensitivity: Sensitivity = "internal"
+    retention_days: int = Field(default=365, ge=1)
+    suite: Name | None = None
+    severity: Severity = "critical"
+    kind: Literal["raw", "training", "predictions", "labels", "billing", "outcomes", "other"] = "other"
+    #: ``daily``: one partition a day, validated by the nightly DAG. ``snapshot``: one whole
+    #: file set (e.g. a training set), validated on demand (CLI, retraining).
+    cadence: Literal["daily", "snapshot"] = "daily"
+
+    @model_validator(mode="after")
+    def _partition_rule(self) -> Dataset:
+        if self.cadence == "snapshot":
+            return self
+        if not self.source.partitioned_by_path and self.partition_column is None:
+            raise ValueError(
+                "a daily dataset needs a partition: put a {date} placeholder in source.path, "
+                "set partition_column to the date column, or declare 'cadence: snapshot'"
+            )
+        return self
+
+    @property
+    def suite_name(self) -> str:
+        """Name of the GX suite (``include/expectations/<suite>.json``); defaults to the dataset name."""
+        return self.suite or self.name
+
+
+class ModelColumns(_Strict):
+    """Column roles in a model's prediction log."""
+
+    id: Column
+    timestamp: Column
+    score: Column | None = None
+    prediction: Column
+    label: Column | None = None
+
+
+class LabelSource(_Strict):
+    """Where late-arriving labels come from and how they join the prediction log."""
+
+    dataset: Name
+    join_key: Column
+    label_column: Column
+
+
+class Reference(_Strict):
+    """A model's reference distribution: a dataset (e.g. its training data) or a window of its log."""
+
+    dataset: Name | None = None
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Reference:
+        has_window = self.window_start is not None or self.window_end is not None
+        if (self.dataset is None) == (not has_window):
+            raise ValueError("give either 'dataset' or both 'window_start' and 'window_end'")
+        if has_window and (self.window_start is None or self.window_end is None):
+            raise ValueError("a reference window needs both 'window_start' and 'window_end'")
+        if self.window_start and self.window_end and self.window_start > self.window_end:
+            raise ValueError("window_start is after window_end")
+        return self
+
+
+class ModelThresholds(_Strict):
+    """Thresholds a model is governed by. Each has a sensible default."""
+
+    decision: float = Field(default=0.5, ge=0, le=1)
+    review_band: float = Field(default=0.05, ge=0, le=0.5)
+    drift_share: float = Field(default=0.3, gt=0, le=1)
+    min_auc: float | None = Field(default=None, ge=0, le=1)
+    max_relative_decay: float = Field(default=0.1, gt=0, le=1)
+    fairness_tolerance: float = Field(default=0.1, gt=0, le=1)
+    min_group_size: int = Field(default=30, ge=1)
+
+
+class BusinessKpi(_Strict):
+    """The business outcome a model serves, read by the ROI review."""
+
+    name: Name
+    unit: str
+    description: str = ""
+
+
+class Model(_Strict):
+    """A registered model: ownership, risk tier, prediction log and governance settings."""
+
+    name: Name
+    description: str = ""
+    owner: str
+    business_unit: Name
+    risk_tier: RiskTier
+    prediction_log: Name
+    training_data: Name | None = None
+    labels: LabelSource | None = None
+    columns: ModelColumns
+    features: list[Column] = Field(min_length=1)
+    protected_attributes: list[Column] = Field(default_factory=list)
+    reference: Reference | None = None
+    thresholds: ModelThresholds = ModelThresholds()
+    cost_tags: dict[str, str] = Field(default_factory=dict)
+    business_kpi: BusinessKpi | None = None
+
+    @model_validator(mode="after")
+    def _no_duplicate_columns(self) -> Model:
+        for field in ("features", "protected_attributes"):
+            values = getattr(self, field)
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"{field} lists {dupes} more than once")
+        return self
+
+
+class Registry(_Strict):
+    """The whole governance registry."""
+
+    version: Literal[1] = 1
+    datasets: list[Dataset] = Field(default_factory=list)
+    models: list[Model] = Field(default_factory=list)
+
+    def dataset(self, name: str) -> Dataset:
+        """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""
+        for d in self.datasets:
+            if d.name == name:
+                return d
+        raise KeyError(f"dataset {name!r} is not registered; registered: {[d.name for d in self.datasets]}")
+
+    def model(self, name: str) -> Model:
+        """Return the model called ``name``, or raise ``KeyError`` listing the registered names."""
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise KeyError(f"model {name!r} is not registered; registered: {[m.name for m in self.models]}")

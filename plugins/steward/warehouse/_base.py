@@ -1,0 +1,543 @@
+"""The backend-agnostic warehouse: one API, adapters underneath.
+
+:class:`Warehouse` holds every rule that does not depend on the engine (identifier checks,
+partition checks, transactions, migrations); the adapters (``_duckdb.py``, ``_postgres.py``)
+only open sessions and say, declaratively, how their driver spells parameters and bulk loads.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from steward.registry import check_column, check_name
+from steward.warehouse._params import translate_params
+
+__all__ = ["Rows", "Session", "Unavailable", "Warehouse", "WarehouseError", "quote_ident"]
+
+_log = logging.getLogger(__name__)
+
+#: What :meth:`Warehouse.replace_partition` accepts: an Arrow table, a pandas DataFrame or dicts.
+Rows = Any
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse operation failed; the message names the table, the partition, the backend and the fix.
+
+    Attributes
+    ----------
+    table, key, url
+        What was being written (``None`` when not a partition write) and the redacted warehouse URL.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        table: str | None = None,
+        key: Mapping[str, object] | None = None,
+    ) -> None:
+        self.table = table
+        self.key = dict(key) if key is not None else None
+        self.url = url
+        super().__init__(message)
+
+
+class Unavailable(Exception):
+    """An adapter could not open the warehouse (locked file, server down); carries its own fix."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+class Session(abc.ABC):
+    """One open connection of an adapter. Not public: :class:`Warehouse` drives it."""
+
+    #: Placeholder for a named parameter, as a format string with ``{name}``.
+    placeholder: ClassVar[str]
+    #: Whether literal ``%`` must be doubled when a query has parameters.
+    escape_percent: ClassVar[bool] = False
+
+    def sql(self, sql: str, params: Mapping[str, object] | None) -> tuple[str, dict[str, object]]:
+        """Translate ``:name`` parameters into this driver's style."""
+        return translate_params(sql, params, placeholder=self.placeholder, escape_percent=self.escape_percent)
+
+    @abc.abstractmethod
+    def begin(self) -> None:
+        """Start a transaction."""
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Commit the transaction."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Roll the transaction back."""
+
+    @abc.abstractmethod
+    def execute(self, sql: str, params: Mapping[str, object] | None = None) -> None:
+        """Run one statement with ``:name`` parameters."""
+
+    @abc.abstractmethod
+    def execute_script(self, script: str) -> None:
+        """Run a script of several statements, without parameters (migrations)."""
+
+    @abc.abstractmethod
+    def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, object]]:
+        """Run a query and return its rows as dicts."""
+
+    @abc.abstractmethod
+    def fetch_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
+        """Run a query and return its rows as an Arrow table."""
+
+    @abc.abstractmethod
+    def bulk_insert(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        """Insert every row of ``data`` into ``table`` with the engine's bulk path (quoted names)."""
+
+
+def quote_ident(name: str) -> str:
+    """Double-quote an identifier that already passed :func:`~steward.registry.check_column`."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Warehouse(abc.ABC):
+    """A SQL warehouse: DuckDB (embedded) or PostgreSQL, behind one API.
+
+    Get one with :func:`steward.warehouse.connect`. Every write runs in one transaction;
+    :meth:`replace_partition` makes reruns and backfills idempotent.
+
+    Attributes
+    ----------
+    backend : str
+        ``"duckdb"`` or ``"postgres"``, for logs and messages (callers must not branch on it).
+    url : str
+        The warehouse URL with its password redacted: safe to log.
+    """
+
+    backend: ClassVar[str]
+    url: str
+
+    # --- what an adapter provides -------------------------------------------------------
+
+    @abc.abstractmethod
+    def _open(self) -> Any:
+        """Return a context manager that yields an open :class:`Session` and closes it after."""
+
+    #: SQL run first in each migration transaction to serialise concurrent migrators, if needed.
+    _migration_lock_sql: ClassVar[str | None] = None
+
+    def close(self) -> None:  # noqa: B027 - adapters without held resources keep this no-op
+        """Release what the warehouse holds open (nothing for per-operation connections)."""
+
+    # --- context manager ----------------------------------------------------------------
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url}>"
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """Open a session and run the body in one transaction: commit on success, else roll back."""
+        with self._open() as session:
+            session.begin()
+            try:
+                yield session
+            except BaseException:
+                try:
+                    session.rollback()
+                except Exception as rollback_exc:  # a dropped connection has rolled back already
+                    _log.debug("rollback on %s failed: %s", self.url, rollback_exc)
+                raise
+            session.commit()
+
+    def _error(
+        self,
+        what: str,
+        exc: BaseException | str,
+        fix: str,
+        *,
+        table: str | None = None,
+        key: Mapping[str, object] | None = None,
+    ) -> WarehouseError:
+        if isinstance(exc, Unavailable):
+            fix = exc.fix
+        parts = ([f"table {table!r}"] if table else []) + ([f"partition {_show_key(key)}"] if key else [])
+        where = " ".join(parts) or "the warehouse"
+        plain = isinstance(exc, str | Unavailable)
+        cause = str(exc) if plain else f"{type(exc).__name__}: {exc}".strip()
+        return WarehouseError(
+            f"{what} failed for {where} on {self.backend} warehouse {self.url}: {cause}. Fix: {fix}",
+            url=self.url,
+            table=table,
+            key=key,
+        )
+
+    # --- queries ------------------------------------------------------------------------
+
+    def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, object]]:
+        """Run a query and return its rows as dicts.
+
+        Parameters
+        ----------
+        sql
+            A query with ``:name`` parameters (``::`` casts and text inside quotes are left alone).
+        params
+            Values for the parameters.
+
+        Returns
+        -------
+        list of dict
+            One dict per row, keyed by column name.
+
+        Examples
+        --------
+        >>> wh.fetch("select status from dq_runs where dataset = :d", {"d": "leads"})  # doctest: +SKIP
+        [{'status': 'passed'}]
+        """
+        try:
+            with self._transaction() as s:
+                return s.fetch(sql, params)
+        except WarehouseError:
+            raise
+        except Exception as exc:
+            raise self._error("query", exc, f"check the SQL: {_short(sql)}") from exc
+
+    def fetch_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
+        """Run a query and return its rows as a :class:`pyarrow.Table` (see :meth:`fetch`)."""
+        try:
+            with self._transaction() as s:
+                return s.fetch_arrow(sql, params)
+        except WarehouseError:
+            raise
+        except Exception as exc:
+            raise self._error("query", exc, f"check the SQL: {_short(sql)}") from exc
+
+    def execute(self, sql: str, params: Mapping[str, object] | None = None) -> None:
+        """Run one statement in its own transaction (see :meth:`fetch` for parameters)."""
+        try:
+            with self._transaction() as s:
+                s.execute(sql, params)
+        except WarehouseError:
+            raise
+        except Exception as exc:
+            raise self._error("statement", exc, f"check the SQL: {_short(sql)}") from exc
+
+    _TABLES_SQL = (
+        "select table_name from information_schema.tables "
+        "where table_schema = current_schema() and table_name = :table"
+    )
+    _COLUMNS_SQL = (
+        "select column_name from information_schema.columns "
+        "where table_schema = current_schema() and table_name = :table order by ordinal_position"
+    )
+
+    def table_exists(self, table: str) -> bool:
+        """Return whether ``table`` exists in the warehouse's current schema."""
+        self._check_table(table)
+        return bool(self.fetch(self._TABLES_SQL, {"table": table}))
+
+    def columns(self, table: str) -> list[str]:
+        """Return the column names of ``table`` in table order (empty if it does not exist)."""
+        self._check_table(table)
+        return [str(r["column_name"]) for r in self.fetch(self._COLUMNS_SQL, {"table": table})]
+
+    def _check_table(self, table: str, key: Mapping[str, object] | None = None) -> str:
+        try:
+            return check_name(table, "table")
+        except ValueError as exc:
+            raise self._error("checking the table name", exc, "use the table's plain name", key=key) from exc
+
+    # --- idempotent writes --------------------------------------------------------------
+
+    def replace_partition(self, table: str, key: Mapping[str, object], rows: Rows) -> int:
+        """Replace one partition of ``table`` with ``rows``, in one transaction.
+
+        Deletes the rows whose key columns equal ``key``, bulk-inserts ``rows`` and commits.
+        A rerun with the same rows leaves the same rows (no duplicates); other partitions are
+        untouched; on any failure nothing changes.
+
+        Parameters
+        ----------
+        table
+            Table name (a checked snake-case name).
+        key
+            The partition, column -> value, e.g. ``{"dataset": "leads", "partition_date": day}``;
+            at least one column, no NULL values.
+        rows
+            A :class:`pyarrow.Table`, a pandas DataFrame or a list of dicts. Every column must exist in
+            ``table``. Key columns may be left out (they are filled with the key values); when present,
+            every row must carry the key values. Zero rows clears the partition.
+
+        Returns
+        -------
+        int
+            The number of rows inserted.
+
+        Raises
+        ------
+        WarehouseError
+            Bad identifiers, unknown columns, rows outside the partition, or a database error; the
+            previous rows of the partition are then intact.
+
+        Examples
+        --------
+        >>> wh.replace_partition(  # doctest: +SKIP
+        ...     "quarantine",
+        ...     {"dataset": "leads", "partition_date": date(2026, 11, 20)},
+        ...     [{"reason": "critical expectations failed", "run_id": "r1"}],
+        ... )
+        1
+        """
+        return self.replace_partitions([(table, key, rows)])[0]
+
+    def replace_partitions(self, writes: Iterable[tuple[str, Mapping[str, object], Rows]]) -> list[int]:
+        """Replace several partitions (of one or more tables) in one transaction: all or nothing.
+
+        Each ``(table, key, rows)`` follows the rules of :meth:`replace_partition`; they are applied
+        in order, so a table that downstream readers poll (an outcome table) can go last.
+
+        Parameters
+        ----------
+        writes
+            ``(table, key, rows)`` triples.
+
+        Returns
+        -------
+        list of int
+            Rows inserted per write, in order.
+
+        Raises
+        ------
+        WarehouseError
+            Names the write that failed; no partition has changed.
+
+        Examples
+        --------
+        >>> key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
+        >>> wh.replace_partitions([("dq_results", key, results), ("dq_runs", key, [run])])  # doctest: +SKIP
+        [12, 1]
+        """
+        prepared = [self._prepare(table, key, rows) for table, key, rows in writes]
+        failing: tuple[str, Mapping[str, object]] | None = None
+        try:
+            with self._transaction() as s:
+                for table, key, data in prepared:
+                    failing = (table, key)
+                    self._replace(s, table, key, data)
+                failing = None
+        except WarehouseError:
+            raise
+        except Exception as exc:
+            if failing is None:  # the commit itself failed
+                table_names = ", ".join(dict.fromkeys(t for t, _, _ in prepared))
+                failing = (table_names, prepared[0][1] if len(prepared) == 1 else {})
+            raise self._error(
+                "replace_partition",
+                exc,
+                "correct the cause and rerun the task (the previous rows of "
+                + (
+                    "this partition are unchanged)"
+                    if len(prepared) == 1
+                    else "these partitions are unchanged)"
+                ),
+                table=failing[0],
+                key=failing[1] or None,
+            ) from exc
+        return [int(data.num_rows) for _, _, data in prepared]
+
+    def _prepare(
+        self, table: str, key: Mapping[str, object], rows: Rows
+    ) -> tuple[str, dict[str, object], pa.Table]:
+        """Check names and the key, and turn ``rows`` into an Arrow table carrying the key columns."""
+        table = self._check_table(table, key)
+        if not key or any(v is None for v in key.values()):
+            raise self._error(
+                "replace_partition",
+                "the partition key is empty or has a NULL value, which would not name one partition",
+                "pass at least one key column with a value, e.g. {'partition_date': date(2026, 11, 20)}",
+                table=table,
+                key=key,
+            )
+        try:
+            data = _to_arrow(rows)
+            for name in [*key, *data.column_names]:
+                check_column(name)
+        except (ValueError, TypeError, pa.ArrowException) as exc:
+            raise self._error(
+                "replace_partition",
+                exc,
+                "pass rows as an Arrow table, a DataFrame or dicts with valid column names",
+                table=table,
+                key=key,
+            ) from exc
+        return table, dict(key), self._with_key(table, key, data)
+
+    def _replace(self, s: Session, table: str, key: Mapping[str, object], data: pa.Table) -> None:
+        """Inside an open transaction: delete the partition, bulk-insert ``data``, check where it landed."""
+        existing = [str(r["column_name"]) for r in s.fetch(self._COLUMNS_SQL, {"table": table})]
+        if not existing:
+            raise self._error(
+                "replace_partition",
+                "the table does not exist",
+                "run `steward warehouse migrate` (Warehouse.migrate) or add a DDL file under include/sql/ddl",
+                table=table,
+                key=key,
+            )
+        unknown = [c for c in data.column_names if c not in existing]
+        if unknown:
+            raise self._error(
+                "replace_partition",
+                f"unknown column(s) {sorted(dict.fromkeys(unknown))}; the table has {existing}",
+                "rename or drop those columns, or add them with a new DDL migration",
+                table=table,
+                key=key,
+            )
+        where, params = _key_filter(key)
+        s.execute(f"delete from {quote_ident(table)} where {where}", params)
+        if not data.num_rows:
+            return
+        self._bulk_insert(s, table, data.column_names, data)
+        # Backstop in the database's own comparison semantics: every row landed in the partition.
+        landed = _as_int(s.fetch(f"select count(*) as n from {quote_ident(table)} where {where}", params))
+        if landed != data.num_rows:
+            raise self._error(
+                "replace_partition",
+                f"rows outside the partition: {data.num_rows - landed} of {data.num_rows} rows "
+                "do not match the key in the database",
+                "write each partition's rows with its own key",
+                table=table,
+                key=key,
+            )
+
+    def _bulk_insert(self, session: Session, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        """Bulk-insert ``data`` through the session (a seam for tests that inject failures)."""
+        session.bulk_insert(table, columns, data)
+
+    def _with_key(self, table: str, key: Mapping[str, object], data: pa.Table) -> pa.Table:
+        """Fill missing key columns with the key values; refuse rows whose key columns differ."""
+        n = data.num_rows
+        for name, value in key.items():
+            if name not in data.column_names:
+                try:
+                    data = data.append_column(name, pa.array([value] * n))
+                except (pa.ArrowException, TypeError) as exc:
+                    raise self._error(
+                        "replace_partition",
+                        exc,
+                        "give key values of a plain type (str, int, date, ...)",
+                        table=table,
+                        key=key,
+                    ) from exc
+                continue
+            column = data.column(name)
+            try:
+                expected = pa.scalar(value).cast(column.type)
+                inside = pc.fill_null(pc.equal(column, expected), False)
+            except (pa.ArrowException, TypeError) as exc:
+                raise self._error(
+                    "replace_partition",
+                    f"cannot compare column {name!r} ({column.type}) with key value {value!r}: {exc}",
+                    "give key values of the column's type",
+                    table=table,
+                    key=key,
+                ) from exc
+            if not pc.all(inside).as_py():
+                bad = column.filter(pc.invert(inside)).to_pylist()
+                raise self._error(
+                    "replace_partition",
+                    f"rows outside the partition: {len(bad)} of {n} rows have {name} = "
+                    f"{', '.join(sorted({repr(v) for v in bad})[:5])} instead of {value!r}",
+                    "write each partition's rows with its own key, or leave the key columns out",
+                    table=table,
+                    key=key,
+                )
+        return data
+
+    # --- migrations ---------------------------------------------------------------------
+
+    def migrate(self, ddl_dir: Path | None = None) -> list[str]:
+        """Apply the versioned DDL files that have not run yet, in order.
+
+        Files are ``NNNN_name.sql`` under ``ddl_dir`` (default ``include/sql/ddl``); each runs in its
+        own transaction and is recorded in ``steward_migrations`` with a checksum. Running again
+        applies nothing.
+
+        Parameters
+        ----------
+        ddl_dir
+            Folder of migration files; default :func:`steward.paths.sql_dir` ``/ "ddl"``.
+
+        Returns
+        -------
+        list of str
+            The versions applied by this call (e.g. ``["0001"]``), empty when up to date.
+
+        Raises
+        ------
+        WarehouseError
+            A migration failed (it is rolled back), or an applied file was edited since it ran.
+
+        Examples
+        --------
+        >>> connect("duckdb:///:memory:").migrate()  # doctest: +SKIP
+        ['0001']
+        """
+        from steward.warehouse._migrations import run_migrations
+
+        return run_migrations(self, ddl_dir)
+
+
+def _to_arrow(rows: Rows) -> pa.Table:
+    """Return ``rows`` (Arrow table, pandas DataFrame or list of dicts) as an Arrow table."""
+    if isinstance(rows, pa.Table):
+        return rows
+    if isinstance(rows, pa.RecordBatch):
+        return pa.Table.from_batches([rows])
+    if type(rows).__module__.startswith("pandas") and hasattr(rows, "columns"):
+        return pa.Table.from_pandas(rows, preserve_index=False)
+    if isinstance(rows, Sequence) and not isinstance(rows, str | bytes):
+        if not all(isinstance(r, Mapping) for r in rows):
+            raise TypeError("a list of rows must hold dicts (column -> value)")
+        names = list(dict.fromkeys(k for r in rows for k in r))
+        return pa.table({k: pa.array([r.get(k) for r in rows]) for k in names}) if names else pa.table({})
+    raise TypeError(f"rows of type {type(rows).__name__} are not supported")
+
+
+def _key_filter(key: Mapping[str, object]) -> tuple[str, dict[str, object]]:
+    """Return ``"k1" = :k_0 and ...`` and its parameters."""
+    clauses = [f"{quote_ident(name)} = :k_{i}" for i, name in enumerate(key)]
+    return " and ".join(clauses), {f"k_{i}": value for i, value in enumerate(key.values())}
+
+
+def _as_int(rows: list[dict[str, object]]) -> int:
+    """Return the single value of a one-row, one-column count query."""
+    (value,) = rows[0].values()
+    return int(value)  # type: ignore[call-overload]
+
+
+def _show_key(key: Mapping[str, object]) -> str:
+    return "{" + ", ".join(f"{k}={v!s}" for k, v in key.items()) + "}"
+
+
+def _short(sql: str, limit: int = 200) -> str:
+    one_line = " ".join(sql.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 3] + "..."

@@ -1,0 +1,144 @@
+"""The embedded DuckDB adapter: a file shared by task processes, or ``:memory:`` for tests."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import ClassVar
+
+import duckdb
+import pyarrow as pa
+
+from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
+from steward.warehouse._url import duckdb_path, redact
+
+__all__ = ["DuckDBWarehouse"]
+
+_LOCK_MESSAGE = "Could not set lock on file"
+
+
+class _DuckDBSession(Session):
+    placeholder: ClassVar[str] = "${name}"
+    escape_percent: ClassVar[bool] = False
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def begin(self) -> None:
+        self.con.begin()
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def rollback(self) -> None:
+        self.con.rollback()
+
+    def execute(self, sql: str, params: Mapping[str, object] | None = None) -> None:
+        query, values = self.sql(sql, params)
+        self.con.execute(query, values or None)
+
+    def execute_script(self, script: str) -> None:
+        self.con.execute(script)
+
+    def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, object]]:
+        query, values = self.sql(sql, params)
+        cur = self.con.execute(query, values or None)
+        if not cur.description:
+            return []
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def fetch_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
+        query, values = self.sql(sql, params)
+        # DuckDB 2.0: Arrow from a relation avoids the extra copy (and the UserWarning) of a DB-API result.
+        relation = self.con.sql(query, params=values or None)
+        if relation is None:
+            raise ValueError("the statement returns no rows: use execute() for statements")
+        return relation.to_arrow_table()
+
+    def bulk_insert(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        view = f"_steward_rows_{uuid.uuid4().hex}"
+        cols = ", ".join(quote_ident(c) for c in columns)
+        self.con.register(view, data)
+        try:
+            self.con.execute(
+                f"insert into {quote_ident(table)} ({cols}) select {cols} from {quote_ident(view)}"
+            )
+        except BaseException:
+            # The transaction is aborted and refuses even ``unregister``: keep the insert's own error.
+            with suppress(duckdb.Error):
+                self.con.unregister(view)
+            raise
+        self.con.unregister(view)
+
+
+class DuckDBWarehouse(Warehouse):
+    """DuckDB warehouse in a file (``duckdb:///path``) or in memory (``duckdb:///:memory:``).
+
+    A file is opened for each operation and closed after it, so several Airflow task processes
+    can share it: DuckDB lets one process at a time hold the file, and a busy file is retried
+    with backoff for ``lock_timeout_s`` seconds. ``:memory:`` keeps one connection for the
+    warehouse's lifetime.
+    """
+
+    backend: ClassVar[str] = "duckdb"
+
+    def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
+        self.url = redact(url)
+        self.path = duckdb_path(url)
+        self.lock_timeout_s = float(lock_timeout_s)
+        self._guard = threading.RLock()
+        self._memory: duckdb.DuckDBPyConnection | None = None
+        if self.path == ":memory:":
+            self._memory = self._configure(duckdb.connect(":memory:"))
+        else:
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        # Naive timestamps are read as UTC and timestamptz values come back in UTC on every machine.
+        con.execute("set TimeZone = 'UTC'")
+        return con
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file, retrying with backoff while another process holds its lock."""
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = 0.05
+        while True:
+            try:
+                return self._configure(duckdb.connect(str(Path(self.path).expanduser())))
+            except duckdb.IOException as exc:
+                if _LOCK_MESSAGE not in str(exc):
+                    raise
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Unavailable(
+                        f"another process holds the DuckDB file {self.path} "
+                        f"(waited {self.lock_timeout_s:g} s; {exc})",
+                        "wait for that process to finish (or stop it), or use a PostgreSQL warehouse "
+                        "(STEWARD_WAREHOUSE_URL) for many concurrent writers",
+                    ) from exc
+                time.sleep(min(remaining, delay * random.uniform(0.5, 1.5)))  # noqa: S311 - jitter, not crypto
+                delay = min(delay * 2, 2.0)
+
+    @contextmanager
+    def _open(self) -> Iterator[Session]:
+        if self._memory is not None:
+            with self._guard:
+                yield _DuckDBSession(self._memory)
+            return
+        con = self._connect()
+        try:
+            yield _DuckDBSession(con)
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        """Close the in-memory connection (its data is lost); a file warehouse holds nothing open."""
+        if self._memory is not None:
+            self._memory.close()

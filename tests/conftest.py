@@ -1,0 +1,36 @@
+"""Test-wide settings: each test session gets its own STEWARD_HOME, never the user's."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.postgres"]
+
+# Isolate every test session from the developer's .steward/ and Airflow home before anything imports them.
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="steward-test-"))
+os.environ["STEWARD_HOME"] = str(_SESSION_HOME)
+# pgserver's platformdirs warns unless the runtime dir exists and is private (0700).
+os.environ.setdefault("XDG_RUNTIME_DIR", str(_SESSION_HOME / "xdg"))
+Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
+Path(os.environ["XDG_RUNTIME_DIR"]).chmod(0o700)
+os.environ.pop("STEWARD_REGISTRY", None)
+os.environ.pop("STEWARD_WAREHOUSE_URL", None)
+os.environ.pop("AIRFLOW_CONN_STEWARD_WAREHOUSE", None)
+
+# Airflow reads its configuration when first imported: point it at this session's home now.
+from steward.airflow.local import apply_airflow_env  # noqa: E402
+
+apply_airflow_env(override=True)
+
+
+@pytest.fixture
+def steward_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh STEWARD_HOME for one test."""
+    home = tmp_path / "steward_home"
+    home.mkdir()
+    monkeypatch.setenv("STEWARD_HOME", str(home))
+    return home

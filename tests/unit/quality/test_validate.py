@@ -1,0 +1,175 @@
+"""validate_partition on real partitions, real GX, and both warehouse backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from steward.quality import load_suite, referenced_columns, validate_partition
+from steward.quality._suites import SuiteError
+from steward.registry import parse_registry
+
+DAY = dt.date(2026, 11, 4)
+
+SUITE = {
+    "name": "orders",
+    "expectations": [
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {"column": "order_id"},
+            "severity": "critical",
+        },
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "order_id"}},
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "amount_usd", "min_value": 0, "max_value": 1000},
+            "severity": "warning",
+        },
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "channel", "value_set": ["web", "store"]},
+            "severity": "info",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A one-dataset project: its own expectations folder and lake."""
+    exp_dir = tmp_path / "expectations"
+    exp_dir.mkdir()
+    (exp_dir / "orders.json").write_text(json.dumps(SUITE))
+    monkeypatch.setattr("steward.paths.expectations_dir", lambda: exp_dir)
+    registry = parse_registry(
+        {
+            "datasets": [
+                {
+                    "name": "orders",
+                    "source": {"path": f"{tmp_path}/lake/orders/date={{date}}/*.parquet"},
+                    "owner": "sales",
+                }
+            ]
+        },
+        expectations_dir=exp_dir,
+    )
+
+    def write(rows: dict, day: dt.date = DAY) -> Path:
+        path = tmp_path / "lake" / "orders" / f"date={day}" / "part-0.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table(rows), path)
+        return path
+
+    return registry, write, tmp_path / "reports"
+
+
+GOOD = {"order_id": [1, 2, 3, 4], "amount_usd": [10.0, 20.0, 30.0, 40.0], "channel": ["web"] * 4}
+
+
+def _rows(wh, table: str) -> list[dict]:
+    return wh.fetch(f"select * from {table} order by partition_date, dataset")
+
+
+def test_clean_partition_passes(project, warehouse) -> None:
+    registry, write, reports = project
+    write(GOOD)
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    assert out.status == "passed" and out.ok and not out.quarantined
+    assert out.row_count == 4 and out.evaluated == 4 and out.failed == 0
+    results = warehouse.fetch("select * from dq_results order by expectation_id")
+    assert [r["expectation_type"] for r in results] == [e["type"] for e in SUITE["expectations"]]
+    assert {r["severity"] for r in results} == {"critical", "warning", "info"}
+    assert all(r["success"] is True for r in results)
+    assert _rows(warehouse, "quarantine") == []
+    assert Path(out.report_path).is_file()
+    assert "all 4 expectations passed" in Path(out.report_path).read_text()
+
+
+def test_warning_is_recorded_without_failing(project, warehouse) -> None:
+    registry, write, reports = project
+    write({**GOOD, "amount_usd": [10.0, 20.0, 30.0, 4000.0], "channel": ["web", "web", "phone", "store"]})
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    assert out.status == "warning" and out.ok
+    assert (out.warning_failed, out.critical_failed, out.failed) == (1, 0, 2)  # the info failure counts too
+    row = warehouse.fetch(
+        "select * from dq_results where expectation_type = 'expect_column_values_to_be_between'"
+    )[0]
+    assert row["success"] is False and row["unexpected_count"] == 1
+    assert row["unexpected_percent"] == pytest.approx(25.0)
+    assert _rows(warehouse, "quarantine") == []
+
+
+def test_critical_failure_quarantines(project, warehouse) -> None:
+    registry, write, reports = project
+    write({**GOOD, "order_id": [1, 2, 2, None]})
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    assert out.status == "failed" and out.quarantined and not out.ok
+    assert out.critical_failed == 2
+    assert "'orders'" in out.message and "2026-11-04" in out.message
+    assert "order_id: expect_column_values_to_not_be_null" in out.message
+    q = _rows(warehouse, "quarantine")
+    assert [(r["dataset"], r["partition_date"]) for r in q] == [("orders", DAY)]
+    run = _rows(warehouse, "dq_runs")[0]
+    assert (run["status"], run["critical_failed"]) == ("failed", 2)
+
+
+def test_renamed_column_names_the_likely_new_name(project, warehouse) -> None:
+    registry, write, reports = project
+    write({"order_id": [1, 2], "amount_usd_v2": [1.0, 2.0], "channel": ["web", "web"]})
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    assert out.status == "failed"
+    assert "column 'amount_usd' is missing (renamed to 'amount_usd_v2'?)" in out.message
+
+
+def test_missing_partition_is_an_error_not_a_quarantine(project, warehouse) -> None:
+    registry, _write, reports = project
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    assert out.status == "error" and not out.quarantined
+    assert "has not landed" in out.message
+    assert _rows(warehouse, "dq_runs")[0]["status"] == "error"
+    assert _rows(warehouse, "quarantine") == []
+
+
+def test_rerun_replaces_and_a_fixed_batch_leaves_quarantine(project, warehouse) -> None:
+    registry, write, reports = project
+    write({**GOOD, "order_id": [1, 1, 2, 3]})
+    validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    write(GOOD, day=DAY + dt.timedelta(days=1))
+    validate_partition(
+        registry, "orders", DAY + dt.timedelta(days=1), warehouse=warehouse, run_id="r1", reports_dir=reports
+    )
+    assert len(_rows(warehouse, "quarantine")) == 1
+    # the producer fixes the batch; the rerun replaces that partition's rows only
+    write(GOOD)
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r2", reports_dir=reports)
+    assert out.status == "passed"
+    assert _rows(warehouse, "quarantine") == []
+    counts = warehouse.fetch("select partition_date, count(*) as n from dq_results group by 1 order by 1")
+    assert [int(c["n"]) for c in counts] == [4, 4]
+    runs = _rows(warehouse, "dq_runs")
+    assert [(r["run_id"], r["status"]) for r in runs] == [("r2", "passed"), ("r1", "passed")]
+    audit = warehouse.fetch("select subject_id, action from audit_log order by subject_id")
+    assert [(a["subject_id"], a["action"]) for a in audit] == [
+        ("orders/2026-11-04", "validate:passed"),
+        ("orders/2026-11-05", "validate:passed"),
+    ]
+
+
+def test_suite_errors_are_explained(tmp_path: Path) -> None:
+    with pytest.raises(SuiteError, match="not found"):
+        load_suite("nope", tmp_path)
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(SuiteError, match="not valid JSON"):
+        load_suite("bad", tmp_path)
+    (tmp_path / "sev.json").write_text(json.dumps({"expectations": [{"type": "x", "severity": "fatal"}]}))
+    with pytest.raises(SuiteError, match="use critical, warning or info"):
+        load_suite("sev", tmp_path)
+
+
+def test_referenced_columns() -> None:
+    assert referenced_columns(SUITE) == ["order_id", "amount_usd", "channel"]

@@ -1,0 +1,119 @@
+"""The DuckDB adapter: a file shared between processes, and the in-memory warehouse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import duckdb
+import pytest
+
+from steward.warehouse import WarehouseError, connect
+from steward.warehouse import _duckdb as duckdb_adapter
+from steward.warehouse._url import duckdb_path
+
+# A second process that opens the DuckDB file (taking its lock), says so, and holds it.
+HOLDER = (
+    "import duckdb, sys, time\n"
+    "con = duckdb.connect(sys.argv[1])\n"
+    "print('locked', flush=True)\n"
+    "time.sleep(float(sys.argv[2]))\n"
+    "con.close()\n"
+)
+
+
+@contextmanager
+def file_held_by_another_process(path: str, seconds: float) -> Iterator[subprocess.Popen[str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, path, str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "locked"
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_lock_held_by_another_process_is_retried_then_reported(duckdb_url: str) -> None:
+    with connect(duckdb_url) as wh:
+        wh.migrate()
+    key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
+    with file_held_by_another_process(duckdb_path(duckdb_url), 60):
+        wh = connect(duckdb_url, lock_timeout_s=0.6)
+        started = time.monotonic()
+        with pytest.raises(WarehouseError, match="another process holds the DuckDB file") as info:
+            wh.replace_partition("quarantine", key, [{"reason": "r"}])
+        waited = time.monotonic() - started
+    assert 0.6 <= waited < 10
+    message = str(info.value)
+    assert "table 'quarantine' partition {dataset=leads, partition_date=2026-11-20}" in message
+    assert "Could not set lock on file" in message
+    assert "wait for that process to finish" in message
+
+
+def test_lock_released_meanwhile_is_waited_for(duckdb_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with connect(duckdb_url) as wh:
+        wh.migrate()
+    attempts: list[float] = []
+    real_connect = duckdb.connect
+
+    def counting_connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        attempts.append(time.monotonic())
+        return real_connect(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(duckdb_adapter.duckdb, "connect", counting_connect)
+    with file_held_by_another_process(duckdb_path(duckdb_url), 1.0) as holder:
+        rows = connect(duckdb_url, lock_timeout_s=30).fetch("select count(*) as n from quarantine")
+        assert holder.wait(timeout=10) == 0
+    assert rows == [{"n": 0}]
+    assert len(attempts) >= 2
+
+
+def test_other_io_errors_are_not_retried(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        raise duckdb.IOException("IO Error: Cannot open file: permission denied")
+
+    monkeypatch.setattr(duckdb_adapter.duckdb, "connect", broken)
+    started = time.monotonic()
+    with pytest.raises(WarehouseError, match="permission denied"):
+        connect(f"duckdb:///{tmp_path}/wh.duckdb", lock_timeout_s=30).fetch("select 1")
+    assert time.monotonic() - started < 5
+
+
+def test_file_is_not_held_between_operations(duckdb_url: str) -> None:
+    with connect(duckdb_url) as wh:
+        wh.migrate()
+        wh.replace_partition("quarantine", {"dataset": "leads", "partition_date": date(2026, 11, 20)}, [])
+        # Another process can open the file right away: nothing is held open between operations.
+        probe = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
+                duckdb_path(duckdb_url),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert probe.returncode == 0, probe.stderr
+
+
+def test_memory_warehouse_keeps_its_data_and_is_private() -> None:
+    key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
+    with connect("duckdb:///:memory:") as one, connect("duckdb:///:memory:") as two:
+        assert one.migrate() == ["0001"]
+        assert two.migrate() == ["0001"]
+        one.replace_partition("quarantine", key, [{"reason": "r"}])
+        assert one.fetch("select reason from quarantine") == [{"reason": "r"}]
+        assert two.fetch("select reason from quarantine") == []
+    with pytest.raises(WarehouseError):
+        one.fetch("select 1")
