@@ -172,3 +172,27 @@ def test_bad_input_is_recorded_and_does_not_stop_other_datasets(airflow_dag) -> 
     assert after == before, "earlier nights' rows are intact"
     assert audit[0]["action"] == "quarantine"
     assert json.loads(audit[0]["details_json"])["status"] == "error"
+
+
+@pytest.mark.postgres
+def test_night_on_postgres_through_the_airflow_connection(
+    airflow_dag, pg_server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team's setup: the warehouse is Postgres, configured only as the Airflow connection."""
+    import psycopg
+
+    socket_dir = dict(p.split("=", 1) for p in pg_server_url.split("?", 1)[1].split("&"))["host"]
+    with psycopg.connect(pg_server_url, autocommit=True) as con:
+        con.execute("drop database if exists steward_it")
+        con.execute("create database steward_it")
+    conn = {"conn_type": "postgres", "host": socket_dir, "login": "postgres", "schema": "steward_it"}
+    monkeypatch.setenv("AIRFLOW_CONN_STEWARD_WAREHOUSE", json.dumps(conn))
+    assert str(_run(airflow_dag, CLEAN_DAY).state) == "success"
+
+    pg_url = pg_server_url.replace("/postgres?", "/steward_it?")
+    with connect(pg_url) as wh:
+        runs = wh.fetch("select dataset, status from dq_runs where partition_date = :d", {"d": CLEAN_DAY})
+        n_results = wh.fetch("select count(*) as n from dq_results")[0]["n"]
+    assert sorted(r["dataset"] for r in runs) == _daily()
+    assert {r["status"] for r in runs} == {"passed"}
+    assert int(n_results) > 100

@@ -71,18 +71,24 @@ def warehouse() -> Warehouse:
     Credentials come only from the Airflow connection or the environment; only the redacted
     URL is logged.
     """
-    from steward.warehouse import connect, default_url
+    from steward.warehouse import connect, default_url, url_from_connection
 
     url: str | None = None
     try:
         from airflow.sdk import Connection
 
         conn = Connection.get(WAREHOUSE_CONN_ID)
-        url = conn.get_uri()
-        if url.startswith("postgres://"):
-            url = "postgresql://" + url.removeprefix("postgres://")
-    except Exception as exc:
+    except Exception as exc:  # any lookup failure means "not configured here"
         log.debug("no Airflow connection %s (%s); using the default warehouse", WAREHOUSE_CONN_ID, exc)
+    else:
+        url = url_from_connection(
+            conn_type=conn.conn_type,
+            host=conn.host,
+            port=conn.port,
+            login=conn.login,
+            password=conn.password,
+            schema=conn.schema,
+        )
     wh = connect(url or default_url())
     applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use
     log.info("warehouse: %s%s", wh.url, f" (applied migrations {applied})" if applied else "")

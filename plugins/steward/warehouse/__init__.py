@@ -26,7 +26,7 @@ from steward.warehouse._base import Warehouse, WarehouseError
 from steward.warehouse._duckdb import DuckDBWarehouse
 from steward.warehouse._migrations import MIGRATIONS_TABLE
 from steward.warehouse._postgres import PostgresWarehouse
-from steward.warehouse._url import default_url, redact, scheme
+from steward.warehouse._url import default_url, redact, scheme, url_from_connection
 
 __all__ = [
     # connecting
@@ -35,6 +35,7 @@ __all__ = [
     "connect",
     "default_url",
     "redact",
+    "url_from_connection",
     # migrations and SQL files
     "MIGRATIONS_TABLE",
     "read_sql",

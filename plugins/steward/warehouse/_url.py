@@ -142,24 +142,60 @@ def _from_airflow_json(raw: str) -> str:
         ) from None
     if not isinstance(conn, dict):
         raise ValueError(f"{AIRFLOW_CONN_ENV} must be a JSON object with conn_type, host, port, ...")
-    conn_type = str(conn.get("conn_type") or "").lower()
-    if conn_type == "duckdb":
-        path = conn.get("host") or conn.get("schema")
+    return url_from_connection(
+        conn_type=conn.get("conn_type"),
+        host=conn.get("host"),
+        port=conn.get("port"),
+        login=conn.get("login"),
+        password=conn.get("password"),
+        schema=conn.get("schema"),
+        origin=AIRFLOW_CONN_ENV,
+    )
+
+
+def url_from_connection(
+    *,
+    conn_type: object,
+    host: object = None,
+    port: object = None,
+    login: object = None,
+    password: object = None,
+    schema: object = None,
+    origin: str = "connection 'steward_warehouse'",
+) -> str:
+    """Build a warehouse URL from an Airflow connection's fields.
+
+    A Postgres ``host`` that is a folder (``/run/postgresql``) is a Unix socket directory and
+    goes in the ``host`` query parameter. A DuckDB connection keeps its file path in ``host``.
+
+    Examples
+    --------
+    >>> url_from_connection(conn_type="postgres", host="db", port=5432, login="u", password="p", schema="w")
+    'postgresql://u:p@db:5432/w'
+    >>> url_from_connection(conn_type="postgres", host="/tmp/pg", login="postgres", schema="postgres")
+    'postgresql://postgres@/postgres?host=%2Ftmp%2Fpg'
+    """
+    kind = str(conn_type or "").lower()
+    if kind == "duckdb":
+        path = host or schema
         if not path:
-            raise ValueError(f"{AIRFLOW_CONN_ENV}: a duckdb connection needs 'host' set to the file path")
+            raise ValueError(f"{origin}: a duckdb connection needs 'host' set to the file path")
         return f"{_DUCKDB_PREFIX}{path}"
-    if conn_type not in _POSTGRES_SCHEMES:
+    if kind not in _POSTGRES_SCHEMES:
         raise ValueError(
-            f"{AIRFLOW_CONN_ENV}: conn_type {conn_type!r} is not supported for the warehouse: "
-            "use 'postgres' or 'duckdb'"
+            f"{origin}: conn_type {kind!r} is not supported for the warehouse: use 'postgres' or 'duckdb'"
         )
-    login = conn.get("login") or ""
-    password = conn.get("password") or ""
-    userinfo = quote(str(login), safe="")
+    userinfo = quote(str(login or ""), safe="")
     if password:
         userinfo += ":" + quote(str(password), safe="")
-    host = str(conn.get("host") or "")
-    port = conn.get("port")
-    netloc = (userinfo + "@" if userinfo else "") + host + (f":{int(port)}" if port else "")
-    database = quote(str(conn.get("schema") or ""), safe="")
-    return f"postgresql://{netloc}/{database}"
+    host_text = str(host or "")
+    socket_dir = host_text.startswith("/")
+    netloc = (userinfo + "@" if userinfo else "") + ("" if socket_dir else host_text)
+    if port and not socket_dir:
+        netloc += f":{int(str(port))}"
+    database = quote(str(schema or ""), safe="")
+    url = f"postgresql://{netloc}/{database}"
+    if socket_dir:
+        query = f"host={quote(host_text, safe='')}" + (f"&port={int(str(port))}" if port else "")
+        url += "?" + query
+    return url

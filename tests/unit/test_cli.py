@@ -1,0 +1,68 @@
+"""The ``steward`` CLI runs the same functions as the DAG tasks, for one dataset and day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from steward.cli import main
+from steward.demo import DEMO_START, generate
+from steward.warehouse import connect
+
+
+def test_every_command_has_help() -> None:
+    for argv in (
+        [],
+        ["demo"],
+        ["generate-demo"],
+        ["registry", "check"],
+        ["warehouse", "migrate"],
+        ["warehouse", "query"],
+        ["dq", "validate"],
+        ["dq", "report"],
+        ["airflow-ui"],
+    ):
+        out = subprocess.run(
+            [sys.executable, "-m", "steward", *argv, "--help"], capture_output=True, text=True, check=True
+        )
+        assert "usage: steward" in out.stdout
+
+
+def test_registry_check_lists_what_is_declared(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["registry", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "registry OK: 11 datasets, 2 models" in out
+    assert "credit_risk" in out and "high" in out
+
+
+def test_invalid_registry_exits_2_with_the_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "gov.yaml"
+    bad.write_text("datasets:\n  - name: Leads\n    owner: x\n    source: {path: \"a_{date}.csv\"}\n")
+    assert main(["registry", "check", "--path", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "datasets[0] (Leads).name" in err
+
+
+def test_dq_validate_one_dataset_and_day(steward_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    generate(steward_home, days=4, rows_per_day=1000, datasets=["leads"])
+    clean, nulls = DEMO_START, DEMO_START + dt.timedelta(days=3)
+    assert main(["dq", "validate", "--dataset", "leads", "--date", clean.isoformat()]) == 0
+    assert "PASSED" in capsys.readouterr().out
+    assert main(["dq", "validate", "--dataset", "leads", "--date", nulls.isoformat()]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "form_score" in out and "report:" in out
+    with connect() as wh:
+        rows = wh.fetch("select partition_date, status from dq_runs order by partition_date")
+    assert [(r["partition_date"], r["status"]) for r in rows] == [(clean, "passed"), (nulls, "failed")]
+    assert main(["dq", "report"]) == 0
+    assert (steward_home / "reports" / "data_quality" / "index.html").is_file()
+
+
+def test_bad_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["dq", "validate", "--date", "yesterday"])
+    assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
