@@ -44,7 +44,8 @@ airflow: venv
 	$(BIN)/steward airflow-ui
 
 bench: venv
-	$(BIN)/python -m pytest -m "bench or slow" -p no:cacheprovider -o addopts="" benchmarks tests
+	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m pytest -m "slow" -o addopts="--timeout=3600" tests
 
 clean:
 	rm -rf $(VENV) .steward
