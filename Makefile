@@ -1,6 +1,6 @@
 # Steward: two commands on a fresh machine (Python 3.11+ and make):
 #   make demo   set up .venv from the pins and run the nightly jobs on the demo company
-#   make test   set up .venv and run lint + the test suite
+#   make test   set up .venv and run lint, type checks and the test suite
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -30,7 +30,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 demo: venv
 	$(BIN)/steward demo
 
-test: venv lint
+test: venv lint typecheck
 	$(BIN)/python -m pytest
 
 lint: venv

@@ -149,7 +149,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _print_grid(rows, days)
     print(f"\nQuarantined batches: {len(quarantined)}")
     for q in quarantined:
-        print(f"  {q['partition_date']} {q['dataset']}: {q['reason'][:150]}")
+        print(f"  {q['partition_date']} {q['dataset']}: {str(q['reason'])[:150]}")
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:

@@ -63,6 +63,7 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
         env.update(airflow_env(port=port, parallelism=2))
     finally:
         os.environ["STEWARD_HOME"] = saved or ""
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL"] = "5"
     env["AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL"] = "5"
     log = (home / "standalone.log").open("wb")
@@ -106,7 +107,7 @@ def test_backfill_validates_each_partition_of_the_range(standalone: dict[str, st
     states: dict[str, str] = {}
     while time.monotonic() < deadline:
         runs = _json_lines(_airflow(env, "dags", "list-runs", "data_quality", "-o", "json"))
-        states = {r["logical_date"]: r["state"] for r in runs if r.get("run_type") == "backfill"}
+        states = {r["logical_date"]: r["state"] for r in runs if r["run_id"].startswith("backfill__")}
         if wanted <= set(states) and all(states[w] in ("success", "failed") for w in wanted):
             break
         time.sleep(5)

@@ -8,7 +8,9 @@ sets environment variables only; it must run before Airflow is first imported.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import MutableMapping
+from pathlib import Path
 
 from steward import paths
 
@@ -57,6 +59,11 @@ def apply_airflow_env(
     """
     target = os.environ if environ is None else environ
     env = airflow_env(**kwargs)
+    # `airflow standalone` starts its components as `airflow ...` from PATH: put our venv's bin first.
+    venv_bin = str(Path(sys.executable).parent)
+    path = target.get("PATH", "")
+    if venv_bin not in path.split(os.pathsep):
+        target["PATH"] = os.pathsep.join([venv_bin, path]) if path else venv_bin
     for key, value in env.items():
         if override:
             target[key] = value

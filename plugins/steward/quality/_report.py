@@ -7,7 +7,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import steward
 from steward import paths
@@ -68,7 +68,7 @@ def write_overview(warehouse: Warehouse, *, reports_dir: Path | None = None) -> 
     for r in rows:
         day = str(r["partition_date"])
         key = (r["dataset"], day)
-        link = os.path.relpath(r["report_path"], base) if r["report_path"] else "#"
+        link = os.path.relpath(str(r["report_path"]), base) if r["report_path"] else "#"
         grid[key] = {
             "status": r["status"],
             "message": r["error_message"] or "all expectations passed",
@@ -91,7 +91,7 @@ def write_overview(warehouse: Warehouse, *, reports_dir: Path | None = None) -> 
     )
 
 
-def night_summary(warehouse: Warehouse, day: dt.date) -> dict[str, object]:
+def night_summary(warehouse: Warehouse, day: dt.date) -> dict[str, Any]:
     """Summarize one night's ``dq_runs``: counts per status and one log line per dataset."""
     rows = warehouse.fetch(
         "select dataset, status, row_count, error_message from dq_runs where partition_date = :day "
@@ -101,7 +101,7 @@ def night_summary(warehouse: Warehouse, day: dt.date) -> dict[str, object]:
     counts = Counter(r["status"] for r in rows)
     lines = [
         f"{r['dataset']:<28} {r['status']:<8} {r['row_count'] or 0:>9} rows"
-        + (f"  {r['error_message'][:200]}" if r["error_message"] else "")
+        + (f"  {str(r['error_message'])[:200]}" if r["error_message"] else "")
         for r in rows
     ]
     not_usable = [f"{r['dataset']} ({r['status']})" for r in rows if r["status"] in ("failed", "error")]
