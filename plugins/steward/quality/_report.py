@@ -83,6 +83,7 @@ def write_overview(warehouse: Warehouse, *, reports_dir: Path | None = None) -> 
         datasets=sorted({r["dataset"] for r in rows}),
         dates=sorted({str(r["partition_date"]) for r in rows}),
         grid=grid,
+        labels={"passed": "ok", "warning": "warn", "failed": "fail", "error": "error"},
         totals=dict(Counter(r["status"] for r in rows)),
         problems=problems,
         warehouse_url=warehouse.url,
