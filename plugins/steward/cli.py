@@ -149,7 +149,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _print_grid(rows, days)
     print(f"\nQuarantined batches: {len(quarantined)}")
     for q in quarantined:
-        print(f"  {q['partition_date']} {q['dataset']}: {str(q['reason'])[:150]}")
+        reason = str(q["reason"]).split(": ", 1)[-1]  # the line already names dataset and partition
+        reason = reason if len(reason) <= 160 else reason[:159] + "…"
+        print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
