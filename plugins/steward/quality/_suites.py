@@ -38,8 +38,8 @@ def load_suite(name: str, directory: Path | None = None) -> dict[str, Any]:
     for i, exp in enumerate(suite["expectations"]):
         if not isinstance(exp, dict) or "type" not in exp:
             raise SuiteError(f"suite {name!r}: {file}: expectations[{i}] needs a 'type'")
-        severity = exp.get("severity", "critical")
-        if severity not in ("critical", "warning", "info"):
+        severity = exp.get("severity")
+        if severity is not None and severity not in ("critical", "warning", "info"):
             raise SuiteError(
                 f"suite {name!r}: {file}: expectations[{i}].severity {severity!r}: "
                 "use critical, warning or info"

@@ -143,6 +143,8 @@ def validate_partition(
     files: list[str] = []
     try:
         suite = load_suite(suite_name)
+        for expectation in suite["expectations"]:  # the dataset's severity is the suite's default
+            expectation.setdefault("severity", dataset.severity)
         part = read_partition(dataset, None if dataset.cadence == "snapshot" else day, warehouse=warehouse)
         files = part.files
         outcome.row_count = part.num_rows

@@ -160,6 +160,20 @@ def test_rerun_replaces_and_a_fixed_batch_leaves_quarantine(project, warehouse) 
     ]
 
 
+def test_dataset_severity_is_the_suites_default(project, warehouse, monkeypatch) -> None:
+    registry, write, reports = project
+    lenient = registry.model_copy(
+        update={"datasets": [registry.datasets[0].model_copy(update={"severity": "warning"})]}
+    )
+    write({**GOOD, "order_id": [1, 1, 2, 3]})  # breaks the uniqueness check, which sets no severity
+    out = validate_partition(lenient, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    assert out.status == "warning" and not out.quarantined
+    row = warehouse.fetch(
+        "select severity from dq_results where expectation_type = 'expect_column_values_to_be_unique'"
+    )
+    assert row == [{"severity": "warning"}]
+
+
 def test_suite_errors_are_explained(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match="not found"):
         load_suite("nope", tmp_path)
