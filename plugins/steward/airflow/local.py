@@ -46,6 +46,7 @@ def airflow_env(*, port: int = 8080, parallelism: int = 4) -> dict[str, str]:
         "STEWARD_HOME": str(paths.steward_home()),
         "STEWARD_PROJECT_DIR": str(project),
         "GX_ANALYTICS_ENABLED": "false",
+        "STEWARD_SERVE_REPORTS": "true",  # local only: the reports under /steward/ in the UI
         "NO_PROXY": "*",
     }
 
