@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from steward.airflow.local import airflow_env
+from steward.airflow.local import apply_airflow_env
 from steward.demo import DEMO_START, generate
 from steward.registry import load_registry
 from steward.warehouse import connect
@@ -55,15 +55,7 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
     generate(home, days=3, rows_per_day=1000)
     port = _free_port()
     env = dict(os.environ)
-    env["STEWARD_HOME"] = str(home)
-    # airflow_env() reads STEWARD_HOME from the environment: build it for the new home
-    saved = os.environ.get("STEWARD_HOME")
-    os.environ["STEWARD_HOME"] = str(home)
-    try:
-        env.update(airflow_env(port=port, parallelism=2))
-    finally:
-        os.environ["STEWARD_HOME"] = saved or ""
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    apply_airflow_env(env, override=True, steward_home=home, port=port, parallelism=2)
     env["AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL"] = "5"
     env["AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL"] = "5"
     log = (home / "standalone.log").open("wb")

@@ -17,17 +17,22 @@ from steward import paths
 __all__ = ["airflow_env", "apply_airflow_env"]
 
 
-def airflow_env(*, port: int = 8080, parallelism: int = 4) -> dict[str, str]:
+def airflow_env(
+    *, steward_home: Path | None = None, port: int = 8080, parallelism: int = 4
+) -> dict[str, str]:
     """Return the environment variables for a local Airflow over this project.
 
     Parameters
     ----------
+    steward_home
+        The state folder to run against (default :func:`steward.paths.steward_home`).
     port
         The api-server port (the UI); tasks reach the execution API through it.
     parallelism
         Task slots. ``airflow standalone`` defaults to 32 workers (~6 GB): keep it low.
     """
-    home = paths.airflow_home()
+    state = steward_home or paths.steward_home()
+    home = state / "airflow"
     project = paths.project_dir()
     return {
         "AIRFLOW_HOME": str(home),
@@ -43,7 +48,7 @@ def airflow_env(*, port: int = 8080, parallelism: int = 4) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR": "False",
-        "STEWARD_HOME": str(paths.steward_home()),
+        "STEWARD_HOME": str(state),
         "STEWARD_PROJECT_DIR": str(project),
         "GX_ANALYTICS_ENABLED": "false",
         "STEWARD_SERVE_REPORTS": "true",  # local only: the reports under /steward/ in the UI
@@ -52,14 +57,19 @@ def airflow_env(*, port: int = 8080, parallelism: int = 4) -> dict[str, str]:
 
 
 def apply_airflow_env(
-    environ: MutableMapping[str, str] | None = None, *, override: bool = False, **kwargs: int
+    environ: MutableMapping[str, str] | None = None,
+    *,
+    override: bool = False,
+    steward_home: Path | None = None,
+    port: int = 8080,
+    parallelism: int = 4,
 ) -> dict[str, str]:
     """Set :func:`airflow_env` in ``environ`` (default ``os.environ``).
 
     Values the user already set win unless ``override`` (tests use it to stay isolated).
     """
     target = os.environ if environ is None else environ
-    env = airflow_env(**kwargs)
+    env = airflow_env(steward_home=steward_home, port=port, parallelism=parallelism)
     # `airflow standalone` starts its components as `airflow ...` from PATH: put our venv's bin first.
     venv_bin = str(Path(sys.executable).parent)
     path = target.get("PATH", "")
@@ -70,5 +80,5 @@ def apply_airflow_env(
             target[key] = value
         else:
             target.setdefault(key, value)
-    paths.airflow_home().mkdir(parents=True, exist_ok=True)
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     return env
