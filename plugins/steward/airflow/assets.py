@@ -13,7 +13,18 @@ from airflow.sdk import Asset, AssetAlias
 
 from steward.registry import check_name
 
-__all__ = ["DATA_QUALITY", "dataset_quality"]
+__all__ = [
+    # data quality
+    "DATA_QUALITY",
+    "dataset_quality",
+    # monitoring
+    "MODEL_MONITORING",
+    "model_monitoring",
+    # costs and carbon
+    "CARBON",
+    "COST_ALLOCATED",
+    "COST_LINES",
+]
 
 #: Alias through which the mapped data-quality task attaches events to per-dataset assets.
 DATA_QUALITY = AssetAlias(name="steward_data_quality", group="data_quality")
@@ -23,3 +34,25 @@ def dataset_quality(dataset: str) -> Asset:
     """Return the asset "dataset ``dataset`` passed its nightly data quality checks"."""
     check_name(dataset, "dataset")
     return Asset(name=f"dq_{dataset}", uri=f"steward://data-quality/{dataset}", group="data_quality")
+
+
+#: Alias through which the mapped monitoring task attaches events to per-model assets.
+MODEL_MONITORING = AssetAlias(name="steward_model_monitoring", group="monitoring")
+
+
+def model_monitoring(model: str) -> Asset:
+    """Return the asset "model ``model`` was monitored for a window" (drift, performance, fairness).
+
+    Events carry ``extra = {"window": "YYYY-MM-DD", "drift": bool, "performance_breach": bool,
+    "fairness_breach": bool}`` for retraining and ROI.
+    """
+    check_name(model, "model")
+    return Asset(name=f"monitoring_{model}", uri=f"steward://monitoring/{model}", group="monitoring")
+
+
+#: FOCUS cost lines (``cost_line_daily``) were (re)loaded for some billing periods.
+COST_LINES = Asset(name="cost_line_daily", uri="steward://costs/cost_line_daily", group="costs")
+#: Allocated costs (``cost_allocated_daily``) and tag coverage were recomputed.
+COST_ALLOCATED = Asset(name="cost_allocated_daily", uri="steward://costs/cost_allocated_daily", group="costs")
+#: Carbon tables (training runs, provider data, usage estimates) were updated.
+CARBON = Asset(name="carbon", uri="steward://carbon/emissions", group="carbon")

@@ -1,5 +1,10 @@
 """The governance registry: datasets, models and policies declared in one YAML file."""
 
+from steward.registry._allocation import AllocationConfig
+from steward.registry._carbon import CarbonConfig
+from steward.registry._cost_sources import CostSource
+from steward.registry._costs import CostsConfig
+from steward.registry._fairness import FairnessPolicy
 from steward.registry._identifiers import check_column, check_name
 from steward.registry._load import RegistryError, load_registry, parse_registry
 from steward.registry._models import (
@@ -16,6 +21,7 @@ from steward.registry._models import (
     Sensitivity,
     Severity,
 )
+from steward.registry._monitoring import MonitoringPolicy
 
 __all__ = [
     # loading
@@ -35,6 +41,14 @@ __all__ = [
     "RiskTier",
     "Sensitivity",
     "Severity",
+    # policies
+    "FairnessPolicy",
+    "MonitoringPolicy",
+    # costs and carbon
+    "AllocationConfig",
+    "CarbonConfig",
+    "CostSource",
+    "CostsConfig",
     # identifiers
     "check_column",
     "check_name",

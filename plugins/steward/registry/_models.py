@@ -7,11 +7,14 @@ that names the key path instead of a silently ignored setting.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from steward.registry._identifiers import check_column, check_name
+from steward.registry._base import Column, Name, Strict
+from steward.registry._costs import CostsConfig
+from steward.registry._fairness import FairnessPolicy
+from steward.registry._monitoring import MonitoringPolicy
 
 __all__ = [
     "BusinessKpi",
@@ -28,19 +31,13 @@ __all__ = [
     "Severity",
 ]
 
-Name = Annotated[str, AfterValidator(lambda v: check_name(v, "name"))]
-Column = Annotated[str, AfterValidator(lambda v: check_column(v, "column"))]
 Sensitivity = Literal["public", "internal", "confidential", "restricted"]
 Severity = Literal["critical", "warning", "info"]
 #: EU AI Act risk categories.
 RiskTier = Literal["minimal", "limited", "high", "unacceptable"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class DatasetSource(_Strict):
+class DatasetSource(Strict):
     """Where a dataset's data lives.
 
     Exactly one of ``path`` (a file path or glob, local or ``s3://``) or ``table`` (a
@@ -75,7 +72,7 @@ class DatasetSource(_Strict):
         return self.path is not None and "{date}" in self.path
 
 
-class Dataset(_Strict):
+class Dataset(Strict):
     """A registered dataset: its source, ownership, sensitivity and quality suite."""
 
     name: Name
@@ -110,7 +107,7 @@ class Dataset(_Strict):
         return self.suite or self.name
 
 
-class ModelColumns(_Strict):
+class ModelColumns(Strict):
     """Column roles in a model's prediction log."""
 
     id: Column
@@ -120,7 +117,7 @@ class ModelColumns(_Strict):
     label: Column | None = None
 
 
-class LabelSource(_Strict):
+class LabelSource(Strict):
     """Where late-arriving labels come from and how they join the prediction log."""
 
     dataset: Name
@@ -128,7 +125,7 @@ class LabelSource(_Strict):
     label_column: Column
 
 
-class Reference(_Strict):
+class Reference(Strict):
     """A model's reference distribution: a dataset (e.g. its training data) or a window of its log."""
 
     dataset: Name | None = None
@@ -147,7 +144,7 @@ class Reference(_Strict):
         return self
 
 
-class ModelThresholds(_Strict):
+class ModelThresholds(Strict):
     """Thresholds a model is governed by. Each has a sensible default."""
 
     decision: float = Field(default=0.5, ge=0, le=1)
@@ -159,7 +156,7 @@ class ModelThresholds(_Strict):
     min_group_size: int = Field(default=30, ge=1)
 
 
-class BusinessKpi(_Strict):
+class BusinessKpi(Strict):
     """The business outcome a model serves, read by the ROI review."""
 
     name: Name
@@ -167,7 +164,7 @@ class BusinessKpi(_Strict):
     description: str = ""
 
 
-class Model(_Strict):
+class Model(Strict):
     """A registered model: ownership, risk tier, prediction log and governance settings."""
 
     name: Name
@@ -185,6 +182,10 @@ class Model(_Strict):
     thresholds: ModelThresholds = ModelThresholds()
     cost_tags: dict[str, str] = Field(default_factory=dict)
     business_kpi: BusinessKpi | None = None
+    #: Drift and performance monitoring settings (methods per column, control charts).
+    monitoring: MonitoringPolicy = MonitoringPolicy()
+    #: Fairness settings (reference groups, intersections, intervals, gates).
+    fairness: FairnessPolicy = FairnessPolicy()
 
     @model_validator(mode="after")
     def _no_duplicate_columns(self) -> Model:
@@ -196,12 +197,14 @@ class Model(_Strict):
         return self
 
 
-class Registry(_Strict):
+class Registry(Strict):
     """The whole governance registry."""
 
     version: Literal[1] = 1
     datasets: list[Dataset] = Field(default_factory=list)
     models: list[Model] = Field(default_factory=list)
+    #: Cloud billing sources, cost allocation rules and carbon settings.
+    costs: CostsConfig = CostsConfig()
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""
