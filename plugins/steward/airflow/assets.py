@@ -9,6 +9,8 @@ asset only ever see partitions that may be used.
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.sdk import Asset, AssetAlias
 
 from steward.registry import check_name
@@ -20,6 +22,7 @@ __all__ = [
     # monitoring
     "MODEL_MONITORING",
     "model_monitoring",
+    "prediction_log_assets",
     # costs and carbon
     "CARBON",
     "COST_ALLOCATED",
@@ -48,6 +51,22 @@ def model_monitoring(model: str) -> Asset:
     """
     check_name(model, "model")
     return Asset(name=f"monitoring_{model}", uri=f"steward://monitoring/{model}", group="monitoring")
+
+
+def prediction_log_assets() -> Any:
+    """Return the schedule "any registered model's prediction log passed data quality" (assets OR-ed).
+
+    Read from the registry when the DAG file is parsed (a small YAML file, no heavy imports).
+    """
+    from steward.registry import load_registry
+
+    logs = sorted({m.prediction_log for m in load_registry(check_suites=False).models})
+    if not logs:
+        return None
+    schedule: Any = dataset_quality(logs[0])
+    for name in logs[1:]:
+        schedule = schedule | dataset_quality(name)
+    return schedule
 
 
 #: FOCUS cost lines (``cost_line_daily``) were (re)loaded for some billing periods.

@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from steward import paths
-from steward.warehouse._base import Warehouse, WarehouseError
+from steward.warehouse._base import Warehouse, WarehouseError, quote_ident
 from steward.warehouse._duckdb import DuckDBWarehouse
 from steward.warehouse._migrations import MIGRATIONS_TABLE
 from steward.warehouse._postgres import PostgresWarehouse
@@ -39,6 +39,8 @@ __all__ = [
     # migrations and SQL files
     "MIGRATIONS_TABLE",
     "read_sql",
+    # SQL building
+    "quote_ident",
 ]
 
 #: URL scheme -> adapter class. Adding a backend means adding an adapter here, nothing else.

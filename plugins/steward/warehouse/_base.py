@@ -135,6 +135,42 @@ class Warehouse(abc.ABC):
 
     #: SQL run first in each migration transaction to serialise concurrent migrators, if needed.
     _migration_lock_sql: ClassVar[str | None] = None
+    #: Table function that reads files, per format (``{files}`` is a SQL list of quoted paths);
+    #: empty when the engine cannot read files itself (data must be loaded into a table first).
+    _file_scan_sql: ClassVar[Mapping[str, str]] = {}
+
+    def file_scan_sql(self, files: Sequence[str], fmt: str) -> str:
+        """Return a ``from``-clause item that reads ``files`` (Parquet or CSV) inside this engine.
+
+        Parameters
+        ----------
+        files
+            Local file paths (already resolved, at least one).
+        fmt
+            ``"parquet"`` or ``"csv"``.
+
+        Raises
+        ------
+        WarehouseError
+            The engine cannot read files (PostgreSQL): register the data as a warehouse table instead.
+
+        Examples
+        --------
+        >>> connect("duckdb:///:memory:").file_scan_sql(["/data/a.parquet"], "parquet")  # doctest: +SKIP
+        "read_parquet(['/data/a.parquet'], union_by_name = true)"
+        """
+        template = self._file_scan_sql.get(fmt)
+        if template is None:
+            raise self._error(
+                "reading files",
+                f"the {self.backend} engine cannot read {fmt} files",
+                "load the data into a warehouse table and point the registry's source.table at it, "
+                "or use the DuckDB engine",
+            )
+        if not files:
+            raise self._error("reading files", "no files were given", "pass at least one file")
+        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        return template.format(files=f"[{listed}]")
 
     def close(self) -> None:  # noqa: B027 - adapters without held resources keep this no-op
         """Release what the warehouse holds open (nothing for per-operation connections)."""
@@ -460,7 +496,7 @@ class Warehouse(abc.ABC):
                     table=table,
                     key=key,
                 ) from exc
-            if not pc.all(inside).as_py():
+            if not pc.all(inside, min_count=0).as_py():
                 bad = column.filter(pc.invert(inside)).to_pylist()
                 raise self._error(
                     "replace_partition",

@@ -87,6 +87,10 @@ class DuckDBWarehouse(Warehouse):
     """
 
     backend: ClassVar[str] = "duckdb"
+    _file_scan_sql: ClassVar[Mapping[str, str]] = {
+        "parquet": "read_parquet({files}, union_by_name = true)",
+        "csv": "read_csv({files}, union_by_name = true, auto_detect = true)",
+    }
 
     def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
         self.url = redact(url)

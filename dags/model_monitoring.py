@@ -1,0 +1,62 @@
+"""
+### Model monitoring
+
+Runs when data quality passes a partition of a registered model's prediction log (the asset
+`dq_<prediction_log>`; its event carries the partition date), or by hand with the `date` param
+(then every registered model is monitored for that day).
+
+- **One mapped task per model and window** (`monitor`): feature and prediction drift against the
+  model's stored reference profile (significance with Benjamini–Hochberg control **and** an effect
+  size), missing-value and new-category signals, realized performance for every window of the label
+  horizon as late labels arrive, a label-free estimate (CBPE-style) before they do, control charts
+  (EWMA, CUSUM, Shewhart) over every series, the low-confidence review queue and, for models with
+  protected attributes, fairness. Tables: `drift_metrics`, `model_performance`,
+  `control_chart_points`, `review_queue`, `monitoring_breaches`, `monitoring_runs`,
+  `fairness_metrics`. Report: `$STEWARD_HOME/reports/monitoring/<date>/<model>.html` (path in the log).
+- **Quarantined partitions are skipped** (the task is marked skipped and says why).
+- **Assets**: one event per model-window on `monitoring_<model>` (alias `steward_model_monitoring`)
+  with `window`, `drift`, `performance_breach` and `fairness_breach`, for retraining and ROI.
+
+Reruns replace exactly the model × window they compute: no duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Param, dag
+
+from steward.airflow.assets import prediction_log_assets
+from steward.airflow.monitoring import monitor, monitoring_jobs, summarize_monitoring
+
+DEFAULT_ARGS = {
+    "owner": "ml-platform",
+    "retries": 2,
+    "retry_delay": dt.timedelta(minutes=5),
+}
+
+
+@dag(
+    dag_id="model_monitoring",
+    schedule=prediction_log_assets(),
+    start_date=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={
+        "date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Window to monitor (YYYY-MM-DD) for every model. Empty: from the triggering events.",
+        )
+    },
+    tags=["steward", "monitoring", "nightly"],
+    doc_md=__doc__,
+)
+def model_monitoring() -> None:
+    jobs = monitoring_jobs()
+    monitor.expand(job=jobs) >> summarize_monitoring(jobs)
+
+
+model_monitoring()

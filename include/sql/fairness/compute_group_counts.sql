@@ -1,0 +1,57 @@
+-- Confusion counts per protected group, per intersection and overall, in ONE aggregation.
+-- Template filled by steward.fairness (Python str.format; every name is a checked, quoted identifier):
+--   source_sql       the input relation: protected attribute columns, the prediction column,
+--                    the score column (optional) and label (0/1, NULL = not yet labelled)
+--   group_columns    one "coalesce(cast(<attr> as varchar), 'unknown') as g_<i>" per attribute
+--   predicted_expr   the model's decision as an integer (prediction column, or score >= threshold)
+--   score_expr       the score as double precision, or NULL when the model has no score
+--   bin_expr         the score's calibration bin (0 .. bins-1), or NULL
+--   favourable_prediction, favourable_label  integer literals
+--   grouping_flags   one "grouping(g_<i>) as grouped_<i>" per attribute (1 = rolled up)
+--   bin_flag         "grouping(score_bin)", or 1 when there is no score (no set holds score_bin)
+--   grouping_sets    the sets: each attribute, each intersection, overall; each again with score_bin
+-- Portable SQL: runs unchanged on DuckDB and PostgreSQL.
+
+with source as (
+    select * from ({source_sql}) s
+),
+
+prepared as (
+    select
+        {group_columns},
+        case when {predicted_expr} = {favourable_prediction} then 1 else 0 end as predicted_favourable,
+        case
+            when cast(label as integer) is null then null
+            when cast(label as integer) = {favourable_label} then 1
+            else 0
+        end as label_favourable,
+        cast(label as integer) as label_value,
+        {score_expr} as score_probability,
+        {bin_expr} as score_bin
+    from source
+),
+
+counted as (
+    select
+        {grouping_flags},
+        {bin_flag} as grouped_bin,
+        {group_keys},
+        {bin_key},
+        count(*) as n_rows,
+        count(label_favourable) as n_labelled,
+        sum(predicted_favourable) as predicted_favourable,
+        coalesce(sum(label_favourable), 0) as label_favourable,
+        sum(case when label_favourable = 1 and predicted_favourable = 1 then 1 else 0 end) as tp,
+        sum(case when label_favourable = 0 and predicted_favourable = 1 then 1 else 0 end) as fp,
+        sum(case when label_favourable = 0 and predicted_favourable = 0 then 1 else 0 end) as tn,
+        sum(case when label_favourable = 1 and predicted_favourable = 0 then 1 else 0 end) as fn,
+        count(score_probability) as n_scored,
+        sum(score_probability) as score_sum,
+        sum(case when label_value is not null then score_probability end) as score_sum_labelled,
+        count(case when label_value is not null then score_probability end) as n_scored_labelled,
+        sum(case when label_value = 1 and score_probability is not null then 1 else 0 end) as label_one_scored
+    from prepared
+    group by grouping sets ({grouping_sets})
+)
+
+select * from counted

@@ -1,0 +1,170 @@
+"""Tasks of the model-monitoring DAG (``dags/model_monitoring.py``).
+
+Thin shells around :mod:`steward.monitoring` (and :mod:`steward.fairness` for models with protected
+attributes). The DAG runs when data quality passes a prediction log's partition (its asset event
+carries the partition date); a manual or test run takes the ``date`` param and monitors every model.
+A quarantined partition is skipped with a log line saying so; bad data fails fast, warehouse
+outages are retried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from airflow.sdk import get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from steward.airflow import context as ctx
+from steward.airflow.assets import MODEL_MONITORING, model_monitoring
+
+__all__ = ["jobs_from_events", "monitor", "monitoring_jobs", "summarize_monitoring"]
+
+log = logging.getLogger(__name__)
+
+
+def jobs_from_events(
+    events: dict[str, list[dict[str, Any]]], log_of: dict[str, list[str]]
+) -> list[dict[str, str]]:
+    """Turn triggering asset events into monitoring jobs, one per model and partition date.
+
+    Parameters
+    ----------
+    events
+        Asset name (``dq_<dataset>``) -> the events' ``extra`` dicts.
+    log_of
+        Prediction-log dataset -> the models logging to it.
+
+    Examples
+    --------
+    >>> jobs_from_events({"dq_p": [{"partition_date": "2026-11-08"}]}, {"p": ["m"]})
+    [{'model': 'm', 'date': '2026-11-08'}]
+    """
+    jobs: dict[tuple[str, str], dict[str, str]] = {}
+    for asset, extras in events.items():
+        dataset = asset.removeprefix("dq_")
+        for extra in extras:
+            day = str((extra or {}).get("partition_date") or "")
+            if not day:
+                continue
+            for model in log_of.get(dataset, []):
+                jobs[(model, day)] = {"model": model, "date": day}
+    return [jobs[k] for k in sorted(jobs)]
+
+
+@task
+def monitoring_jobs() -> list[dict[str, str]]:
+    """List (model, date) pairs to monitor: from the triggering data-quality events, else every model."""
+    from steward.registry import load_registry
+
+    context = get_current_context()
+    registry = load_registry()
+    log_of: dict[str, list[str]] = {}
+    for m in registry.models:
+        log_of.setdefault(m.prediction_log, []).append(m.name)
+    triggering = context.get("triggering_asset_events") or {}
+    events: dict[str, list[dict[str, Any]]] = {}
+    for asset in triggering:
+        events[str(getattr(asset, "name", asset))] = [dict(e.extra or {}) for e in triggering[asset]]
+    jobs = jobs_from_events(events, log_of)
+    if not jobs:
+        day = ctx.partition_date(context).isoformat()
+        jobs = [{"model": m.name, "date": day} for m in registry.models]
+    log.info(
+        "monitoring %d model-windows: %s", len(jobs), ", ".join(f"{j['model']}@{j['date']}" for j in jobs)
+    )
+    return jobs
+
+
+@task(outlets=[MODEL_MONITORING], map_index_template="{{ steward_job }}")
+def monitor(job: dict[str, str]) -> dict[str, Any]:
+    """Monitor one model for one window (drift, performance, review queue, fairness) and report."""
+    from steward.monitoring import MonitoringError, monitor_window
+    from steward.registry import load_registry
+    from steward.sources import SourceError
+
+    context = get_current_context()
+    context["steward_job"] = f"{job['model']} {job['date']}"  # type: ignore[typeddict-unknown-key]
+    registry = load_registry()
+    model = registry.model(job["model"])
+    day = dt.date.fromisoformat(job["date"])
+    run = ctx.run_id(context)
+    with ctx.warehouse() as wh:
+        try:
+            # fairness first: its gaps join the control charts that monitoring recomputes
+            fairness = _fairness(model, day, registry=registry, warehouse=wh, run_id=run)
+            outcome = monitor_window(model, day, registry=registry, warehouse=wh, run_id=run)
+        except (SourceError, MonitoringError) as exc:
+            raise AirflowFailException(str(exc)) from exc
+        if outcome.status == "skipped":
+            log.warning("%s", outcome.message)
+            raise AirflowSkipException(outcome.message)
+    log.info("%s", outcome.summary())
+    for alert in outcome.chart_alerts:
+        log.warning("control chart: %s", alert)
+    for b in outcome.breaches:
+        log.warning("breach (%s): %s", b["kind"], b["message"])
+    log.info("report: %s", outcome.report_path)
+    result = outcome.to_dict() | {"fairness": fairness}
+    context["outlet_events"][MODEL_MONITORING].add(
+        model_monitoring(model.name),
+        extra={
+            "window": day.isoformat(),
+            "status": outcome.status,
+            "drift": bool(outcome.drifted_features or outcome.prediction_drift),
+            "performance_breach": outcome.performance_breach,
+            "fairness_breach": bool(fairness and fairness.get("breach")),
+        },
+    )
+    return result
+
+
+def _fairness(
+    model: Any, day: dt.date, *, registry: Any, warehouse: Any, run_id: str
+) -> dict[str, Any] | None:
+    """Run fairness for models with protected attributes (see :func:`steward.monitoring.fairness_window`)."""
+    if not model.protected_attributes:
+        return None
+    from steward.monitoring import fairness_window
+
+    result = fairness_window(model, day, registry=registry, warehouse=warehouse, run_id=run_id)
+    for line in result.get("breaches", []):
+        log.warning("fairness breach: %s", line)
+    log.info("fairness report: %s", result.get("report_path"))
+    return result
+
+
+@task(trigger_rule="all_done")
+def summarize_monitoring(jobs: list[dict[str, str]]) -> dict[str, Any]:
+    """Log one line per model-window from the warehouse; fail the run when one could not be monitored."""
+    from steward.monitoring import quarantined_days
+    from steward.registry import load_registry
+
+    context = get_current_context()
+    run = ctx.run_id(context)
+    registry = load_registry()
+    missing: list[str] = []
+    lines: list[str] = []
+    with ctx.warehouse() as wh:
+        for job in jobs:
+            day = dt.date.fromisoformat(job["date"])
+            rows = wh.fetch(
+                "select status, message, report_path from monitoring_runs "
+                "where model = :m and window_date = :d and run_id = :r",
+                {"m": job["model"], "d": day, "r": run},
+            )
+            if rows:
+                lines.append(f"{rows[0]['message']} (report {rows[0]['report_path']})")
+                continue
+            log_ds = registry.model(job["model"]).prediction_log
+            if quarantined_days(wh, log_ds, [day]):
+                lines.append(f"{job['model']} {day}: skipped, {log_ds} is quarantined")
+            else:
+                missing.append(f"{job['model']} {day}")
+    for line in lines:
+        log.info("%s", line)
+    if missing:
+        # the DAG's leaf: failing it marks the night failed in the UI
+        raise AirflowFailException(f"not monitored (see the failed monitor tasks): {', '.join(missing)}")
+    return {"monitored": len(lines), "lines": lines}

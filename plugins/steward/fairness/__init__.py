@@ -1,0 +1,86 @@
+"""Fairness: group and intersectional metrics with intervals and tests, bias assessment, gates.
+
+Every number comes from per-group confusion counts computed by one SQL aggregation in the
+warehouse (:func:`count_groups`); Python only does arithmetic on counts: Wilson intervals for rates,
+Newcombe intervals for differences, Katz intervals for ratios, Fisher's exact test for gaps, Holm
+or Benjamini-Hochberg across a night's tests. A breach needs significance AND a gap beyond the
+model's tolerance; groups below the minimum size get ``insufficient_data`` and the smallest gap
+detectable at their size, never a verdict.
+"""
+
+from steward.fairness._assess import assess_training_data, write_bias_assessment
+from steward.fairness._counts import (
+    ALL,
+    CalibrationBin,
+    GroupCounts,
+    WindowCounts,
+    attribute_sets,
+    count_groups,
+    group_counts_sql,
+)
+from steward.fairness._evaluate import (
+    GateResult,
+    evaluate_arrow,
+    evaluate_window,
+    fairness_gate,
+    file_source_sql,
+    write_fairness,
+)
+from steward.fairness._metrics import (
+    DIFFERENCE_METRICS,
+    RATE_METRICS,
+    FairnessResult,
+    Judgement,
+    compute_fairness,
+)
+from steward.fairness._report import write_fairness_report
+from steward.fairness._series import gap_control_charts, gap_series
+from steward.fairness._stats import (
+    holm,
+    katz_ratio_interval,
+    min_detectable_gap,
+    mover_mean_interval,
+    newcombe_interval,
+    sidak_combine,
+    two_proportion_test,
+    wilson_interval,
+)
+
+__all__ = [
+    # nightly evaluation
+    "FairnessResult",
+    "evaluate_arrow",
+    "evaluate_window",
+    "file_source_sql",
+    "write_fairness",
+    "write_fairness_report",
+    # series and control charts
+    "gap_control_charts",
+    "gap_series",
+    # gates and training data
+    "GateResult",
+    "assess_training_data",
+    "fairness_gate",
+    "write_bias_assessment",
+    # counts and metrics
+    "ALL",
+    "DIFFERENCE_METRICS",
+    "RATE_METRICS",
+    "CalibrationBin",
+    "GroupCounts",
+    "Judgement",
+    "WindowCounts",
+    "attribute_sets",
+    "compute_fairness",
+    "count_groups",
+    "group_counts_sql",
+    # statistics on counts
+    "holm",
+    "katz_ratio_interval",
+    "min_detectable_gap",
+    "mover_mean_interval",
+    "newcombe_interval",
+    "sidak_combine",
+    "two_proportion_test",
+    "wilson_interval",
+]

@@ -1,0 +1,267 @@
+"""Per-group confusion counts from one SQL aggregation (DuckDB or PostgreSQL, same text)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from steward.registry import Model
+from steward.warehouse import read_sql
+from steward.warehouse._base import quote_ident
+
+__all__ = [
+    "ALL",
+    "CalibrationBin",
+    "GroupCounts",
+    "WindowCounts",
+    "attribute_sets",
+    "count_groups",
+    "group_counts_sql",
+    "parse_counts",
+]
+
+#: ``attribute`` and ``group_value`` of the overall row (every row of the window).
+ALL = "*"
+#: Joins the attributes of an intersection (``sex*age_band``) and their values (``F*18-25``).
+JOIN = "*"
+#: The group of rows whose protected attribute is NULL.
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Confusion counts of one group (favourable = positive, as in AIF360).
+
+    ``tp``: favourable prediction and favourable label; ``fp``: favourable prediction, unfavourable
+    label; ``tn``, ``fn`` alike. Only labelled rows enter ``tp``..``fn``; ``predicted_favourable``
+    counts every row.
+    """
+
+    attribute: str
+    group_value: str
+    n: int
+    n_labelled: int
+    predicted_favourable: int
+    label_favourable: int
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    n_scored: int
+    score_sum: float | None
+
+    @property
+    def positives(self) -> int:
+        """Labelled rows whose true outcome is favourable (TPR's denominator)."""
+        return self.tp + self.fn
+
+    @property
+    def negatives(self) -> int:
+        """Labelled rows whose true outcome is unfavourable (FPR's denominator)."""
+        return self.fp + self.tn
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """Scores and observed labels of one score bin of one group (labelled rows only)."""
+
+    attribute: str
+    group_value: str
+    score_bin: int
+    n_scored: int
+    n_labelled: int
+    score_sum_labelled: float
+    label_one: int
+
+
+@dataclass(frozen=True)
+class WindowCounts:
+    """Everything the statistics need: group counts (with the overall row) and calibration bins."""
+
+    groups: tuple[GroupCounts, ...]
+    calibration: tuple[CalibrationBin, ...]
+    attributes: tuple[str, ...]
+    bins: int
+
+    def for_attribute(self, attribute: str) -> list[GroupCounts]:
+        """Return the groups of ``attribute`` (``"sex"``, ``"sex*age_band"``) by size, largest first."""
+        found = [g for g in self.groups if g.attribute == attribute]
+        return sorted(found, key=lambda g: (-g.n, g.group_value))
+
+
+def attribute_sets(model: Model) -> list[tuple[str, ...]]:
+    """Return the attribute sets evaluated for ``model``: each protected attribute, then each intersection.
+
+    Examples
+    --------
+    >>> from steward.registry import Model  # doctest: +SKIP
+    >>> attribute_sets(credit_risk)  # doctest: +SKIP
+    [('sex',), ('age_band',), ('sex', 'age_band')]
+    """
+    protected = list(model.protected_attributes)
+    intersections = model.fairness.intersections
+    if intersections is None:
+        combos = [tuple(c) for c in itertools.combinations(protected, 2)]
+    else:
+        unknown = sorted({a for combo in intersections for a in combo} - set(protected))
+        if unknown:
+            raise ValueError(
+                f"model {model.name!r} (include/governance.yaml): fairness.intersections names {unknown}, "
+                f"which are not protected attributes {protected}; add them to protected_attributes "
+                "or remove them from the intersection"
+            )
+        combos = [tuple(c) for c in intersections]
+    return [(a,) for a in protected] + combos
+
+
+@lru_cache(maxsize=1)
+def _template() -> str:
+    return read_sql("fairness/compute_group_counts.sql")
+
+
+def group_counts_sql(model: Model, *, source_sql: str, score_column: str | None) -> str:
+    """Return the one aggregation that counts every group of ``model`` over ``source_sql``.
+
+    Parameters
+    ----------
+    model
+        The registered model: protected attributes, prediction column, fairness policy.
+    source_sql
+        A query whose columns include the protected attributes, the prediction column, the score
+        column (unless ``score_column`` is None) and ``label`` (0/1, NULL when not yet known).
+    score_column
+        The score column, or None when the relation has none (no calibration then).
+
+    Returns
+    -------
+    str
+        Portable SQL (DuckDB and PostgreSQL) without parameters.
+    """
+    protected = list(model.protected_attributes)
+    policy = model.fairness
+    sets = attribute_sets(model)
+    index = {a: i for i, a in enumerate(protected)}
+    score = f"cast({quote_ident(score_column)} as double precision)" if score_column else None
+    if policy.decide_by == "score":
+        if score is None:
+            raise ValueError(
+                f"model {model.name!r}: fairness.decide_by is 'score' but the source has no score column; "
+                "set columns.score or use decide_by: prediction"
+            )
+        predicted = f"case when {score} >= {float(model.thresholds.decision)!r} then 1 else 0 end"
+    else:
+        predicted = f"cast({quote_ident(model.columns.prediction)} as integer)"
+    bins = policy.calibration_bins
+    bin_expr = (
+        f"greatest(0, least({bins - 1}, cast(floor({score} * {bins}) as integer)))" if score else "null"
+    )
+    keys = [f"g_{i}" for i in range(len(protected))]
+    grouping_sets: list[str] = []
+    for combo in [*sets, ()]:
+        cols = [f"g_{index[a]}" for a in combo]
+        grouping_sets.append("(" + ", ".join(cols) + ")")
+        if score:
+            grouping_sets.append("(" + ", ".join([*cols, "score_bin"]) + ")")
+    return _template().format(
+        source_sql=source_sql,
+        group_columns=",\n        ".join(
+            f"coalesce(cast({quote_ident(a)} as varchar), '{UNKNOWN}') as g_{i}"
+            for i, a in enumerate(protected)
+        ),
+        predicted_expr=predicted,
+        favourable_prediction=int(policy.favourable_prediction),
+        favourable_label=int(policy.favourable_label),
+        score_expr=score or "cast(null as double precision)",
+        bin_expr=bin_expr if score else "cast(null as integer)",
+        grouping_flags=",\n        ".join(f"grouping({k}) as grouped_{i}" for i, k in enumerate(keys)),
+        group_keys=", ".join(keys),
+        bin_flag="grouping(score_bin)" if score else "1",
+        bin_key="score_bin" if score else "cast(null as integer) as score_bin",
+        grouping_sets=", ".join(grouping_sets),
+    )
+
+
+def _int(value: object) -> int:
+    return 0 if value is None else int(value)  # type: ignore[call-overload]
+
+
+def parse_counts(rows: Sequence[Mapping[str, object]], model: Model, *, has_score: bool) -> WindowCounts:
+    """Turn the aggregation's rows into :class:`WindowCounts` (attribute names from the grouping flags)."""
+    protected = list(model.protected_attributes)
+    wanted = {JOIN.join(s) for s in attribute_sets(model)}
+    groups: list[GroupCounts] = []
+    calibration: list[CalibrationBin] = []
+    for row in rows:
+        present = [i for i in range(len(protected)) if _int(row[f"grouped_{i}"]) == 0]
+        attribute = JOIN.join(protected[i] for i in present) if present else ALL
+        if attribute != ALL and attribute not in wanted:
+            # an intersection listed in another order than the protected attributes
+            attribute = next(
+                JOIN.join(s)
+                for s in attribute_sets(model)
+                if sorted(s) == sorted(protected[i] for i in present)
+            )
+            present = [protected.index(a) for a in attribute.split(JOIN)]
+        value = JOIN.join(str(row[f"g_{i}"]) for i in present) if present else ALL
+        if _int(row["grouped_bin"]) == 0:
+            if row["score_bin"] is None:
+                continue  # rows without a score
+            calibration.append(
+                CalibrationBin(
+                    attribute=attribute,
+                    group_value=value,
+                    score_bin=_int(row["score_bin"]),
+                    n_scored=_int(row["n_scored"]),
+                    n_labelled=_int(row["n_scored_labelled"]),
+                    score_sum_labelled=float(row["score_sum_labelled"] or 0.0),  # type: ignore[arg-type]
+                    label_one=_int(row["label_one_scored"]),
+                )
+            )
+            continue
+        groups.append(
+            GroupCounts(
+                attribute=attribute,
+                group_value=value,
+                n=_int(row["n_rows"]),
+                n_labelled=_int(row["n_labelled"]),
+                predicted_favourable=_int(row["predicted_favourable"]),
+                label_favourable=_int(row["label_favourable"]),
+                tp=_int(row["tp"]),
+                fp=_int(row["fp"]),
+                tn=_int(row["tn"]),
+                fn=_int(row["fn"]),
+                n_scored=_int(row["n_scored"]) if has_score else 0,
+                score_sum=float(row["score_sum"]) if has_score and row["score_sum"] is not None else None,  # type: ignore[arg-type]
+            )
+        )
+    return WindowCounts(
+        groups=tuple(groups),
+        calibration=tuple(calibration),
+        attributes=tuple(JOIN.join(s) for s in attribute_sets(model)),
+        bins=model.fairness.calibration_bins,
+    )
+
+
+def count_groups(
+    fetch: Callable[[str], Sequence[Mapping[str, object]]],
+    model: Model,
+    *,
+    source_sql: str,
+    score_column: str | None,
+) -> WindowCounts:
+    """Run the aggregation with ``fetch`` (e.g. ``Warehouse.fetch``) and parse its rows.
+
+    Raises
+    ------
+    ValueError
+        The model declares no protected attributes (nothing to count).
+    """
+    if not model.protected_attributes:
+        raise ValueError(
+            f"model {model.name!r} (include/governance.yaml) declares no protected_attributes: "
+            "list the columns fairness is measured over"
+        )
+    sql = group_counts_sql(model, source_sql=source_sql, score_column=score_column)
+    return parse_counts(fetch(sql), model, has_score=score_column is not None)

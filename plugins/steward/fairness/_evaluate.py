@@ -1,0 +1,335 @@
+"""Evaluate a model's fairness over a window (warehouse SQL), write it, and gate candidates on a holdout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from steward.fairness._counts import count_groups
+from steward.fairness._metrics import FairnessResult, Judgement, compute_fairness
+from steward.registry import Model
+from steward.warehouse import Warehouse
+from steward.warehouse._base import quote_ident
+
+__all__ = [
+    "GateResult",
+    "evaluate_arrow",
+    "evaluate_window",
+    "fairness_gate",
+    "file_source_sql",
+    "write_fairness",
+]
+
+
+def _require_columns(model: Model, columns: Sequence[str], *, what: str) -> None:
+    """Raise a clear error when the relation lacks a column the fairness metrics need."""
+    needed = [*model.protected_attributes, "label"]
+    if model.fairness.decide_by == "prediction":
+        needed.append(model.columns.prediction)
+    elif model.columns.score:
+        needed.append(model.columns.score)
+    missing = [c for c in needed if c not in columns]
+    if missing:
+        raise ValueError(
+            f"fairness of model {model.name!r}: {what} lacks columns {missing} (it has {list(columns)}); "
+            "it needs the protected attributes, the prediction column (or the score with "
+            "fairness.decide_by: score) and 'label' (0/1, NULL when not yet known)"
+        )
+
+
+def _score_column(model: Model, columns: Sequence[str] | None) -> str | None:
+    score = model.columns.score
+    if score is None or (columns is not None and score not in columns):
+        return None
+    return score
+
+
+def evaluate_window(
+    wh: Warehouse,
+    model: Model,
+    *,
+    source_sql: str,
+    window: dt.date,
+    run_id: str,
+    score_column: str | None = "auto",
+) -> FairnessResult:
+    """Compute the fairness metrics of ``model`` over one window's rows, inside the warehouse.
+
+    One SQL aggregation returns the confusion counts of every group, intersection and score bin;
+    the rest is arithmetic on those counts (see :mod:`steward.fairness._metrics`).
+
+    Parameters
+    ----------
+    wh
+        The warehouse that runs the aggregation (DuckDB reads Parquet itself; PostgreSQL reads tables).
+    model
+        The registered model: ``protected_attributes``, ``columns.prediction``, ``columns.score``,
+        ``thresholds`` and its ``fairness`` policy.
+    source_sql
+        A query whose columns include every protected attribute, the prediction column, the score
+        column (when the model has one) and ``label`` (0/1, NULL = not yet labelled). It is used as
+        ``from (<source_sql>) s``.
+    window
+        The window's date (partition of the result tables).
+    run_id
+        Stored with each row.
+    score_column
+        ``"auto"``: the model's score column (None if it has none); None: no score in the source.
+
+    Returns
+    -------
+    FairnessResult
+        Empty, with a note, when the model declares no protected attributes.
+
+    Examples
+    --------
+    >>> sql = "select * from preds"
+    >>> result = evaluate_window(wh, model, source_sql=sql, window=day, run_id="r1")  # doctest: +SKIP
+    >>> print(result.summary())  # doctest: +SKIP
+    fairness of 'credit_risk' on 2026-11-10: BREACH (...)
+    """
+    judgement = Judgement.for_model(model)
+    if not model.protected_attributes:
+        return FairnessResult(
+            model=model.name,
+            window=window,
+            run_id=run_id,
+            judgement=judgement,
+            note="no protected attributes declared (include/governance.yaml): nothing evaluated",
+        )
+    columns = wh.fetch_arrow(f"select * from ({source_sql}) s limit 0").column_names
+    _require_columns(model, columns, what=f"the source of window {window}")
+    score = _score_column(model, columns) if score_column == "auto" else score_column
+    counts = count_groups(wh.fetch, model, source_sql=source_sql, score_column=score)
+    return compute_fairness(counts, model, window=window, run_id=run_id, judgement=judgement)
+
+
+def write_fairness(wh: Warehouse, model: Model, window: dt.date, result: FairnessResult) -> int:
+    """Replace partition (model, window) of the fairness tables; return the metric rows written.
+
+    Writes ``fairness_group_counts``, ``fairness_calibration`` and ``fairness_metrics`` in one
+    transaction: a rerun leaves exactly the new rows. Returns the number of metric rows written.
+    """
+    now = dt.datetime.now(dt.UTC)
+    key = {"model": model.name, "window_date": window}
+
+    def stamp(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**r, "window_date": window, "computed_at": now} for r in rows]
+
+    written = wh.replace_partitions(
+        [
+            ("fairness_group_counts", key, _table(stamp(result.counts))),
+            ("fairness_calibration", key, _table(stamp(result.calibration))),
+            ("fairness_metrics", key, _table(stamp(result.rows))),
+        ]
+    )
+    return written[-1]
+
+
+def _table(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | pa.Table:
+    """Rows as an Arrow table (typed even when a column is all NULL), or [] when empty."""
+    if not rows:
+        return []
+    columns = list(rows[0])
+    return pa.table({c: _column(c, [r.get(c) for r in rows]) for c in columns})
+
+
+_TYPES = {
+    "window_date": pa.date32(),
+    "computed_at": pa.timestamp("us", tz="UTC"),
+    "score_bin": pa.int32(),
+}
+_FLOATS = {
+    "value", "ci_low", "ci_high", "p_value", "p_adjusted", "tolerance", "min_detectable_gap",
+    "score_sum", "bin_low", "bin_high", "mean_score", "observed_rate", "threshold",
+}  # fmt: skip
+_INTS = {
+    "n", "n_labelled", "denominator", "reference_n", "predicted_favourable", "label_favourable",
+    "tp", "fp", "tn", "fn", "n_scored",
+}  # fmt: skip
+
+
+def _column(name: str, values: list[Any]) -> pa.Array:
+    if name in _TYPES:
+        return pa.array(values, type=_TYPES[name])
+    if name in _FLOATS:
+        return pa.array(values, type=pa.float64())
+    if name in _INTS:
+        return pa.array(values, type=pa.int64())
+    return pa.array(values, type=pa.string())
+
+
+# ---------------------------------------------------------------- gate
+@dataclass(frozen=True)
+class GateResult:
+    """A fairness gate's decision on a candidate model.
+
+    Attributes
+    ----------
+    passed
+        Whether the candidate may be promoted on fairness grounds.
+    reasons
+        Why (each failure, or what was checked when it passed).
+    metrics
+        The holdout's full :class:`FairnessResult` (rows, counts, breaches).
+    """
+
+    passed: bool
+    reasons: list[str] = field(default_factory=list)
+    metrics: FairnessResult | None = None
+
+
+_STRICT_TIERS = ("high", "unacceptable")
+
+
+def evaluate_arrow(
+    model: Model,
+    table: pa.Table,
+    *,
+    window: dt.date,
+    run_id: str,
+    judgement: Judgement | None = None,
+) -> FairnessResult:
+    """Compute the fairness metrics of rows held in memory (a holdout, a test fixture) with DuckDB.
+
+    Same SQL and arithmetic as :func:`evaluate_window`; ``table`` has the columns described there.
+
+    Examples
+    --------
+    >>> evaluate_arrow(model, holdout, window=day, run_id="r1").breach  # doctest: +SKIP
+    False
+    """
+    import duckdb
+
+    score = _score_column(model, table.column_names)
+    con = duckdb.connect()
+    try:
+        con.register("rows_in_memory", table)
+
+        def fetch(sql: str) -> list[dict[str, object]]:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+        counts = count_groups(fetch, model, source_sql="select * from rows_in_memory", score_column=score)
+    finally:
+        con.close()
+    return compute_fairness(
+        counts, model, window=window, run_id=run_id, judgement=judgement or Judgement.for_model(model)
+    )
+
+
+def fairness_gate(model: Model, holdout: pa.Table, *, run_id: str = "gate") -> GateResult:
+    """Pass or fail a candidate's holdout predictions on fairness, stricter for high-risk models.
+
+    The holdout is aggregated with an in-memory DuckDB by the same SQL and arithmetic as the
+    nightly metrics. Every model fails on a breach (a judged gap beyond tolerance with adjusted
+    p below alpha). For risk tier ``high`` the tolerance is multiplied by
+    ``fairness.high_risk_tolerance_factor``, alpha is raised to ``fairness.high_risk_alpha`` and,
+    with ``fairness.high_risk_require_demonstrated``, every judged gap's interval must lie within the
+    tolerance and no judged comparison may lack data. Tier ``unacceptable`` always fails.
+
+    Parameters
+    ----------
+    model
+        The registered model.
+    holdout
+        Columns: the protected attributes, the prediction column, the score column (optional) and
+        ``label`` (0/1).
+    run_id
+        Stored in the result's rows.
+
+    Returns
+    -------
+    GateResult
+
+    Examples
+    --------
+    >>> gate = fairness_gate(model, holdout)  # doctest: +SKIP
+    >>> gate.passed, gate.reasons[0]  # doctest: +SKIP
+    (False, "age_band='18-25' vs '36-45': statistical_parity_difference -0.210 ...")
+    """
+    strict = model.risk_tier in _STRICT_TIERS
+    judgement = Judgement.for_model(model, strict=strict)
+    if model.risk_tier == "unacceptable":
+        return GateResult(
+            False,
+            [f"model {model.name!r} has risk tier 'unacceptable' (a prohibited practice): never promote it"],
+        )
+    if not model.protected_attributes:
+        if strict:
+            return GateResult(
+                False,
+                [
+                    f"model {model.name!r} is high risk but declares no protected_attributes "
+                    "(include/governance.yaml): fairness cannot be demonstrated"
+                ],
+            )
+        return GateResult(True, ["no protected attributes declared: no fairness check applies"])
+    _require_columns(model, holdout.column_names, what="the gate's holdout")
+    result = evaluate_arrow(model, holdout, window=dt.date.today(), run_id=run_id, judgement=judgement)
+    reasons = list(result.breaches)
+    if strict and model.fairness.high_risk_require_demonstrated:
+        reasons += _not_demonstrated(result, judgement)
+    setting = (
+        f"tolerance {judgement.tolerance:g}, four-fifths band [{judgement.four_fifths:g}, "
+        f"{1 / judgement.four_fifths:.3g}], {judgement.correction} alpha {judgement.alpha:g}"
+        + (", high-risk rules" if strict else "")
+    )
+    if reasons:
+        return GateResult(False, [*reasons, f"judged with {setting}"], result)
+    return GateResult(True, [f"no breach on {len(holdout)} holdout rows ({setting})"], result)
+
+
+def _not_demonstrated(result: FairnessResult, j: Judgement) -> list[str]:
+    out = []
+    for r in result.rows:
+        if r["metric"] not in j.metrics or r["group_value"] == "*" or r["reference_group"] is None:
+            continue
+        where = f"{r['attribute']}={r['group_value']!r} vs {r['reference_group']!r}: {r['metric']}"
+        if r["status"] in ("insufficient_data", "undefined"):
+            out.append(f"{where} cannot be demonstrated ({r['status']}: {r['note']})")
+        elif r["status"] == "ok" and r["ci_low"] is not None and r["ci_high"] is not None:
+            if r["metric"] == "disparate_impact_ratio":
+                outside = r["ci_low"] < j.four_fifths or r["ci_high"] > 1 / j.four_fifths
+            else:
+                outside = max(abs(r["ci_low"]), abs(r["ci_high"])) > j.tolerance
+            if outside:
+                out.append(
+                    f"{where} {r['value']:+.3f} not shown within tolerance: interval "
+                    f"[{r['ci_low']:.3f}, {r['ci_high']:.3f}] reaches beyond {r['tolerance']:g}"
+                )
+    return out
+
+
+def file_source_sql(wh: Warehouse, files: Sequence[str], *, fmt: str, label_column: str | None) -> str:
+    """Return a ``source_sql`` over whole files (a one-off audit): every column plus ``label``.
+
+    Parameters
+    ----------
+    wh
+        A warehouse that can read files (DuckDB).
+    files
+        Parquet or CSV files.
+    fmt
+        ``"parquet"`` or ``"csv"``.
+    label_column
+        The files' label column (0/1). When the files lack it but have a ``label`` column, that is
+        used; when they have neither, ``label`` is NULL (label-based metrics are then undefined).
+
+    Examples
+    --------
+    >>> file_source_sql(wh, ["/d/log.parquet"], fmt="parquet", label_column="defaulted")  # doctest: +SKIP
+    'select *, "defaulted" as label from read_parquet([...])'
+    """
+    scan = wh.file_scan_sql(list(files), fmt)
+    columns = wh.fetch_arrow(f"select * from {scan} limit 0").column_names
+    if label_column and label_column in columns and label_column != "label":
+        return f"select *, {quote_ident(label_column)} as label from {scan}"
+    if "label" in columns:
+        return f"select * from {scan}"
+    return f"select *, cast(null as integer) as label from {scan}"

@@ -1,0 +1,343 @@
+"""Aggregate a relation into per-column counts with one SQL scan, and profile a reference sample.
+
+The SQL (``include/sql/monitoring``) runs in the engine holding the rows; this module only builds
+it from checked names and numbers and decodes the few rows that come back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+
+from steward.drift import CategoricalProfile, NumericProfile
+from steward.monitoring._relation import Relation
+from steward.monitoring._sql import number, render_sql
+from steward.warehouse import quote_ident
+
+__all__ = [
+    "ColumnCounts",
+    "ColumnProfile",
+    "ColumnSpec",
+    "WindowCounts",
+    "aggregate",
+    "column_types",
+    "profile_reference",
+]
+
+ColumnType = Literal["numeric", "categorical"]
+Role = Literal["feature", "score"]
+
+#: Numeric columns with at most this many distinct reference values are treated as categories.
+MAX_DISTINCT_FOR_CATEGORY = 10
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column to aggregate: its name, role and type, and the reference's bin edges if numeric."""
+
+    name: str
+    role: Role = "feature"
+    column_type: ColumnType = "numeric"
+    edges: tuple[float, ...] | None = None  # full edges, -inf .. +inf
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """A column's reference profile (the stored, reused summary of the reference sample)."""
+
+    name: str
+    role: Role
+    column_type: ColumnType
+    n_rows: int
+    distinct_count: int
+    profile: NumericProfile | CategoricalProfile
+
+    @property
+    def spec(self) -> ColumnSpec:
+        """The aggregation spec that counts a window into this profile's bins."""
+        edges = (
+            tuple(float(e) for e in self.profile.edges) if isinstance(self.profile, NumericProfile) else None
+        )
+        return ColumnSpec(self.name, self.role, self.column_type, edges)
+
+    def to_row(self) -> dict[str, object]:
+        """Return the ``monitoring_reference_profiles`` columns of this profile (without keys)."""
+        p = self.profile
+        return {
+            "role": self.role,
+            "feature": self.name,
+            "column_type": self.column_type,
+            "n_rows": self.n_rows,
+            "n": p.n,
+            "n_missing": p.n_missing,
+            "distinct_count": self.distinct_count,
+            "mean": p.mean if isinstance(p, NumericProfile) else None,
+            "std": p.std if isinstance(p, NumericProfile) else None,
+            "minimum": p.minimum if isinstance(p, NumericProfile) else None,
+            "maximum": p.maximum if isinstance(p, NumericProfile) else None,
+            "edges_json": json.dumps([None if not np.isfinite(e) else float(e) for e in p.edges])
+            if isinstance(p, NumericProfile)
+            else None,
+            "counts_json": json.dumps(
+                [int(c) for c in p.counts] if isinstance(p, NumericProfile) else dict(p.counts)
+            ),
+        }
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, object]) -> ColumnProfile:
+        """Rebuild a profile from a ``monitoring_reference_profiles`` row."""
+        counts = json.loads(str(row["counts_json"]))
+        n, n_missing = int(row["n"]), int(row["n_missing"])  # type: ignore[call-overload]
+        profile: NumericProfile | CategoricalProfile
+        if row["column_type"] == "numeric":
+            raw_edges = json.loads(str(row["edges_json"]))
+            edges = np.array(
+                [
+                    -np.inf if i == 0 else np.inf if i == len(raw_edges) - 1 else e
+                    for i, e in enumerate(raw_edges)
+                ],
+                dtype=float,
+            )
+            profile = NumericProfile(
+                edges=edges,
+                counts=np.array(counts, dtype=np.int64),
+                n=n,
+                mean=float(row["mean"]),  # type: ignore[arg-type]
+                std=float(row["std"]),  # type: ignore[arg-type]
+                n_missing=n_missing,
+                minimum=float(row["minimum"]),  # type: ignore[arg-type]
+                maximum=float(row["maximum"]),  # type: ignore[arg-type]
+            )
+        else:
+            profile = CategoricalProfile(
+                counts={str(k): int(v) for k, v in counts.items()}, n=n, n_missing=n_missing
+            )
+        return cls(
+            name=str(row["feature"]),
+            role=row["role"],  # type: ignore[arg-type]
+            column_type=row["column_type"],  # type: ignore[arg-type]
+            n_rows=int(row["n_rows"]),  # type: ignore[call-overload]
+            distinct_count=int(row["distinct_count"] or 0),  # type: ignore[call-overload]
+            profile=profile,
+        )
+
+
+@dataclass(frozen=True)
+class ColumnCounts:
+    """One column of one window, counted into the reference's bins.
+
+    ``counts`` is an array per bin (numeric) or a category -> count dict; ``low`` the low-confidence
+    rows per bin/category (same keys); ``total`` the sum of the non-missing values (numeric).
+    """
+
+    name: str
+    column_type: ColumnType
+    counts: np.ndarray | dict[str, int]
+    low: np.ndarray | dict[str, int]
+    n_missing: int
+    n_missing_low: int
+    total: float | None = None
+
+    @property
+    def n(self) -> int:
+        """Non-missing values."""
+        c = self.counts
+        return int(sum(c.values()) if isinstance(c, dict) else c.sum())
+
+    @property
+    def mean(self) -> float | None:
+        """Mean of the non-missing values (numeric columns), else None."""
+        return None if self.total is None or self.n == 0 else self.total / self.n
+
+
+@dataclass(frozen=True)
+class WindowCounts:
+    """What one scan of a window returns: rows, low-confidence rows and each column's counts."""
+
+    n_rows: int
+    n_low: int
+    columns: dict[str, ColumnCounts] = field(default_factory=dict)
+
+
+@dataclass
+class _Acc:
+    counts: dict[str | int, int] = field(default_factory=dict)
+    low: dict[str | int, int] = field(default_factory=dict)
+    missing: int = 0
+    missing_low: int = 0
+    total: float = 0.0
+
+
+def _int(value: object) -> int:
+    return 0 if value is None else int(value)  # type: ignore[call-overload]
+
+
+def _float(value: object) -> float:
+    return 0.0 if value is None else float(value)  # type: ignore[arg-type]
+
+
+def column_types(relation: Relation, names: Sequence[str]) -> dict[str, ColumnType | None]:
+    """Return each column's type from the relation's schema (``None`` when the column is absent)."""
+    schema = relation.engine.fetch_arrow(f"select * from ({relation.sql}) as r limit 0").schema
+    out: dict[str, ColumnType | None] = {}
+    for name in names:
+        if name not in schema.names:
+            out[name] = None
+            continue
+        t = schema.field(name).type
+        numeric = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)) and not (
+            pa.types.is_boolean(t)
+        )
+        out[name] = "numeric" if numeric else "categorical"
+    return out
+
+
+def _quantiles(bins: int) -> str:
+    return ", ".join(number(q) for q in np.linspace(0.0, 1.0, bins + 1)[1:-1])
+
+
+def profile_reference(
+    relation: Relation,
+    columns: Sequence[ColumnSpec],
+    *,
+    bins: int,
+) -> list[ColumnProfile]:
+    """Profile ``columns`` of a reference relation: two scans (moments and quantiles, then counts).
+
+    Numeric columns get quantile bin edges (tied quantiles merged, as
+    :func:`steward.drift.numeric_profile` does); numeric columns with at most
+    ``MAX_DISTINCT_FOR_CATEGORY`` distinct values, and all-null numeric columns, become categorical.
+
+    Returns
+    -------
+    list of ColumnProfile
+        In the order of ``columns``.
+    """
+    numeric = [c for c in columns if c.column_type == "numeric"]
+    idx = {c.name: i for i, c in enumerate(columns)}
+    sql = render_sql(
+        "profile_reference",
+        relation=relation.sql,
+        quantiles=_quantiles(bins),
+        numeric=[{"i": idx[c.name], "q": quote_ident(c.name)} for c in numeric],
+        columns=[{"i": i, "q": quote_ident(c.name)} for i, c in enumerate(columns)],
+    )
+    stats = relation.engine.fetch(sql)[0]
+    n_rows = int(stats["n_rows"])  # type: ignore[call-overload]
+    specs: list[ColumnSpec] = []
+    for i, c in enumerate(columns):
+        distinct = int(stats[f"c{i}_distinct"] or 0)  # type: ignore[call-overload]
+        kind: ColumnType = c.column_type
+        edges: tuple[float, ...] | None = None
+        if kind == "numeric":
+            quantiles = stats[f"c{i}_quantiles"]
+            if quantiles is None or (distinct <= MAX_DISTINCT_FOR_CATEGORY and c.role == "feature"):
+                kind = "categorical"
+            else:
+                interior = np.unique(np.asarray(quantiles, dtype=float))
+                edges = (-np.inf, *map(float, interior), np.inf)
+        specs.append(ColumnSpec(c.name, c.role, kind, edges))
+    counted = aggregate(relation, specs)
+    profiles: list[ColumnProfile] = []
+    for i, spec in enumerate(specs):
+        cc = counted.columns[spec.name]
+        distinct = int(stats[f"c{i}_distinct"] or 0)  # type: ignore[call-overload]
+        profile: NumericProfile | CategoricalProfile
+        if spec.column_type == "numeric" and spec.edges is not None:
+            profile = NumericProfile(
+                edges=np.array(spec.edges, dtype=float),
+                counts=np.asarray(cc.counts, dtype=np.int64),
+                n=cc.n,
+                mean=float(stats[f"c{i}_mean"]),  # type: ignore[arg-type]
+                std=float(stats[f"c{i}_std"] or 0.0),  # type: ignore[arg-type]
+                n_missing=cc.n_missing,
+                minimum=float(stats[f"c{i}_min"]),  # type: ignore[arg-type]
+                maximum=float(stats[f"c{i}_max"]),  # type: ignore[arg-type]
+            )
+        else:
+            counts = cc.counts if isinstance(cc.counts, dict) else {}
+            profile = CategoricalProfile(counts=dict(counts), n=cc.n, n_missing=cc.n_missing)
+        profiles.append(ColumnProfile(spec.name, spec.role, spec.column_type, n_rows, distinct, profile))
+    return profiles
+
+
+def aggregate(
+    relation: Relation,
+    columns: Sequence[ColumnSpec],
+    *,
+    score: str | None = None,
+    decision: float = 0.5,
+    band: float = 0.0,
+) -> WindowCounts:
+    """Count ``relation`` into each column's bins (or categories) in one scan.
+
+    Parameters
+    ----------
+    relation
+        The rows (a window of the prediction log, or the reference).
+    columns
+        What to count; numeric columns need ``edges``. Every column must exist in the relation.
+    score, decision, band
+        When ``score`` names the score column, rows with ``|score - decision| <= band`` are
+        counted as low confidence, per bin and category (the review queue).
+
+    Returns
+    -------
+    WindowCounts
+    """
+    if not columns:
+        raise ValueError("aggregate needs at least one column")
+    sql = render_sql(
+        "aggregate_window",
+        relation=relation.sql,
+        columns=[
+            {
+                "i": i,
+                "q": quote_ident(c.name),
+                "edges": [number(e) for e in c.edges[1:-1]] if c.edges is not None else None,
+            }
+            for i, c in enumerate(columns)
+        ],
+        score=quote_ident(score) if score else None,
+        decision=number(decision),
+        band=number(band),
+    )
+    rows = relation.engine.fetch(sql)
+    n_cols = len(columns)
+    full = (1 << n_cols) - 1
+    n_rows = n_low = 0
+    acc = [_Acc() for _ in columns]
+    for row in rows:
+        gid = _int(row["grouping_id"])
+        if gid == full:
+            n_rows, n_low = _int(row["n"]), _int(row["n_low"])
+            continue
+        i = n_cols - (full ^ gid).bit_length()
+        a, key = acc[i], row[f"k{i}"]
+        n, low = _int(row["n"]), _int(row["n_low"])
+        if key is None:
+            a.missing, a.missing_low = n, low
+            continue
+        k: str | int = str(key) if columns[i].edges is None else _int(key)
+        a.counts[k], a.low[k] = n, low
+        if columns[i].edges is not None:
+            a.total += _float(row[f"s{i}"])
+    out: dict[str, ColumnCounts] = {}
+    for c, a in zip(columns, acc, strict=True):
+        counts: np.ndarray | dict[str, int]
+        lows: np.ndarray | dict[str, int]
+        if c.edges is not None:
+            n_bins = len(c.edges) - 1
+            counts = np.array([a.counts.get(b, 0) for b in range(n_bins)], dtype=np.int64)
+            lows = np.array([a.low.get(b, 0) for b in range(n_bins)], dtype=np.int64)
+            out[c.name] = ColumnCounts(c.name, "numeric", counts, lows, a.missing, a.missing_low, a.total)
+        else:
+            counts = {str(k): v for k, v in a.counts.items()}
+            lows = {str(k): v for k, v in a.low.items()}
+            out[c.name] = ColumnCounts(c.name, "categorical", counts, lows, a.missing, a.missing_low, None)
+    return WindowCounts(n_rows=n_rows, n_low=n_low, columns=out)

@@ -1,0 +1,88 @@
+"""Fairness of a model's nightly window, wired into monitoring (see :mod:`steward.fairness`).
+
+The window's predictions are joined with the labels that have arrived so far (NULL label = not yet
+labelled) inside the engine that reads them, and :func:`steward.fairness.evaluate_window` aggregates
+the confusion counts of every group and intersection in one SQL pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from steward import paths
+from steward.fairness import evaluate_window, write_fairness, write_fairness_report
+from steward.monitoring._relation import Relation, dataset_relation, scan_engine
+from steward.registry import Model, Registry
+from steward.sources import SourceError
+from steward.warehouse import Warehouse, quote_ident
+
+__all__ = ["fairness_source_sql", "fairness_window"]
+
+log = logging.getLogger(__name__)
+
+
+def fairness_source_sql(model: Model, window: Relation, labels: Relation | None) -> str:
+    """Return the window's rows with a ``label`` column (the arrived label, else NULL)."""
+    if model.labels is None or labels is None:
+        return f"select w.*, cast(null as integer) as label from ({window.sql}) as w"
+    key = quote_ident(model.labels.join_key)
+    label = quote_ident(model.labels.label_column)
+    ident = quote_ident(model.columns.id)
+    return (
+        f"select w.*, l.steward_label as label from ({window.sql}) as w left join ("
+        f"select {key} as steward_key, max(cast({label} as integer)) as steward_label "
+        f"from ({labels.sql}) as lr where {label} is not null group by {key}"
+        f") as l on w.{ident} = l.steward_key"
+    )
+
+
+def fairness_window(
+    model: Model,
+    day: dt.date,
+    *,
+    registry: Registry,
+    warehouse: Warehouse,
+    run_id: str,
+    reports_dir: Path | None = None,
+    engine: Warehouse | None = None,
+) -> dict[str, Any]:
+    """Evaluate, store and report the fairness of ``model``'s window ``day``; return a JSON-ready summary."""
+    from steward.monitoring._run import quarantined_days
+
+    if not model.protected_attributes:
+        return {"evaluated": False, "note": "no protected attributes declared"}
+    log_ds = registry.dataset(model.prediction_log)
+    if quarantined_days(warehouse, log_ds.name, [day]):
+        return {"evaluated": False, "note": f"{log_ds.name} {day} is quarantined"}
+    engine = engine or scan_engine()
+    window = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
+    labels: Relation | None = None
+    if model.labels is not None:
+        horizon = model.monitoring.label_horizon_days
+        days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
+        try:
+            labels = dataset_relation(
+                registry.dataset(model.labels.dataset),
+                days,
+                warehouse=warehouse,
+                engine=engine,
+                skip_missing=True,
+            )
+        except SourceError:
+            labels = None
+    result = evaluate_window(
+        engine, model, source_sql=fairness_source_sql(model, window, labels), window=day, run_id=run_id
+    )
+    write_fairness(warehouse, model, day, result)
+    out_dir = (reports_dir or paths.reports_dir()) / "fairness" / day.isoformat()
+    report = write_fairness_report(warehouse, model, day, result, out_dir=out_dir)
+    return {
+        "evaluated": True,
+        "breach": bool(result.breach),
+        "breaches": list(result.breaches),
+        "summary": result.summary(),
+        "report_path": str(report),
+    }

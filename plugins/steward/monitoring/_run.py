@@ -1,0 +1,553 @@
+"""Monitor one model for one window: drift, prediction drift, performance with late labels, review queue.
+
+Everything row-level is SQL run where the rows live (DuckDB over the lake's files, or the warehouse
+for table sources); Python sees aggregates only. All results of a night are written in one
+transaction, each table replaced exactly for its own keys, so a rerun or backfill writes the same
+rows and never duplicates them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, aggregate, column_types
+from steward.monitoring._charts import chart_model
+from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
+from steward.monitoring._performance import PerformanceWindow, evaluate_performance
+from steward.monitoring._reference import (
+    ReferenceNotReady,
+    load_or_build,
+    reference_relation,
+    score_reference_days,
+)
+from steward.monitoring._relation import Relation, dataset_relation, scan_engine
+from steward.monitoring._review import ReviewSegment, review_segments
+from steward.registry import Model, Registry
+from steward.sources import SourceError
+from steward.warehouse import Warehouse
+
+__all__ = ["MonitoringError", "MonitoringOutcome", "monitor_relation", "monitor_window", "quarantined_days"]
+
+log = logging.getLogger(__name__)
+
+
+class MonitoringError(RuntimeError):
+    """Monitoring could not run for a model and window; the message names both and the fix."""
+
+
+@dataclass
+class MonitoringOutcome:
+    """What one model's night concluded, for logs, asset events, the CLI and the report."""
+
+    model: str
+    window: dt.date
+    status: str = "ok"  # ok | drift | breach | skipped
+    rows: int = 0
+    drift: list[ColumnDrift] = field(default_factory=list)
+    drift_share: float = 0.0
+    dataset_drift: bool = False
+    prediction_drift: bool = False
+    performance: list[PerformanceWindow] = field(default_factory=list)
+    performance_breach: bool = False
+    review: list[ReviewSegment] = field(default_factory=list)
+    breaches: list[dict[str, Any]] = field(default_factory=list)
+    chart_alerts: list[str] = field(default_factory=list)
+    reference_id: str | None = None
+    report_path: str | None = None
+    message: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def drifted_features(self) -> list[str]:
+        """Names of the features (not the score) that drifted."""
+        return [d.feature for d in self.drift if d.drifted and d.role == "feature"]
+
+    def summary(self) -> str:
+        """One readable line for logs and the CLI."""
+        if self.status == "skipped":
+            return f"{self.model} {self.window}: skipped ({self.message})"
+        parts = [f"{self.model} {self.window}: {self.status}", f"{self.rows:,} rows"]
+        features = [d for d in self.drift if d.role == "feature"]
+        parts.append(
+            f"{len(self.drifted_features)}/{len(features)} features drifted"
+            + (f" ({', '.join(self.drifted_features)})" if self.drifted_features else "")
+        )
+        if self.prediction_drift:
+            parts.append("prediction drift")
+        if self.performance_breach:
+            parts.append("performance breach")
+        if self.chart_alerts:
+            parts.append(f"{len(self.chart_alerts)} control-chart alerts")
+        if self.review:
+            parts.append(f"{len(self.review)} review segments")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (XCom, CLI)."""
+        return {
+            "model": self.model,
+            "window": self.window.isoformat(),
+            "status": self.status,
+            "rows": self.rows,
+            "drifted_features": self.drifted_features,
+            "drift_share": self.drift_share,
+            "dataset_drift": self.dataset_drift,
+            "prediction_drift": self.prediction_drift,
+            "performance_breach": self.performance_breach,
+            "chart_alerts": self.chart_alerts,
+            "review_segments": len(self.review),
+            "report_path": self.report_path,
+            "message": self.message,
+        }
+
+
+def quarantined_days(warehouse: Warehouse, dataset: str, days: Sequence[dt.date]) -> set[dt.date]:
+    """Return the days among ``days`` whose partition of ``dataset`` is quarantined."""
+    if not days:
+        return set()
+    rows = warehouse.fetch(
+        "select partition_date from quarantine where dataset = :d and partition_date between :a and :b",
+        {"d": dataset, "a": min(days), "b": max(days)},
+    )
+    found = {r["partition_date"] for r in rows}
+    return {d for d in days if d in found}
+
+
+def _score_reference(
+    model: Model, registry: Registry, day: dt.date, *, warehouse: Warehouse, engine: Warehouse, run_id: str
+) -> tuple[ColumnProfile | None, str]:
+    """Return the score profile from ``monitoring.prediction_reference``, or None and why not."""
+    days = score_reference_days(model)
+    score = model.columns.score
+    if days is None or score is None:
+        return (
+            None,
+            "no score reference: the reference has no score column and no prediction_reference is set",
+        )
+    if days[-1] >= day:
+        return None, f"the score reference window ends {days[-1]}: usable from the next day's window"
+    try:
+        rel = dataset_relation(
+            registry.dataset(model.prediction_log), days, warehouse=warehouse, engine=engine
+        )
+        ref = load_or_build(
+            model,
+            rel,
+            [score],
+            role_of={score: "score"},
+            warehouse=warehouse,
+            run_id=run_id,
+            source=f"{model.prediction_log} {days[0]}..{days[-1]}",
+        )
+    except (SourceError, ReferenceNotReady) as exc:
+        return None, f"score reference unavailable: {exc}"
+    return ref.get(score), ""
+
+
+def monitor_window(
+    model: Model,
+    day: dt.date,
+    *,
+    registry: Registry,
+    warehouse: Warehouse,
+    run_id: str,
+    reports_dir: Path | None = None,
+    engine: Warehouse | None = None,
+    write_report: bool = True,
+) -> MonitoringOutcome:
+    """Monitor ``model``'s prediction-log partition ``day`` and write every result table.
+
+    Parameters
+    ----------
+    model, day
+        The registered model and the window (one partition of its prediction log).
+    registry
+        The registry (datasets of the log, labels and reference).
+    warehouse
+        Where results are written (and table sources read).
+    run_id
+        Recorded on every row.
+    reports_dir
+        Where the HTML report goes (default ``$STEWARD_HOME/reports``); ``None`` writes the default.
+    engine
+        The engine that reads files (default: a fresh in-memory DuckDB with a 1 GB budget).
+    write_report
+        Write the HTML report (plots take a second or two; backfills may skip them).
+
+    Returns
+    -------
+    MonitoringOutcome
+        ``status`` ``skipped`` when the partition is quarantined (nothing is written then).
+
+    Raises
+    ------
+    SourceError
+        The window's files are missing, empty or corrupt.
+    MonitoringError
+        The reference cannot be built (named, with the fix).
+    """
+    started = time.monotonic()
+    engine = engine or scan_engine()
+    log_dataset = registry.dataset(model.prediction_log)
+    if quarantined_days(warehouse, log_dataset.name, [day]):
+        return MonitoringOutcome(
+            model.name,
+            day,
+            status="skipped",
+            message=f"partition {day} of {log_dataset.name} is quarantined by data quality: not monitored",
+        )
+    window = dataset_relation(log_dataset, [day], warehouse=warehouse, engine=engine)
+    try:
+        ref_rel = reference_relation(model, registry, warehouse=warehouse, engine=engine)
+    except SourceError as exc:
+        raise MonitoringError(f"model {model.name!r}: its reference cannot be read: {exc}") from exc
+    label_source = registry.dataset(model.labels.dataset) if model.labels else None
+    labels = (
+        _labels_relation(model, registry, day, warehouse=warehouse, engine=engine) if label_source else None
+    )
+    history = _performance_days(model, registry, day, warehouse=warehouse)
+    perf_rel = (
+        dataset_relation(log_dataset, history, warehouse=warehouse, engine=engine, skip_missing=True)
+        if history
+        else None
+    )
+    outcome = monitor_relation(
+        model,
+        day,
+        window=window,
+        reference=ref_rel,
+        reference_source=_describe_reference(model),
+        warehouse=warehouse,
+        run_id=run_id,
+        score_reference=_score_reference(
+            model, registry, day, warehouse=warehouse, engine=engine, run_id=run_id
+        ),
+        performance_relation=perf_rel,
+        labels_relation=labels,
+        reports_dir=reports_dir,
+        write_report=write_report,
+    )
+    outcome.duration_s = time.monotonic() - started
+    return outcome
+
+
+def _describe_reference(model: Model) -> str:
+    ref = model.reference
+    if ref is None:
+        return "(none)"
+    return ref.dataset if ref.dataset else f"{model.prediction_log} {ref.window_start}..{ref.window_end}"
+
+
+def _performance_days(
+    model: Model, registry: Registry, day: dt.date, *, warehouse: Warehouse
+) -> list[dt.date]:
+    """Windows whose performance is (re)computed tonight: the label horizon, minus quarantined days."""
+    if model.labels is None or model.columns.score is None:
+        return []
+    horizon = model.monitoring.label_horizon_days
+    days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
+    bad = quarantined_days(warehouse, model.prediction_log, days)
+    return [d for d in days if d not in bad]
+
+
+def _labels_relation(
+    model: Model, registry: Registry, day: dt.date, *, warehouse: Warehouse, engine: Warehouse
+) -> Relation | None:
+    """Labels that have arrived up to ``day`` for the label horizon (arrival partitions, or all rows)."""
+    assert model.labels is not None
+    ds = registry.dataset(model.labels.dataset)
+    horizon = model.monitoring.label_horizon_days
+    days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
+    try:
+        return dataset_relation(ds, days, warehouse=warehouse, engine=engine, skip_missing=True)
+    except SourceError:
+        log.info("no labels of %s have arrived for %s..%s", model.name, days[0], days[-1])
+        return None
+
+
+def monitor_relation(
+    model: Model,
+    day: dt.date,
+    *,
+    window: Relation,
+    reference: Relation,
+    reference_source: str,
+    warehouse: Warehouse,
+    run_id: str,
+    score_reference: tuple[ColumnProfile | None, str] = (None, "no score reference"),
+    performance_relation: Relation | None = None,
+    labels_relation: Relation | None = None,
+    reports_dir: Path | None = None,
+    write_report: bool = True,
+) -> MonitoringOutcome:
+    """Monitor ``window`` against ``reference`` (any relations: a partition, a whole file) and write results.
+
+    :func:`monitor_window` builds the relations from the registry; the CLI passes a reference file and
+    a current file directly. See :func:`monitor_window` for the tables written.
+    """
+    started = time.monotonic()
+    policy = model.monitoring
+    score = model.columns.score
+    outcome = MonitoringOutcome(model.name, day)
+    columns = list(model.features)
+    ref_has = column_types(reference, [*columns, *([score] if score else [])])
+    score_in_reference = bool(score and ref_has.get(score))
+    try:
+        ref = load_or_build(
+            model,
+            reference,
+            [*columns, *([score] if score_in_reference and score else [])],
+            role_of={c: "feature" for c in columns} | ({score: "score"} if score else {}),
+            warehouse=warehouse,
+            run_id=run_id,
+            source=reference_source,
+        )
+    except ReferenceNotReady as exc:
+        raise MonitoringError(f"model {model.name!r}: {exc}") from exc
+    outcome.reference_id = ref.reference_id
+    score_profile = ref.get(score) if score_in_reference and score else score_reference[0]
+
+    present = column_types(window, [*columns, *([score] if score else [])])
+    profiles = [p for p in ref.profiles if p.role == "feature"]
+    counted = [p for p in profiles if present.get(p.name) is not None]
+    specs = [p.spec for p in counted]
+    if score_profile is not None and score and present.get(score):
+        specs.append(score_profile.spec)
+    if not specs:
+        raise MonitoringError(
+            f"model {model.name!r}, window {day}: none of its features is in the window's data: "
+            "check the prediction log's columns against the registry"
+        )
+    decision, band = model.thresholds.decision, model.thresholds.review_band
+    counts = aggregate(
+        window, specs, score=score if score and present.get(score) else None, decision=decision, band=band
+    )
+    outcome.rows = counts.n_rows
+    if counts.n_rows == 0:
+        raise MonitoringError(
+            f"model {model.name!r}, window {day}: the prediction log has no rows for this window"
+        )
+
+    results: list[ColumnDrift] = []
+    for p in profiles:
+        if present.get(p.name) is None:
+            results.append(missing_column(p, dataset=model.prediction_log))
+        else:
+            results.append(judge_column(p, counts.columns[p.name], n_rows=counts.n_rows, policy=policy))
+    for name in columns:
+        if ref.get(name) is None:
+            results.append(
+                ColumnDrift(
+                    feature=name,
+                    role="feature",
+                    column_type=None,
+                    status="no_reference",
+                    message=(
+                        f"column {name!r} is not in the reference ({reference_source}): "
+                        "add it there or drop the feature from the registry"
+                    ),
+                )
+            )
+    if score:
+        if score_profile is not None and score in counts.columns:
+            results.append(
+                judge_column(score_profile, counts.columns[score], n_rows=counts.n_rows, policy=policy)
+            )
+        else:
+            why = (
+                score_reference[1]
+                if score_profile is None
+                else f"column {score!r} is missing from the window"
+            )
+            results.append(
+                ColumnDrift(
+                    feature=score, role="score", column_type="numeric", status="no_reference", message=why
+                )
+            )
+    outcome.drift = apply_fdr(results, alpha=policy.alpha)
+    judged = [d for d in outcome.drift if d.role == "feature" and d.status == "ok"]
+    outcome.drift_share = len(outcome.drifted_features) / len(judged) if judged else 0.0
+    outcome.dataset_drift = bool(judged) and outcome.drift_share >= model.thresholds.drift_share
+    outcome.prediction_drift = any(d.drifted for d in outcome.drift if d.role == "score")
+
+    feature_counts: dict[str, tuple[ColumnProfile, ColumnCounts]] = {
+        p.name: (p, counts.columns[p.name]) for p in counted
+    }
+    if score and score in counts.columns:
+        outcome.review = review_segments(
+            model, window, feature_counts, n_rows=counts.n_rows, n_low=counts.n_low, day=day
+        )
+
+    if performance_relation is not None and score:
+        outcome.performance = evaluate_performance(
+            model, performance_relation, labels_relation, warehouse=warehouse
+        )
+        outcome.performance_breach = any(w.breach is not None for w in outcome.performance)
+
+    writes = _writes(model, day, outcome, run_id=run_id)
+    warehouse.replace_partitions(writes)
+    outcome.chart_alerts, chart_breaches = chart_model(
+        model,
+        day,
+        warehouse=warehouse,
+        run_id=run_id,
+        drifted_tonight={d.feature for d in outcome.drift if d.drifted},
+    )
+    outcome.breaches = _breach_rows(model, day, outcome, run_id=run_id) + chart_breaches
+    outcome.status = (
+        "breach"
+        if outcome.performance_breach or outcome.chart_alerts
+        else "drift"
+        if outcome.drifted_features or outcome.prediction_drift or outcome.dataset_drift
+        else "ok"
+    )
+    if write_report:
+        from steward.monitoring._report import write_model_report
+
+        outcome.report_path = str(
+            write_model_report(model, day, outcome, warehouse=warehouse, reports_dir=reports_dir)
+        )
+    outcome.duration_s = time.monotonic() - started
+    now = dt.datetime.now(dt.UTC)
+    warehouse.replace_partitions(
+        [
+            (
+                "monitoring_breaches",
+                {"model": model.name, "window_date": day, "kind": "drift"},
+                _rows(outcome.breaches, "drift", day),
+            ),
+            (
+                "monitoring_breaches",
+                {"model": model.name, "window_date": day, "kind": "control_chart"},
+                _rows(outcome.breaches, "control_chart", day),
+            ),
+            *(
+                (
+                    "monitoring_breaches",
+                    {"model": model.name, "window_date": w.window, "kind": "performance"},
+                    _rows(outcome.breaches, "performance", w.window),
+                )
+                for w in outcome.performance
+            ),
+            ("monitoring_runs", {"model": model.name, "window_date": day}, [_run_row(outcome, run_id, now)]),
+        ]
+    )
+    outcome.message = outcome.summary()
+    return outcome
+
+
+def _rows(breaches: list[dict[str, Any]], kind: str, day: dt.date) -> list[dict[str, Any]]:
+    return [b for b in breaches if b["kind"] == kind and b["window_date"] == day]
+
+
+def _run_row(o: MonitoringOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "status": o.status,
+        "rows_scanned": o.rows,
+        "features_checked": sum(1 for d in o.drift if d.role == "feature"),
+        "features_drifted": len(o.drifted_features),
+        "drift_share": o.drift_share,
+        "dataset_drift": o.dataset_drift,
+        "prediction_drift": o.prediction_drift,
+        "performance_breach": o.performance_breach,
+        "review_segments": len(o.review),
+        "report_path": o.report_path,
+        "message": o.summary(),
+        "duration_s": o.duration_s,
+        "run_id": run_id,
+        "computed_at": now,
+    }
+
+
+def _writes(
+    model: Model, day: dt.date, o: MonitoringOutcome, *, run_id: str
+) -> list[tuple[str, dict[str, Any], Any]]:
+    now = dt.datetime.now(dt.UTC)
+    key = {"model": model.name, "window_date": day}
+    drift_rows = [
+        {**d.row(), "reference_id": o.reference_id, "run_id": run_id, "computed_at": now} for d in o.drift
+    ]
+    review_rows = [{**r.row(), "run_id": run_id, "computed_at": now} for r in o.review]
+    writes: list[tuple[str, dict[str, Any], Any]] = [
+        ("drift_metrics", key, drift_rows),
+        ("review_queue", key, review_rows),
+    ]
+    for w in o.performance:
+        writes.append(
+            (
+                "model_performance",
+                {"model": model.name, "window_date": w.window},
+                [{**r, "run_id": run_id, "computed_at": now} for r in w.rows],
+            )
+        )
+    return writes
+
+
+def _breach_rows(model: Model, day: dt.date, o: MonitoringOutcome, *, run_id: str) -> list[dict[str, Any]]:
+    now = dt.datetime.now(dt.UTC)
+    out: list[dict[str, Any]] = []
+
+    def add(
+        kind: str,
+        window: dt.date,
+        subject: str,
+        value: float | None,
+        threshold: float | None,
+        message: str,
+        evidence: dict[str, Any],
+    ) -> None:
+        out.append(
+            {
+                "kind": kind,
+                "window_date": window,
+                "subject": subject,
+                "value": value,
+                "threshold": threshold,
+                "message": message,
+                "evidence_json": json.dumps(evidence, default=str),
+                "run_id": run_id,
+                "detected_at": now,
+            }
+        )
+
+    for d in o.drift:
+        if d.drifted or d.missing_alert or d.new_category_alert or d.status == "missing_column":
+            add(
+                "drift",
+                day,
+                d.feature,
+                d.effect_size,
+                d.effect_threshold,
+                f"{d.role} {d.feature!r}: {d.message or d.status}",
+                {k: v for k, v in d.row().items() if k not in {"current_counts_json"}},
+            )
+    if o.dataset_drift:
+        add(
+            "drift",
+            day,
+            "(dataset)",
+            o.drift_share,
+            model.thresholds.drift_share,
+            f"dataset drift: {len(o.drifted_features)} features drifted ({o.drift_share:.0%} >= "
+            f"{model.thresholds.drift_share:.0%}): {', '.join(o.drifted_features)}",
+            {"drifted": o.drifted_features},
+        )
+    for w in o.performance:
+        if w.breach is not None:
+            add(
+                "performance",
+                w.window,
+                w.breach.metric,
+                w.breach.value,
+                w.breach.threshold,
+                w.breach.message,
+                w.breach.evidence,
+            )
+    return out

@@ -1,0 +1,114 @@
+"""The one SQL aggregation on both warehouses: given rows, expected counts (hand-computed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from steward.fairness import evaluate_window, group_counts_sql, write_fairness
+from steward.warehouse import Warehouse
+from tests.unit.fairness.data_for_test import model, one
+
+DAY = dt.date(2026, 11, 10)
+#          sex     age_band  pred score label
+GIVEN = [
+    ("F", "young", 1, 0.9, 1),
+    ("F", "young", 0, 0.2, 1),
+    ("F", "old", 1, 0.8, 0),
+    (None, "old", 1, 0.7, None),
+    ("M", "old", 0, 0.1, 0),
+    ("M", "young", 1, 0.6, 1),
+]
+# (attribute, group): n, n_labelled, predicted_favourable, label_favourable, tp, fp, tn, fn
+EXPECTED = {
+    ("*", "*"): (6, 5, 4, 3, 2, 1, 1, 1),
+    ("sex", "F"): (3, 3, 2, 2, 1, 1, 0, 1),
+    ("sex", "M"): (2, 2, 1, 1, 1, 0, 1, 0),
+    ("sex", "unknown"): (1, 0, 1, 0, 0, 0, 0, 0),
+    ("age_band", "young"): (3, 3, 2, 3, 2, 0, 0, 1),
+    ("age_band", "old"): (3, 2, 2, 0, 0, 1, 1, 0),
+    ("sex*age_band", "F*young"): (2, 2, 1, 2, 1, 0, 0, 1),
+    ("sex*age_band", "F*old"): (1, 1, 1, 0, 0, 1, 0, 0),
+    ("sex*age_band", "unknown*old"): (1, 0, 1, 0, 0, 0, 0, 0),
+    ("sex*age_band", "M*old"): (1, 1, 0, 0, 0, 0, 1, 0),
+    ("sex*age_band", "M*young"): (1, 1, 1, 1, 1, 0, 0, 0),
+}
+FIELDS = ("n", "n_labelled", "predicted_favourable", "label_favourable", "tp", "fp", "tn", "fn")
+
+
+def _load(wh: Warehouse) -> str:
+    wh.execute(
+        "create table preds "
+        "(sex varchar, age_band varchar, pred integer, score double precision, label integer)"
+    )
+    values = ", ".join(
+        "("
+        + ", ".join("null" if v is None else f"'{v}'" if isinstance(v, str) else str(v) for v in row)
+        + ")"
+        for row in GIVEN
+    )
+    wh.execute(f"insert into preds values {values}")
+    return "select * from preds"
+
+
+def test_group_counts_on_both_warehouses(warehouse: Warehouse) -> None:
+    source = _load(warehouse)
+    result = evaluate_window(warehouse, model(min_group_size=1), source_sql=source, window=DAY, run_id="r1")
+    got = {(c["attribute"], c["group_value"]): tuple(c[f] for f in FIELDS) for c in result.counts}
+    assert got == EXPECTED
+
+
+def test_calibration_bins_on_both_warehouses(warehouse: Warehouse) -> None:
+    source = _load(warehouse)
+    result = evaluate_window(warehouse, model(min_group_size=1), source_sql=source, window=DAY, run_id="r1")
+    overall = {c["score_bin"]: c for c in result.calibration if c["attribute"] == "*"}
+    assert sorted(overall) == [1, 2, 6, 7, 8, 9]
+    assert overall[7]["n_scored"] == 1 and overall[7]["n_labelled"] == 0 and overall[7]["mean_score"] is None
+    assert overall[9]["mean_score"] == pytest.approx(0.9) and overall[9]["observed_rate"] == 1.0
+    assert overall[8]["observed_rate"] == 0.0 and (overall[8]["bin_low"], overall[8]["bin_high"]) == (
+        pytest.approx((0.8, 0.9))
+    )
+
+
+def test_write_fairness_replaces_its_partition(warehouse: Warehouse) -> None:
+    warehouse.migrate()
+    source = _load(warehouse)
+    m = model(min_group_size=1)
+    result = evaluate_window(warehouse, m, source_sql=source, window=DAY, run_id="r1")
+    written = write_fairness(warehouse, m, DAY, result)
+    assert written == len(result.rows)
+    write_fairness(warehouse, m, DAY, result)  # a rerun
+    other = evaluate_window(warehouse, m, source_sql=source, window=DAY + dt.timedelta(days=1), run_id="r2")
+    write_fairness(warehouse, m, DAY + dt.timedelta(days=1), other)
+    rows = warehouse.fetch(
+        "select window_date, count(*) as n from fairness_metrics group by window_date order by window_date"
+    )
+    assert [int(r["n"]) for r in rows] == [len(result.rows), len(other.rows)]  # type: ignore[call-overload]
+    counts = warehouse.fetch(
+        "select tp, fn from fairness_group_counts where window_date = :d and attribute = 'sex' "
+        "and group_value = 'F'",
+        {"d": DAY},
+    )
+    assert counts == [{"tp": 1, "fn": 1}]
+    unknown = warehouse.fetch(
+        "select status, note from fairness_metrics where window_date = :d and attribute = 'sex' "
+        "and group_value = 'unknown' and metric = 'true_positive_rate'",
+        {"d": DAY},
+    )
+    assert unknown[0]["status"] == "undefined" and "no labelled rows" in str(unknown[0]["note"])
+
+
+def test_the_sql_is_a_single_aggregation_with_grouping_sets() -> None:
+    sql = group_counts_sql(model(), source_sql="select * from t", score_column="score")
+    assert sql.count("group by grouping sets") == 1
+    assert "((g_0), (g_0, score_bin), (g_1), (g_1, score_bin), (g_0, g_1), (g_0, g_1, score_bin), (), " in sql
+
+
+def test_null_and_unknown_groups_are_one_explicit_group() -> None:
+    from steward.fairness import evaluate_arrow
+    from tests.unit.fairness.data_for_test import log
+
+    result = evaluate_arrow(model(), log(2000, null_sex_share=0.1), window=DAY, run_id="r")
+    unknown = one(result.rows, attribute="sex", group_value="unknown", metric="group_size")
+    assert 150 < unknown["n"] < 250
