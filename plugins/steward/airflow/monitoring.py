@@ -138,7 +138,7 @@ def _fairness(
 @task(trigger_rule="all_done")
 def summarize_monitoring(jobs: list[dict[str, str]]) -> dict[str, Any]:
     """Log one line per model-window from the warehouse; fail the run when one could not be monitored."""
-    from steward.monitoring import quarantined_days
+    from steward.monitoring import quarantined_days, write_monitoring_overview
     from steward.registry import load_registry
 
     context = get_current_context()
@@ -162,6 +162,8 @@ def summarize_monitoring(jobs: list[dict[str, str]]) -> dict[str, Any]:
                 lines.append(f"{job['model']} {day}: skipped, {log_ds} is quarantined")
             else:
                 missing.append(f"{job['model']} {day}")
+        overview = write_monitoring_overview(wh)
+    log.info("monitoring overview: %s", overview)
     for line in lines:
         log.info("%s", line)
     if missing:

@@ -51,5 +51,12 @@ class StewardPlugin(AirflowPlugin):
                 "destination": "nav",
                 "category": "browse",
                 "url_route": "steward_data_quality",
-            }
+            },
+            {
+                "name": "Model monitoring",
+                "href": "steward/monitoring/index.html",
+                "destination": "nav",
+                "category": "browse",
+                "url_route": "steward_model_monitoring",
+            },
         ]

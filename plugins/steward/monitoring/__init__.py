@@ -13,7 +13,7 @@ from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column
 from steward.monitoring._performance import PerformanceWindow, evaluate_performance, performance_bins
 from steward.monitoring._reference import Reference, ReferenceNotReady
 from steward.monitoring._relation import Relation, dataset_relation, files_relation, scan_engine
-from steward.monitoring._report import model_report_path, write_model_report
+from steward.monitoring._report import model_report_path, write_model_report, write_monitoring_overview
 from steward.monitoring._review import ReviewSegment, review_segments
 from steward.monitoring._run import (
     MonitoringError,
@@ -60,4 +60,5 @@ __all__ = [
     # reports
     "model_report_path",
     "write_model_report",
+    "write_monitoring_overview",
 ]

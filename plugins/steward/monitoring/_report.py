@@ -223,3 +223,39 @@ def write_model_report(
         version=__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def write_monitoring_overview(warehouse: Warehouse, *, reports_dir: Path | None = None) -> Path:
+    """Write ``monitoring/index.html``: every model × night with its status, links and recent breaches."""
+    base = reports_dir or paths.reports_dir()
+    runs = warehouse.fetch(
+        "select model, window_date, status, message, report_path from monitoring_runs "
+        "order by model, window_date"
+    )
+    breaches = warehouse.fetch(
+        "select model, window_date, kind, subject, message from monitoring_breaches "
+        "order by window_date desc, model, kind, subject"
+    )
+    dates = sorted({r["window_date"] for r in runs})  # type: ignore[type-var]
+    models = sorted({str(r["model"]) for r in runs})
+    grid = {}
+    for r in runs:
+        assert isinstance(r["window_date"], dt.date)
+        link = f"{r['window_date'].isoformat()}/{r['model']}.html"
+        grid[(str(r["model"]), r["window_date"])] = {
+            "status": r["status"],
+            "message": r["message"],
+            "link": link,
+        }
+    path = base / "monitoring" / "index.html"
+    return write_report(
+        path,
+        "monitoring_index.html.j2",
+        models=models,
+        dates=dates,
+        grid=grid,
+        breaches=breaches[:200],
+        warehouse_url=warehouse.url,
+        version=__version__,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )

@@ -29,9 +29,10 @@ def test_serves_reports_and_links_them_from_the_nav(
     response = client.get("/data_quality/index.html")
     assert response.status_code == 200 and "Data quality overview" in response.text
     assert client.get("/data_quality/missing.html").status_code == 404
-    (view,) = plugin.external_views
-    assert view["href"] == "steward/data_quality/index.html"  # relative: works behind a proxy prefix
-    assert view["destination"] == "nav"
+    dq, monitoring = plugin.external_views
+    assert dq["href"] == "steward/data_quality/index.html"  # relative: works behind a proxy prefix
+    assert monitoring["href"] == "steward/monitoring/index.html"
+    assert dq["destination"] == monitoring["destination"] == "nav"
 
 
 def test_nothing_is_served_unless_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
