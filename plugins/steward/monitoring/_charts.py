@@ -10,7 +10,8 @@ A handful of baseline nights estimates sigma poorly, and a model has dozens of s
 keep a single noisy night from alarming: a mean's sigma is never taken below its sampling error
 (reference std / sqrt(median rows per night)), and a drift-distance series alarms only on a night
 whose own test also finds that column drifted (distances of small samples are biased and skewed; the
-chart then says the drift is sustained, the test that it is real).
+chart then says the drift is sustained, the test that it is real). A fairness-gap series likewise
+alarms only on a night whose fairness evaluation finds that gap significant and beyond tolerance.
 
 The points are derived state: every night recomputes the model's whole chart table from the result
 tables, so a rerun or backfill of any night leaves the same rows.
@@ -109,6 +110,18 @@ def _fairness_series(model: Model, warehouse: Warehouse) -> dict[str, dict[dt.da
     return out
 
 
+def _fairness_breaches(model: Model, day: dt.date, warehouse: Warehouse) -> set[str]:
+    """``attribute:metric`` pairs with a fairness breach (significant and beyond tolerance) on ``day``."""
+    if not warehouse.table_exists("fairness_metrics"):
+        return set()
+    rows = warehouse.fetch(
+        "select distinct attribute, metric from fairness_metrics "
+        "where model = :m and window_date = :d and status = 'breach'",
+        {"m": model.name, "d": day},
+    )
+    return {f"{r['attribute']}:{r['metric']}" for r in rows}
+
+
 def chart_model(
     model: Model, day: dt.date, *, warehouse: Warehouse, run_id: str, drifted_tonight: Collection[str] = ()
 ) -> tuple[list[str], list[dict[str, Any]]]:
@@ -129,8 +142,14 @@ def chart_model(
     rows: list[dict[str, Any]] = []
     alerts: list[str] = []
     breaches: list[dict[str, Any]] = []
+    fair_tonight = _fairness_breaches(model, day, warehouse)
     for name, (direction, values, min_sigma) in sorted(model_series(model, warehouse).items()):
-        may_alarm = not name.startswith("drift:") or name.removeprefix("drift:") in drifted_tonight
+        if name.startswith("drift:"):
+            may_alarm = name.removeprefix("drift:") in drifted_tonight
+        elif name.startswith("fairness:"):
+            may_alarm = name.removeprefix("fairness:") in fair_tonight
+        else:
+            may_alarm = True
         days = sorted(values)
         seq = [values[d] for d in days]
         for chart in CHARTS:
