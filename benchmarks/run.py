@@ -24,14 +24,28 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import cases  # noqa: E402
 
-MARK_BEGIN = "<!-- bench:foundation:begin -->"
-MARK_END = "<!-- bench:foundation:end -->"
+#: Areas with their own benchmark module (``benchmarks/<area>.py`` with ``plan(quick)`` and case
+#: functions named ``<area>.<function>`` in the plan); the foundation's cases live in cases.py.
+AREAS = ("monitoring", "fairness", "costs", "cost_allocation", "carbon")
+
+
+def _plan(quick: bool, only: set[str] | None) -> list[dict]:
+    import importlib
+
+    plan = [] if only and "foundation" not in only else list(cases.plan(quick=quick))
+    for area in AREAS:
+        if only and area not in only:
+            continue
+        plan.extend(importlib.import_module(f"benchmarks.{area}").plan(quick=quick))
+    return plan
 
 
 def _run_case(name: str, args: dict, env: dict[str, str]) -> tuple[float, float, dict]:
+    module, _, fn = name.rpartition(".")
+    module = module or "cases"
     code = (
-        f"import json,sys; sys.path.insert(0, {str(ROOT)!r}); from benchmarks import cases; "
-        f"print('RESULT ' + json.dumps(cases.{name}(**json.loads(sys.argv[1]))))"
+        f"import json,sys; sys.path.insert(0, {str(ROOT)!r}); from benchmarks import {module} as m; "
+        f"print('RESULT ' + json.dumps(m.{fn}(**json.loads(sys.argv[1]))))"
     )
     started = time.perf_counter()
     proc = subprocess.run(
@@ -49,12 +63,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke test)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--only", action="append", help=f"run only these areas (repeatable): foundation, {', '.join(AREAS)}"
+    )
     opts = parser.parse_args()
     repeat = 1 if opts.quick else opts.repeat
     home = Path(tempfile.mkdtemp(prefix="steward-bench-"))
     env = {**os.environ, "STEWARD_HOME": str(home), "XDG_RUNTIME_DIR": str(home), "PYTHONUNBUFFERED": "1"}
     rows = []
-    for case in cases.plan(quick=opts.quick):
+    for case in _plan(opts.quick, set(opts.only) if opts.only else None):
         walls, peaks, result = [], [], {}
         for _ in range(case.get("repeat", repeat)):
             # a fresh interpreter per repetition: the case reports its own timed section and peak RSS
@@ -71,29 +88,36 @@ def main() -> int:
     return 0
 
 
+def _area(case: dict) -> str:
+    module = case["fn"].rpartition(".")[0]
+    return module if module else "foundation"
+
+
 def _write(out: Path, rows: list[dict], repeat: int) -> None:
-    lines = [
-        MARK_BEGIN,
-        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, `python benchmarks/run.py` "
-        f"(median of {repeat}; peak RSS of the case's process).",
-        "",
-        "| case | median s | peak RSS MiB | notes |",
-        "|---|---:|---:|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['title']} | {r['median_s']:.2f} | {r['peak_mib']:.0f} | {r['result'].get('note', '')} |"
-        )
-    lines.append(MARK_END)
-    block = "\n".join(lines)
-    text = out.read_text() if out.exists() else "# Benchmarks\n\n" + MARK_BEGIN + "\n" + MARK_END + "\n"
-    if MARK_BEGIN in text and MARK_END in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        text = head + block + tail
-    else:
-        text += "\n" + block + "\n"
+    """Rewrite each measured area's block of ``out`` (``<!-- bench:<area>:begin/end -->``); keep the rest."""
+    text = out.read_text() if out.exists() else "# Benchmarks\n"
+    for area in dict.fromkeys(_area(r) for r in rows):
+        begin, end = f"<!-- bench:{area}:begin -->", f"<!-- bench:{area}:end -->"
+        lines = [
+            begin,
+            f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, `python benchmarks/run.py --only {area}` "
+            f"(median of {repeat}; peak RSS of the case's process).",
+            "",
+            "| case | median s | peak RSS MiB | notes |",
+            "|---|---:|---:|---|",
+        ]
+        for r in rows:
+            if _area(r) == area:
+                note = str(r["result"].get("note", "")).replace("|", "/")
+                lines.append(f"| {r['title']} | {r['median_s']:.2f} | {r['peak_mib']:.0f} | {note} |")
+        lines.append(end)
+        block = "\n".join(lines)
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            text = head + block + rest.split(end, 1)[1]
+        else:
+            text = text.rstrip("\n") + f"\n\n## {area}\n\n" + block + "\n"
     out.write_text(text)
 
 

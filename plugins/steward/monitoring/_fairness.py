@@ -58,11 +58,10 @@ def fairness_window(
     if quarantined_days(warehouse, log_ds.name, [day]):
         return {"evaluated": False, "note": f"{log_ds.name} {day} is quarantined"}
     engine = engine or scan_engine()
-    window = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
+    horizon = model.monitoring.label_horizon_days if model.labels is not None else 0
+    days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
     labels: Relation | None = None
     if model.labels is not None:
-        horizon = model.monitoring.label_horizon_days
-        days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
         try:
             labels = dataset_relation(
                 registry.dataset(model.labels.dataset),
@@ -73,16 +72,34 @@ def fairness_window(
             )
         except SourceError:
             labels = None
+    # Earlier windows are re-evaluated too: their label-based metrics (TPR, FPR, ...) change as labels arrive.
+    skip = quarantined_days(warehouse, log_ds.name, days)
+    redone = 0
+    for past in days[:-1]:
+        if past in skip or labels is None:
+            continue
+        try:
+            earlier = dataset_relation(log_ds, [past], warehouse=warehouse, engine=engine)
+        except SourceError:
+            continue
+        again = evaluate_window(
+            engine, model, source_sql=fairness_source_sql(model, earlier, labels), window=past, run_id=run_id
+        )
+        write_fairness(warehouse, model, past, again)
+        redone += 1
+    window = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
     result = evaluate_window(
         engine, model, source_sql=fairness_source_sql(model, window, labels), window=day, run_id=run_id
     )
     write_fairness(warehouse, model, day, result)
     out_dir = (reports_dir or paths.reports_dir()) / "fairness" / day.isoformat()
     report = write_fairness_report(warehouse, model, day, result, out_dir=out_dir)
+    log.info("fairness of %s %s: %d earlier windows re-evaluated with their labels", model.name, day, redone)
     return {
         "evaluated": True,
         "breach": bool(result.breach),
         "breaches": list(result.breaches),
         "summary": result.summary(),
         "report_path": str(report),
+        "windows_reevaluated": redone,
     }
