@@ -90,6 +90,14 @@ def test_unfair_day_is_caught_and_every_model_reported(monitoring_dag) -> None:
     assert "time_on_site_s" in runs["lead_scoring"]["message"]
     assert all(Path(str(r["report_path"])).is_file() for r in runs.values())
     assert any(f["attribute"] == "age_band" and f["group_value"] == "18-25" for f in fairness)
+    # the training snapshot was assessed for bias once, on first use; credit history stands in for age
+    with connect() as wh:
+        proxies = wh.fetch(
+            "select dataset_version, feature from bias_assessment where model = 'credit_risk' "
+            "and verdict = 'flagged' and check_name like 'proxy%'"
+        )
+    assert proxies and all(str(p["dataset_version"]).startswith("credit_risk_training@") for p in proxies)
+    assert "credit_history_years" in {p["feature"] for p in proxies}
     credit = _events("credit_risk")[-1]
     assert credit["window"] == UNFAIR_DAY.isoformat() and credit["fairness_breach"] is True
     lead = _events("lead_scoring")[-1]

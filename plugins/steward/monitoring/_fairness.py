@@ -13,13 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from steward import paths
-from steward.fairness import evaluate_window, write_fairness, write_fairness_report
+from steward.fairness import (
+    assess_training_data,
+    evaluate_window,
+    file_source_sql,
+    write_bias_assessment,
+    write_fairness,
+    write_fairness_report,
+)
 from steward.monitoring._relation import Relation, dataset_relation, scan_engine
 from steward.registry import Model, Registry
 from steward.sources import SourceError
 from steward.warehouse import Warehouse, quote_ident
 
-__all__ = ["fairness_source_sql", "fairness_window"]
+__all__ = ["assess_training_once", "fairness_source_sql", "fairness_window"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +44,49 @@ def fairness_source_sql(model: Model, window: Relation, labels: Relation | None)
         f"from ({labels.sql}) as lr where {label} is not null group by {key}"
         f") as l on w.{ident} = l.steward_key"
     )
+
+
+def assess_training_once(
+    model: Model, registry: Registry, *, warehouse: Warehouse, engine: Warehouse, run_id: str
+) -> str | None:
+    """Assess the model's training data for bias once per version of its files; return the version.
+
+    The version is ``<dataset>@<hash of the files' paths, sizes and modification times>``: a new
+    training snapshot is assessed on the first night it is in use, and never again after that.
+    Returns None when the model has no training data (or it is a warehouse table, assessed with
+    ``steward fairness assess``).
+    """
+    import hashlib
+    import json
+    import os
+
+    from steward.sources._read import partition_files
+
+    if model.training_data is None or not model.protected_attributes:
+        return None
+    ds = registry.dataset(model.training_data)
+    if ds.source.path is None:
+        return None
+    try:
+        files = partition_files(ds, None)
+    except SourceError as exc:
+        log.warning("bias assessment of %s skipped: %s", ds.name, exc)
+        return None
+    stamp = [[f, os.stat(f).st_size, os.stat(f).st_mtime_ns] for f in files]
+    version = f"{ds.name}@{hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:12]}"
+    done = warehouse.fetch(
+        "select count(*) as n from bias_assessment where model = :m and dataset_version = :v",
+        {"m": model.name, "v": version},
+    )
+    if done and int(done[0]["n"]):  # type: ignore[call-overload]
+        return version
+    label = model.labels.label_column if model.labels else model.columns.label
+    source = file_source_sql(engine, files, fmt=ds.source.format or "parquet", label_column=label)
+    rows = assess_training_data(engine, model, source_sql=source, dataset_version=version, run_id=run_id)
+    write_bias_assessment(warehouse, model, version, rows)
+    flagged = [r for r in rows if r.get("verdict") == "flagged"]
+    log.info("bias assessment of %s (%s): %d rows, %d flagged", ds.name, version, len(rows), len(flagged))
+    return version
 
 
 def fairness_window(
@@ -58,6 +108,7 @@ def fairness_window(
     if quarantined_days(warehouse, log_ds.name, [day]):
         return {"evaluated": False, "note": f"{log_ds.name} {day} is quarantined"}
     engine = engine or scan_engine()
+    assessed = assess_training_once(model, registry, warehouse=warehouse, engine=engine, run_id=run_id)
     horizon = model.monitoring.label_horizon_days if model.labels is not None else 0
     days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
     labels: Relation | None = None
@@ -102,4 +153,5 @@ def fairness_window(
         "summary": result.summary(),
         "report_path": str(report),
         "windows_reevaluated": redone,
+        "training_data_assessed": assessed,
     }
