@@ -101,6 +101,312 @@ def _cmd_dq_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- monitoring
+def _cmd_monitor_run(args: argparse.Namespace) -> int:
+    from steward.monitoring import monitor_window
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    names = args.model or [m.name for m in registry.models]
+    run_id = f"cli__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    worst = 0
+    with connect(args.url) as wh:
+        wh.migrate()
+        for day in [args.date + dt.timedelta(days=i) for i in range(args.days)]:
+            for name in names:
+                outcome = monitor_window(
+                    registry.model(name), day, registry=registry, warehouse=wh, run_id=run_id
+                )
+                print(outcome.summary())
+                for line in [
+                    *outcome.chart_alerts,
+                    *(b["message"] for b in outcome.breaches if b["kind"] != "control_chart"),
+                ]:
+                    print(f"    {line}")
+                if outcome.report_path:
+                    print(f"    report: {outcome.report_path}")
+                worst = max(worst, 1 if outcome.status == "breach" else 0)
+        from steward.monitoring import write_monitoring_overview
+
+        print(f"overview: {write_monitoring_overview(wh)}")
+    return worst
+
+
+def _cmd_monitor_files(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from steward.monitoring import Relation, files_relation, monitor_relation, scan_engine
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    model = load_registry(check_suites=False).model(args.model)  # no data-quality suites are needed here
+    day = args.date or dt.date.today()
+
+    def files(pattern: str) -> list[str]:
+        import glob
+
+        found = sorted(glob.glob(str(Path(pattern).expanduser())))
+        if not found:
+            raise FileNotFoundError(
+                f"monitor files: nothing matches {pattern!r}; pass a Parquet/CSV file or glob"
+            )
+        return found
+
+    def fmt(paths: list[str]) -> str:
+        return "csv" if paths[0].lower().endswith(".csv") else "parquet"
+
+    engine = scan_engine()
+    ref_files, cur_files = files(args.reference), files(args.current)
+    reference = Relation(files_relation(engine, ref_files, fmt(ref_files)), engine, (), tuple(ref_files))
+    current = Relation(
+        files_relation(engine, cur_files, fmt(cur_files), window=day), engine, (day,), tuple(cur_files)
+    )
+    labels = None
+    if args.labels:
+        lab_files = files(args.labels)
+        labels = Relation(files_relation(engine, lab_files, fmt(lab_files)), engine, (), tuple(lab_files))
+    with connect(args.url) as wh:
+        wh.migrate()
+        outcome = monitor_relation(
+            model,
+            day,
+            window=current,
+            reference=reference,
+            reference_source=", ".join(ref_files),
+            warehouse=wh,
+            run_id=f"cli_files__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}",
+            performance_relation=current if model.labels else None,
+            labels_relation=labels,
+        )
+    print(outcome.summary())
+    for d in outcome.drift:
+        if d.drifted or d.status != "ok" or d.missing_alert or d.new_category_alert:
+            print(f"    {d.feature}: {d.message or d.status}")
+    print(f"    report: {outcome.report_path}")
+    return 1 if outcome.status == "breach" else 0
+
+
+# ---------------------------------------------------------------- costs
+def _cmd_costs_ingest(args: argparse.Namespace) -> int:
+    from steward.costs import billing_periods_to_reload, ingest
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry()
+    sources = [s for s in registry.costs.sources if s.enabled and (not args.source or s.name in args.source)]
+    unknown = sorted(set(args.source or []) - {s.name for s in registry.costs.sources})
+    if unknown:
+        print(
+            f"unknown cost source(s) {unknown}; the registry has {[s.name for s in registry.costs.sources]}"
+        )
+        return 2
+    periods = billing_periods_to_reload(args.date, months_back=args.months_back)
+    run_id = args.run_id or f"cli-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    with connect(args.url) as wh:
+        wh.migrate()
+        for source in sources:
+            result = ingest(source, warehouse=wh, billing_periods=periods, run_id=run_id)
+            totals = ", ".join(f"{c} {v:,.2f}" for c, v in sorted(result.billed_cost_total.items())) or "-"
+            months = [f"{p:%Y-%m}" for p in result.periods]
+            print(f"{source.name}: {result.rows} daily lines for {months}, BilledCost {totals}")
+            for warning in result.warnings:
+                print(f"  warning: {warning}")
+    return 0
+
+
+def _cmd_costs_export_focus(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from steward.costs import export_focus
+    from steward.warehouse import connect
+
+    period = args.billing_period.replace(day=1) if args.billing_period else None
+    with connect(args.url) as wh:
+        out = export_focus(wh, Path(args.out), billing_period=period)
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_costs_check_focus(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from steward.costs import export_focus
+    from steward.costs._validator import run_focus_validator
+    from steward.warehouse import connect
+
+    with tempfile.TemporaryDirectory(prefix="steward-focus-") as tmp:
+        with connect(args.url) as wh:
+            out = export_focus(wh, Path(tmp) / "focus.parquet")
+        result = run_focus_validator(out)
+    print(
+        f"focus-validator (FOCUS 1.2): {result.passed} passed, {result.failed} failed, "
+        f"{result.skipped} skipped"
+    )
+    for rule, violations, message in result.failures:
+        print(f"  FAIL {rule} ({violations} rows): {message}")
+    return 0 if result.ok else 1
+
+
+def _cmd_costs_allocate(args: argparse.Namespace) -> int:
+    from steward.costs import allocate_days
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry()
+    with connect(args.url) as wh:
+        wh.migrate()
+        result = allocate_days(
+            wh, registry.costs.allocation, days=args.date, run_id=args.run_id, models=registry.models
+        )
+    print(json.dumps(result.to_dict(), indent=2))
+    return 0
+
+
+def format_spend(rows: Sequence[dict[str, object]]) -> list[str]:
+    """Render :func:`steward.costs.spend_summary` rows as aligned lines (one per currency x unit)."""
+    lines: list[str] = []
+    for currency in dict.fromkeys(str(r["currency"]) for r in rows):
+        mine = [r for r in rows if r["currency"] == currency]
+        for r in mine:
+            unit = r["business_unit"] or "(unallocated)"
+            share = r["share"] if isinstance(r["share"], float) else 0.0
+            lines.append(f"  {unit:<16} {currency} {r['effective_cost']:>14,.2f}  {share:6.1%}")
+        untagged, no_tags = mine[0]["untagged_share"], mine[0]["no_tags_share"]
+        if isinstance(untagged, float) and isinstance(no_tags, float):
+            lines.append(
+                f"  {currency}: {untagged:.1%} of cost has no business-unit tag "
+                f"({no_tags:.1%} has no tag at all)"
+            )
+    return lines
+
+
+def _cmd_costs_spend(args: argparse.Namespace) -> int:
+    from steward.costs import spend_summary
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        rows = spend_summary(wh, start=args.start, end=args.end)
+    if not rows:
+        print(f"no allocated cost between {args.start} and {args.end}: run the cloud_costs DAG first")
+        return 0
+    print(f"Cloud spend by business unit, {args.start} .. {args.end} (EffectiveCost, allocated)")
+    for line in format_spend(rows):
+        print(line)
+    return 0
+
+
+# ---------------------------------------------------------------- carbon
+def _cmd_carbon_estimate(args: argparse.Namespace) -> int:
+    from steward.carbon import estimate_days, load_coefficients, usage_days
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry()
+    carbon = registry.costs.carbon
+    with connect(args.url) as wh:
+        wh.migrate()
+        result = estimate_days(
+            wh,
+            days=usage_days(wh, args.date),
+            coefficients=load_coefficients(carbon.coefficients),
+            run_id=args.run_id,
+            utilization=carbon.cpu_utilization,
+            allocation=registry.costs.allocation,
+            models=registry.models,
+            candidates=carbon.candidate_regions,
+        )
+    print(json.dumps(result.to_dict(), indent=2))
+    return 0
+
+
+def _cmd_carbon_summary(args: argparse.Namespace) -> int:
+    from steward.carbon import carbon_summary
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        summary = carbon_summary(wh, start=args.start, end=args.end)
+    if not summary["by_unit"]:
+        print(f"no carbon estimates between {args.start} and {args.end}: run the carbon DAG first")
+        return 0
+    print(f"Usage-based emissions by business unit, {args.start} .. {args.end} (kg CO2e, CCF method)")
+    for r in summary["by_unit"]:
+        share = r["share"] if isinstance(r["share"], float) else 0.0
+        print(f"  {r['business_unit'] or '(unallocated)':<16} {r['co2e_kg']:>12,.3f} kg  {share:6.1%}")
+    print("Same workload in the candidate regions (kg CO2e):")
+    for r in summary["regions"]:
+        print(
+            f"  {r['provider']}/{r['region']} -> {r['candidate_provider']}/{r['candidate_region']}: "
+            f"{r['co2e_kg']:,.3f} -> {r['candidate_co2e_kg']:,.3f} ({r['delta_co2e_kg']:+,.3f})"
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- fairness
+def _fairness_files(args: argparse.Namespace) -> tuple[list[str], str, str | None]:
+    """Return the audited files (resolved), their format and the label column given on the command line."""
+    from pathlib import Path
+
+    files = [str(Path(f).expanduser().resolve()) for f in args.file]
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"fairness: no such file(s) {missing}; pass --file with the path of a Parquet or CSV file"
+        )
+    fmt = args.format or ("csv" if files[0].lower().endswith(".csv") else "parquet")
+    return files, fmt, args.label_column
+
+
+def _cmd_fairness_audit(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from steward import paths
+    from steward.fairness import evaluate_window, file_source_sql, write_fairness, write_fairness_report
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    model = load_registry(args.registry).model(args.model)
+    files, fmt, label = _fairness_files(args)
+    label = label or (model.labels.label_column if model.labels else model.columns.label)
+    run_id = f"cli_audit__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    window = args.date or dt.date.today()
+    with connect(args.url) as wh:
+        wh.migrate()
+        source = file_source_sql(wh, files, fmt=fmt, label_column=label)
+        result = evaluate_window(wh, model, source_sql=source, window=window, run_id=run_id)
+        written = write_fairness(wh, model, window, result)
+        out = Path(args.out) if args.out else paths.reports_dir() / "fairness"
+        report = write_fairness_report(wh, model, window, result, out_dir=out)
+    print(result.summary())
+    print(f"{written} rows in fairness_metrics (model {model.name!r}, window_date {window})")
+    print(f"report: {report}")
+    return 1 if result.breach else 0
+
+
+def _cmd_fairness_assess(args: argparse.Namespace) -> int:
+    from steward.fairness import assess_training_data, file_source_sql, write_bias_assessment
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    model = load_registry(args.registry).model(args.model)
+    files, fmt, label = _fairness_files(args)
+    label = label or (model.labels.label_column if model.labels else model.columns.label)
+    run_id = f"cli_assess__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    with connect(args.url) as wh:
+        wh.migrate()
+        source = file_source_sql(wh, files, fmt=fmt, label_column=label)
+        rows = assess_training_data(wh, model, source_sql=source, dataset_version=args.version, run_id=run_id)
+        written = write_bias_assessment(wh, model, args.version, rows)
+    for r in rows:
+        if r["verdict"] in ("flagged", "insufficient_data"):
+            value = "n/a" if r["value"] is None else f"{r['value']:.3f}"
+            where = f"{r['attribute']}={r['group_value']} {r['check_name']} {r['feature'] or ''}"
+            print(f"{r['verdict'].upper():<17} {where} {value}: {r['note']}")
+    print(f"{written} rows in bias_assessment (model {model.name!r}, dataset_version {args.version!r})")
+    return 0
+
+
 # ---------------------------------------------------------------- demo
 def _cmd_demo_generate(args: argparse.Namespace) -> int:
     from steward.demo import generate
@@ -152,6 +458,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         reason = str(q["reason"]).split(": ", 1)[-1]  # the line already names dataset and partition
         reason = reason if len(reason) <= 160 else reason[:159] + "…"
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
+    _print_monitoring(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -162,6 +469,55 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("Airflow UI:  make airflow   (then open http://localhost:8080)")
     print(f"Done in {time.monotonic() - started:.0f} s.")
     return 0
+
+
+def _print_monitoring(days: Sequence[dt.date]) -> None:
+    """Print each model's nights: drift, performance, control-chart and fairness findings."""
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        if not wh.table_exists("monitoring_runs"):
+            return
+        runs = wh.fetch(
+            "select model, window_date, status, message, report_path from monitoring_runs "
+            "where window_date between :a and :b order by model, window_date",
+            {"a": days[0], "b": days[-1]},
+        )
+        perf = wh.fetch(
+            "select model, window_date, message from monitoring_breaches where kind = 'performance' "
+            "order by model, window_date"
+        )
+        fair = (
+            wh.fetch(
+                "select model, window_date, count(*) as n from fairness_metrics where status = 'breach' "
+                "group by model, window_date order by model, window_date"
+            )
+            if wh.table_exists("fairness_metrics")
+            else []
+        )
+    if not runs:
+        return
+    print("\nModel monitoring (status per night: . ok, d drift, B breach, - skipped/not run):")
+    by_model: dict[str, dict[dt.date, dict[str, object]]] = {}
+    for r in runs:
+        by_model.setdefault(str(r["model"]), {})[r["window_date"]] = r  # type: ignore[index]
+    mark = {"ok": ".", "drift": "d", "breach": "B"}
+    print(f"  {'':<14} " + " ".join(f"{d.day:>2}" for d in days))
+    for model, nights in by_model.items():
+        print(
+            f"  {model:<14} "
+            + " ".join(f"{mark.get(str(nights[d]['status']), '-') if d in nights else '-':>2}" for d in days)
+        )
+    for nights in by_model.values():
+        last = nights[max(nights)]
+        print(f"  {last['message']}")
+        print(f"    report: {last['report_path']}")
+    for b in perf:
+        print(f"  {b['model']}: {b['message']}")
+    for f in fair:
+        print(
+            f"  {f['model']} {f['window_date']}: fairness breach ({f['n']} significant gaps beyond tolerance)"
+        )
 
 
 def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> None:
@@ -231,6 +587,106 @@ def build_parser() -> argparse.ArgumentParser:
     p = dq.add_parser("report", help="rewrite the data-quality overview page from the warehouse")
     p.add_argument("--url")
     p.set_defaults(func=_cmd_dq_report)
+
+    mon = sub.add_parser("monitor", help="model monitoring").add_subparsers(dest="sub", required=True)
+    p = mon.add_parser("run", help="monitor registered models for one or more days (as the nightly DAG does)")
+    p.add_argument("--date", type=_date, required=True, help="first window YYYY-MM-DD")
+    p.add_argument("--days", type=int, default=1, help="consecutive windows from --date (default 1)")
+    p.add_argument("--model", action="append", help="model name (repeatable; default: every model)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_monitor_run)
+    p = mon.add_parser(
+        "files", help="one-off: compare a current file with a reference file for a registered model's columns"
+    )
+    p.add_argument(
+        "--model", required=True, help="registered model whose features, columns and thresholds apply"
+    )
+    p.add_argument(
+        "--reference", required=True, help="reference Parquet/CSV file or glob (e.g. training data)"
+    )
+    p.add_argument(
+        "--current", required=True, help="current Parquet/CSV file or glob (e.g. a prediction log)"
+    )
+    p.add_argument("--labels", help="labels file or glob (join key and label column as in the registry)")
+    p.add_argument("--date", type=_date, help="window date the results are stored under (default today)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_monitor_files)
+
+    costs = sub.add_parser("costs", help="cloud costs").add_subparsers(dest="sub", required=True)
+    p = costs.add_parser("ingest", help="load billing sources into cost_line_daily (as the nightly DAG does)")
+    p.add_argument(
+        "--date", type=_date, required=True, help="run day: its month and the one before are reloaded"
+    )
+    p.add_argument("--months-back", type=int, default=1, help="earlier billing months to reload (default 1)")
+    p.add_argument(
+        "--source", action="append", help="a costs.sources name (repeatable; default: all enabled)"
+    )
+    p.add_argument("--run-id", default=None, help="stored in x_PipelineRunId (default: a fresh id)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_costs_ingest)
+    p = costs.add_parser("export-focus", help="write cost_line_daily as a FOCUS 1.2 Parquet or CSV file")
+    p.add_argument("--out", required=True, help="output path (.parquet or .csv)")
+    p.add_argument("--billing-period", type=_date, help="a day of the billing month to export (default: all)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_costs_export_focus)
+    p = costs.add_parser(
+        "check-focus", help="export cost_line_daily and run the FinOps focus-validator (FOCUS 1.2, offline)"
+    )
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_costs_check_focus)
+    p = costs.add_parser(
+        "allocate", help="allocate the billing months of the given days and recompute tag coverage"
+    )
+    p.add_argument(
+        "--date", type=_date, action="append", required=True, help="a day of the billing month (repeatable)"
+    )
+    p.add_argument("--run-id", default=None, help="stored on every row (default: a fresh id)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_costs_allocate)
+    p = costs.add_parser("spend", help="print allocated spend by business unit and the untagged share")
+    p.add_argument("--start", type=_date, required=True, help="first day YYYY-MM-DD")
+    p.add_argument("--end", type=_date, required=True, help="last day YYYY-MM-DD (included)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_costs_spend)
+
+    carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)
+    p = carbon.add_parser(
+        "estimate",
+        help="estimate, allocate and compare the usage emissions of the given days' billing months",
+    )
+    p.add_argument(
+        "--date", type=_date, action="append", required=True, help="a day of the billing month (repeatable)"
+    )
+    p.add_argument("--run-id", default=None, help="stored on every row (default: a fresh id)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_carbon_estimate)
+    p = carbon.add_parser(
+        "summary", help="print emissions by business unit and the candidate-region comparison"
+    )
+    p.add_argument("--start", type=_date, required=True, help="first day YYYY-MM-DD")
+    p.add_argument("--end", type=_date, required=True, help="last day YYYY-MM-DD (included)")
+    p.add_argument("--url", help="warehouse URL")
+    p.set_defaults(func=_cmd_carbon_summary)
+
+    fair = sub.add_parser("fairness", help="fairness audits").add_subparsers(dest="sub", required=True)
+    fairness_commands = (
+        ("audit", "one-off fairness audit of whole files (a decision log, scored data)", _cmd_fairness_audit),
+        ("assess", "bias assessment of training data (groups, base rates, proxies)", _cmd_fairness_assess),
+    )
+    for name, helptext, func in fairness_commands:
+        p = fair.add_parser(name, help=helptext)
+        p.add_argument("--model", required=True, help="registered model (protected attributes, policy)")
+        p.add_argument("--file", action="append", required=True, help="Parquet or CSV file (repeatable)")
+        p.add_argument("--format", choices=["parquet", "csv"], help="file format (default: from the name)")
+        p.add_argument("--label-column", help="label column 0/1 (default: the model's label column)")
+        p.add_argument("--registry", help="registry file (default $STEWARD_REGISTRY or governance.yaml)")
+        p.add_argument("--url", help="warehouse URL (DuckDB: it reads the files itself)")
+        if name == "audit":
+            p.add_argument("--date", type=_date, help="window_date to store the audit under (default today)")
+            p.add_argument("--out", help="report folder (default $STEWARD_HOME/reports/fairness)")
+        else:
+            p.add_argument("--version", required=True, help="dataset version stored in bias_assessment")
+        p.set_defaults(func=func)
 
     p = sub.add_parser("airflow-ui", help="run `airflow standalone` over this project (demo runs included)")
     p.add_argument("--port", type=int, default=8080)

@@ -1,7 +1,7 @@
 """The governance registry: datasets, models and policies declared in one YAML file."""
 
-from steward.registry._allocation import AllocationConfig
-from steward.registry._carbon import CarbonConfig
+from steward.registry._allocation import AllocationConfig, CostMatch, SharedCostRule, TagDimension
+from steward.registry._carbon import CandidateRegion, CarbonConfig, CarbonProvider, TrainingLocation
 from steward.registry._cost_sources import CostSource
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
@@ -46,9 +46,15 @@ __all__ = [
     "MonitoringPolicy",
     # costs and carbon
     "AllocationConfig",
+    "CandidateRegion",
     "CarbonConfig",
+    "CarbonProvider",
+    "CostMatch",
     "CostSource",
     "CostsConfig",
+    "SharedCostRule",
+    "TagDimension",
+    "TrainingLocation",
     # identifiers
     "check_column",
     "check_name",

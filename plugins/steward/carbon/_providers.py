@@ -1,0 +1,325 @@
+"""Provider carbon data: the AWS ``sustainability`` API and the GCP Carbon Footprint BigQuery export.
+
+Both give monthly emissions per account, service and region; they land in
+``carbon_provider_monthly`` in kg CO2e, replaced by (provider, account, month).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from steward.registry._carbon import CarbonProvider
+
+if TYPE_CHECKING:
+    from steward.warehouse import Warehouse
+
+__all__ = [
+    "AWS_EMISSIONS_TYPES",
+    "PROVIDER_COLUMNS",
+    "PROVIDER_TABLE",
+    "fetch_aws_emissions",
+    "fetch_gcp_emissions",
+    "months_back",
+    "write_provider_months",
+]
+
+log = logging.getLogger(__name__)
+
+PROVIDER_TABLE = "carbon_provider_monthly"
+
+#: Every emissions type the API offers (botocore ``sustainability`` 2018-05-10 service model).
+AWS_EMISSIONS_TYPES: tuple[str, ...] = (
+    "TOTAL_LBM_CARBON_EMISSIONS",
+    "TOTAL_MBM_CARBON_EMISSIONS",
+    "TOTAL_SCOPE_1_CARBON_EMISSIONS",
+    "TOTAL_SCOPE_2_LBM_CARBON_EMISSIONS",
+    "TOTAL_SCOPE_2_MBM_CARBON_EMISSIONS",
+    "TOTAL_SCOPE_3_LBM_CARBON_EMISSIONS",
+    "TOTAL_SCOPE_3_MBM_CARBON_EMISSIONS",
+)
+#: API emissions type -> our column.
+_AWS_COLUMNS = {
+    "TOTAL_LBM_CARBON_EMISSIONS": "location_based_co2e_kg",
+    "TOTAL_MBM_CARBON_EMISSIONS": "market_based_co2e_kg",
+    "TOTAL_SCOPE_1_CARBON_EMISSIONS": "scope1_co2e_kg",
+    "TOTAL_SCOPE_2_LBM_CARBON_EMISSIONS": "scope2_location_based_co2e_kg",
+    "TOTAL_SCOPE_2_MBM_CARBON_EMISSIONS": "scope2_market_based_co2e_kg",
+    "TOTAL_SCOPE_3_LBM_CARBON_EMISSIONS": "scope3_location_based_co2e_kg",
+    "TOTAL_SCOPE_3_MBM_CARBON_EMISSIONS": "scope3_market_based_co2e_kg",
+}
+#: Metric tons CO2e -> kg.
+_KG_PER_MTCO2E = 1000.0
+
+PROVIDER_COLUMNS = pa.schema(
+    [
+        ("provider", pa.string()),
+        ("source_name", pa.string()),
+        ("account_id", pa.string()),
+        ("usage_month", pa.date32()),
+        ("project_id", pa.string()),
+        ("service", pa.string()),
+        ("region", pa.string()),
+        ("location_based_co2e_kg", pa.float64()),
+        ("market_based_co2e_kg", pa.float64()),
+        ("scope1_co2e_kg", pa.float64()),
+        ("scope2_location_based_co2e_kg", pa.float64()),
+        ("scope2_market_based_co2e_kg", pa.float64()),
+        ("scope3_location_based_co2e_kg", pa.float64()),
+        ("scope3_market_based_co2e_kg", pa.float64()),
+        ("model_version", pa.string()),
+    ]
+)
+
+
+def months_back(day: dt.date, lookback: int) -> list[dt.date]:
+    """Return the first days of ``day``'s month and the ``lookback`` months before it, oldest first.
+
+    Examples
+    --------
+    >>> months_back(dt.date(2026, 1, 15), 2)
+    [datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)]
+    """
+    months = []
+    y, m = day.year, day.month
+    for _ in range(lookback + 1):
+        months.append(dt.date(y, m, 1))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return sorted(months)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).date() if value.tzinfo else value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def fetch_aws_emissions(client: Any, *, months: Sequence[dt.date], source_name: str) -> pa.Table:
+    """Read monthly estimated emissions per usage account, region and service from AWS.
+
+    Calls ``GetEstimatedCarbonEmissions`` (``Granularity=MONTHLY``, grouped by ``USAGE_ACCOUNT_ID``,
+    ``REGION`` and ``SERVICE``, every emissions type) over the months, through all pages
+    (``NextToken``), and converts MTCO2e to kg.
+
+    Parameters
+    ----------
+    client
+        A boto3 ``sustainability`` client.
+    months
+        First days of the months to read (the request spans the first to the month after the last).
+    source_name
+        The registry's provider name, stored on every row.
+
+    Returns
+    -------
+    pyarrow.Table
+        :data:`PROVIDER_COLUMNS` with ``provider = 'aws'``.
+
+    Raises
+    ------
+    ValueError
+        A value comes in a unit other than MTCO2e (the message names it).
+
+    Examples
+    --------
+    >>> client = boto3.client("sustainability", region_name="us-east-1")  # doctest: +SKIP
+    >>> fetch_aws_emissions(client, months=[dt.date(2026, 10, 1)], source_name="aws_carbon")  # doctest: +SKIP
+    """
+    if not months:
+        return PROVIDER_COLUMNS.empty_table()
+    start = min(months)
+    end = _next_month(max(months))
+    request: dict[str, Any] = {
+        "TimePeriod": {
+            "Start": dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),
+            "End": dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC),
+        },
+        "GroupBy": ["USAGE_ACCOUNT_ID", "REGION", "SERVICE"],
+        "EmissionsTypes": list(AWS_EMISSIONS_TYPES),
+        "Granularity": "MONTHLY",
+        "MaxResults": 1000,
+    }
+    rows: list[dict[str, Any]] = []
+    wanted = set(months)
+    pages = 0
+    while True:
+        response = client.get_estimated_carbon_emissions(**request)
+        pages += 1
+        for result in response.get("Results", []):
+            month = _as_date(result["TimePeriod"]["Start"]).replace(day=1)
+            if month not in wanted:
+                continue
+            dims = result.get("DimensionsValues", {})
+            row: dict[str, Any] = {
+                "provider": "aws",
+                "source_name": source_name,
+                "account_id": dims.get("USAGE_ACCOUNT_ID") or "",
+                "usage_month": month,
+                "project_id": None,
+                "service": dims.get("SERVICE"),
+                "region": dims.get("REGION"),
+                "model_version": result.get("ModelVersion"),
+            }
+            for kind, value in result.get("EmissionsValues", {}).items():
+                column = _AWS_COLUMNS.get(kind)
+                if column is None:
+                    log.warning("AWS emissions type %s is not stored (unknown to Steward)", kind)
+                    continue
+                if value.get("Unit") != "MTCO2e":
+                    raise ValueError(
+                        f"carbon provider {source_name!r}: AWS returned {kind} in unit "
+                        f"{value.get('Unit')!r}, "
+                        "expected MTCO2e; update steward.carbon._providers for the new unit"
+                    )
+                row[column] = float(value["Value"]) * _KG_PER_MTCO2E
+            rows.append(row)
+        token = response.get("NextToken")
+        if not token:
+            break
+        request["NextToken"] = token
+    log.info("AWS sustainability: %d rows over %d page(s) for %s", len(rows), pages, source_name)
+    return pa.Table.from_pylist(rows, schema=PROVIDER_COLUMNS)
+
+
+_GCP_SQL = """
+select
+    usage_month,
+    billing_account_id,
+    project.id as project_id,
+    service.description as service,
+    location.region as region,
+    carbon_footprint_total_kgCO2e.location_based as location_based_co2e_kg,
+    carbon_footprint_total_kgCO2e.market_based as market_based_co2e_kg,
+    carbon_footprint_kgCO2e.scope1 as scope1_co2e_kg,
+    carbon_footprint_kgCO2e.scope2.location_based as scope2_location_based_co2e_kg,
+    carbon_footprint_kgCO2e.scope2.market_based as scope2_market_based_co2e_kg,
+    carbon_footprint_kgCO2e.scope3 as scope3_co2e_kg,
+    carbon_model_version
+from `{table}`
+where usage_month in unnest(@months)
+"""
+
+
+def fetch_gcp_emissions(client: Any, *, table: str, months: Sequence[dt.date], source_name: str) -> pa.Table:
+    """Read the GCP Carbon Footprint export (location- and market-based kg CO2e) for ``months``.
+
+    Parameters
+    ----------
+    client
+        A ``google.cloud.bigquery.Client`` (or an object with the same ``query(sql, job_config=)``).
+    table
+        The export table, ``project.dataset.table``.
+    months
+        First days of the months to read (``usage_month`` values).
+    source_name
+        The registry's provider name, stored on every row.
+
+    Returns
+    -------
+    pyarrow.Table
+        :data:`PROVIDER_COLUMNS` with ``provider = 'gcp'``; scope 3 (one figure in the export) fills
+        both scope-3 columns, as it enters both totals.
+
+    Raises
+    ------
+    ValueError
+        ``table`` is not a BigQuery table id.
+
+    Examples
+    --------
+    >>> fetch_gcp_emissions(bigquery.Client(), table="p.carbon.footprint",  # doctest: +SKIP
+    ...                     months=[dt.date(2026, 10, 1)], source_name="gcp_carbon")
+    """
+    from google.cloud import bigquery
+
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]+", table) or table.count(".") < 1:
+        raise ValueError(
+            f"carbon provider {source_name!r}: table {table!r} is not a BigQuery table id "
+            "(project.dataset.table)"
+        )
+    if not months:
+        return PROVIDER_COLUMNS.empty_table()
+    config = bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ArrayQueryParameter("months", "DATE", sorted(months))]
+    )
+    job = client.query(_GCP_SQL.format(table=table), job_config=config)
+    rows = []
+    for r in job.result():
+        scope3 = r["scope3_co2e_kg"]
+        rows.append(
+            {
+                "provider": "gcp",
+                "source_name": source_name,
+                "account_id": r["billing_account_id"] or "",
+                "usage_month": _as_date(r["usage_month"]).replace(day=1),
+                "project_id": r["project_id"],
+                "service": r["service"],
+                "region": r["region"],
+                "location_based_co2e_kg": r["location_based_co2e_kg"],
+                "market_based_co2e_kg": r["market_based_co2e_kg"],
+                "scope1_co2e_kg": r["scope1_co2e_kg"],
+                "scope2_location_based_co2e_kg": r["scope2_location_based_co2e_kg"],
+                "scope2_market_based_co2e_kg": r["scope2_market_based_co2e_kg"],
+                "scope3_location_based_co2e_kg": scope3,
+                "scope3_market_based_co2e_kg": scope3,
+                "model_version": None
+                if r["carbon_model_version"] is None
+                else str(r["carbon_model_version"]),
+            }
+        )
+    log.info("GCP Carbon Footprint: %d rows from %s for %s", len(rows), table, source_name)
+    return pa.Table.from_pylist(rows, schema=PROVIDER_COLUMNS)
+
+
+def write_provider_months(
+    warehouse: Warehouse,
+    rows: pa.Table,
+    *,
+    provider: CarbonProvider,
+    run_id: str,
+    accounts_months: Iterable[tuple[str, dt.date]] = (),
+) -> int:
+    """Replace ``carbon_provider_monthly`` for each (provider, account, month) of ``rows`` in one transaction.
+
+    ``accounts_months`` adds keys to clear even when ``rows`` has none for them (an account whose
+    restated month is now empty). Returns the rows written.
+    """
+    kind = "aws" if provider.kind == "aws_sustainability" else "gcp"
+    now = dt.datetime.now(dt.UTC)
+    n = rows.num_rows
+    stamped = rows.append_column("run_id", pa.array([run_id] * n, pa.string())).append_column(
+        "loaded_at", pa.array([now] * n, pa.timestamp("us", tz="UTC"))
+    )
+    keys = sorted(
+        {
+            (str(r["account_id"]), r["usage_month"])
+            for r in rows.select(["account_id", "usage_month"]).to_pylist()
+        }
+        | set(accounts_months)
+    )
+    writes = []
+    accounts = stamped.column("account_id").to_pylist()
+    months = stamped.column("usage_month").to_pylist()
+    for account, month in keys:
+        mask = pa.array([a == account and m == month for a, m in zip(accounts, months, strict=True)])
+        writes.append(
+            (
+                PROVIDER_TABLE,
+                {"provider": kind, "account_id": account, "usage_month": month},
+                stamped.filter(mask),
+            )
+        )
+    if not writes:
+        return 0
+    return sum(warehouse.replace_partitions(writes))
