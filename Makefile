@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export STEWARD_HOME ?= $(CURDIR)/.steward
 
-.PHONY: help venv demo test lint typecheck airflow bench clean
+.PHONY: help venv demo test lint typecheck airflow bench check-focus clean
 
 help:
 	@echo "make demo      generate the demo company and run the nightly DAGs through Airflow"
 	@echo "make test      lint and run the test suite (slow/bench tests excluded)"
 	@echo "make airflow   open the Airflow UI over the demo's runs (http://localhost:8080)"
 	@echo "make bench     run benchmarks and slow scale tests, write docs/benchmarks.md"
+	@echo "make check-focus  run the FinOps focus-validator on the demo's FOCUS export (after make demo)"
 	@echo "make clean     remove .venv and local state under .steward/"
 
 venv: $(VENV)/.installed
@@ -46,6 +47,9 @@ airflow: venv
 bench: venv
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python -m pytest -m "slow" -o addopts="--timeout=3600" tests
+
+check-focus: venv
+	$(BIN)/steward costs check-focus
 
 clean:
 	rm -rf $(VENV) .steward

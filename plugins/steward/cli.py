@@ -459,6 +459,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         reason = reason if len(reason) <= 160 else reason[:159] + "…"
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days)
+    _print_costs(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -469,6 +470,34 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("Airflow UI:  make airflow   (then open http://localhost:8080)")
     print(f"Done in {time.monotonic() - started:.0f} s.")
     return 0
+
+
+def _print_costs(days: Sequence[dt.date]) -> None:
+    """Print the demo's spend by business unit (with the untagged share) and its estimated emissions."""
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        if not wh.table_exists("cost_allocated_daily"):
+            return
+        from steward.costs import spend_summary
+
+        spend = spend_summary(wh, start=days[0], end=days[-1])
+        carbon = None
+        if wh.table_exists("carbon_allocated_daily"):
+            from steward.carbon import carbon_summary
+
+            carbon = carbon_summary(wh, start=days[0], end=days[-1])
+    if spend:
+        print(
+            f"\nCloud spend by business unit, {days[0]} .. {days[-1]} (EffectiveCost; cost_allocated_daily):"
+        )
+        for line in format_spend(spend):
+            print(line)
+    if carbon and carbon["by_unit"]:
+        print("Estimated emissions by business unit (kg CO2e, Cloud Carbon Footprint method):")
+        for r in carbon["by_unit"]:
+            share = r["share"] if isinstance(r["share"], float) else 0.0
+            print(f"  {r['business_unit'] or '(unallocated)':<16} {r['co2e_kg']:>12,.3f} kg  {share:6.1%}")
 
 
 def _print_monitoring(days: Sequence[dt.date]) -> None:
