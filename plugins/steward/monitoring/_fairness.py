@@ -123,6 +123,16 @@ def fairness_window(
             )
         except SourceError:
             labels = None
+    if labels is not None and labels.engine is engine and labels.files:
+        # Read the arrived labels once (not once per window) into the private engine's memory.
+        assert model.labels is not None
+        key, label = quote_ident(model.labels.join_key), quote_ident(model.labels.label_column)
+        table = quote_ident(f"steward_labels_{model.name}")
+        engine.execute(
+            f"create or replace temp table {table} as select {key}, max(cast({label} as integer)) as {label} "
+            f"from ({labels.sql}) as lr where {label} is not null group by {key}"
+        )
+        labels = Relation(f"select * from {table}", engine, labels.days)
     # Earlier windows are re-evaluated too: their label-based metrics (TPR, FPR, ...) change as labels arrive.
     skip = quarantined_days(warehouse, log_ds.name, days)
     redone = 0
