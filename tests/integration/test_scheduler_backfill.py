@@ -38,7 +38,15 @@ def _free_port() -> int:
 
 
 def _airflow(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+    for _attempt in range(3):
+        out = subprocess.run(
+            [AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        # SQLite metadata: the running scheduler can hold the write lock longer than the CLI waits on a
+        # busy 2-core machine; the CLI's own write is then safe to repeat.
+        if out.returncode == 0 or "database is locked" not in out.stderr + out.stdout:
+            break
+        time.sleep(5)
     if out.returncode != 0:
         raise AssertionError(f"airflow {' '.join(args)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     return out.stdout

@@ -28,16 +28,23 @@ def ddl_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_foundation_migrates_once_and_is_recorded(warehouse_url: str) -> None:
+def _shipped() -> list[Path]:
+    return sorted((paths.sql_dir() / "ddl").glob("*.sql"))
+
+
+def test_shipped_ddl_migrates_once_and_is_recorded(warehouse_url: str) -> None:
+    files = _shipped()
+    assert [f.name[:4] for f in files][:6] == ["0001", "0002", "0003", "0004", "0005", "0006"]
     with connect(warehouse_url) as wh:
-        assert wh.migrate() == ["0001"]
+        assert wh.migrate() == [f.name[:4] for f in files]
         assert wh.migrate() == []
-        recorded = wh.fetch(f"select version, name, checksum, applied_at from {MIGRATIONS_TABLE}")
-    source = paths.sql_dir() / "ddl" / "0001_foundation.sql"
+        recorded = wh.fetch(
+            f"select version, name, checksum, applied_at from {MIGRATIONS_TABLE} order by version"
+        )
     assert [(r["version"], r["name"], r["checksum"]) for r in recorded] == [
-        ("0001", "foundation", hashlib.sha256(source.read_bytes()).hexdigest())
+        (f.name[:4], f.stem[5:], hashlib.sha256(f.read_bytes()).hexdigest()) for f in files
     ]
-    assert recorded[0]["applied_at"] is not None
+    assert all(r["applied_at"] is not None for r in recorded)
 
 
 def test_foundation_tables_columns_and_index(warehouse: Warehouse) -> None:
@@ -125,11 +132,13 @@ def test_missing_ddl_dir_is_explained(tmp_path: Path) -> None:
 
 def test_default_ddl_dir_is_include_sql_ddl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "project"
+    shipped = [f.name[:4] for f in _shipped()]
     shutil.copytree(paths.sql_dir() / "ddl", project / "include" / "sql" / "ddl")
-    (project / "include" / "sql" / "ddl" / "0002_extra.sql").write_text("create table extra_t (x integer);\n")
+    (project / "include" / "sql" / "ddl" / "0999_extra.sql").write_text("create table extra_t (x integer);\n")
     monkeypatch.setenv("STEWARD_PROJECT_DIR", str(project))
     with connect("duckdb:///:memory:") as wh:
-        assert wh.migrate() == ["0001", "0002"]
+        assert wh.migrate() == [*shipped, "0999"]
+        assert wh.table_exists("extra_t")
 
 
 def test_read_sql_reads_include_sql() -> None:
