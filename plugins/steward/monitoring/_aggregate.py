@@ -273,6 +273,7 @@ def aggregate(
     score: str | None = None,
     decision: float = 0.5,
     band: float = 0.0,
+    strategy: str | None = None,
 ) -> WindowCounts:
     """Count ``relation`` into each column's bins (or categories) in one scan.
 
@@ -285,6 +286,9 @@ def aggregate(
     score, decision, band
         When ``score`` names the score column, rows with ``|score - decision| <= band`` are
         counted as low confidence, per bin and category (the review queue).
+    strategy
+        ``"grouping_sets"`` or ``"union"`` (same results); default: what the engine's adapter declares
+        (:attr:`steward.warehouse.Warehouse.grouping_strategy`).
 
     Returns
     -------
@@ -292,8 +296,11 @@ def aggregate(
     """
     if not columns:
         raise ValueError("aggregate needs at least one column")
+    chosen = strategy or relation.engine.grouping_strategy
+    if chosen not in ("grouping_sets", "union"):
+        raise ValueError(f"strategy must be 'grouping_sets' or 'union', got {chosen!r}")
     sql = render_sql(
-        "aggregate_window",
+        "aggregate_window" if chosen == "grouping_sets" else "aggregate_window_union",
         relation=relation.sql,
         columns=[
             {

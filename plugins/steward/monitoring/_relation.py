@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from steward import paths
 from steward.registry import Dataset
 from steward.sources import SourceError
 from steward.sources._read import partition_files
@@ -53,6 +54,11 @@ def scan_engine(*, memory_limit: str = "1GB", threads: int | None = None) -> War
     engine = connect("duckdb:///:memory:")
     engine.execute(f"set memory_limit = '{_checked_size(memory_limit)}'")
     engine.execute("set preserve_insertion_order = false")
+    # no progress bar in task logs; spill files under STEWARD_HOME, never into the working directory
+    engine.execute("set enable_progress_bar = false")
+    spill = paths.steward_home() / "tmp" / "duckdb"
+    spill.mkdir(parents=True, exist_ok=True)
+    engine.execute("set temp_directory = '" + str(spill).replace("'", "''") + "'")
     if threads is not None:
         engine.execute(f"set threads = {int(threads)}")
     return engine

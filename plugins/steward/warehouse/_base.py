@@ -135,6 +135,10 @@ class Warehouse(abc.ABC):
 
     #: SQL run first in each migration transaction to serialise concurrent migrators, if needed.
     _migration_lock_sql: ClassVar[str | None] = None
+    #: How a query best counts many columns' groups over one relation: ``"grouping_sets"`` (one pass;
+    #: PostgreSQL) or ``"union"`` (one GROUP BY per column, UNION ALL; DuckDB reads each column from the
+    #: files in parallel instead of materializing every binned column). Results are identical.
+    grouping_strategy: ClassVar[str] = "grouping_sets"
     #: Table function that reads files, per format (``{files}`` is a SQL list of quoted paths);
     #: empty when the engine cannot read files itself (data must be loaded into a table first).
     _file_scan_sql: ClassVar[Mapping[str, str]] = {}

@@ -87,6 +87,7 @@ class DuckDBWarehouse(Warehouse):
     """
 
     backend: ClassVar[str] = "duckdb"
+    grouping_strategy: ClassVar[str] = "union"
     _file_scan_sql: ClassVar[Mapping[str, str]] = {
         "parquet": "read_parquet({files}, union_by_name = true)",
         "csv": "read_csv({files}, union_by_name = true, auto_detect = true)",

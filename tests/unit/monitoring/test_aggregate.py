@@ -152,3 +152,35 @@ def test_the_same_sql_counts_a_postgres_table_identically(engine, pg_url: str, t
     np.testing.assert_allclose(
         pg_profiles[0].profile.edges[1:-1], duck_profile.profile.edges[1:-1], rtol=1e-12
     )
+
+
+def test_union_and_grouping_sets_strategies_count_the_same(engine, tmp_path: Path) -> None:
+    ref_rel = _relation(engine, write(sample(3_000, seed=40), tmp_path / "ref.parquet"))
+    cur_rel = _relation(
+        engine, write(sample(2_500, seed=41, shift=0.3, null_share=0.05), tmp_path / "cur.parquet")
+    )
+    specs = [
+        p.spec
+        for p in profile_reference(
+            ref_rel,
+            [
+                ColumnSpec("amount", "feature", "numeric"),
+                ColumnSpec("tenure", "feature", "numeric"),
+                ColumnSpec("channel", "feature", "categorical"),
+                ColumnSpec("is_member", "feature", "categorical"),
+            ],
+            bins=12,
+        )
+    ]
+    assert engine.grouping_strategy == "union"  # DuckDB's adapter: one GROUP BY per column
+    union = aggregate(cur_rel, specs, score="score", decision=0.3, band=0.05)
+    sets = aggregate(cur_rel, specs, score="score", decision=0.3, band=0.05, strategy="grouping_sets")
+    assert (union.n_rows, union.n_low) == (sets.n_rows, sets.n_low)
+    for name, a in union.columns.items():
+        b = sets.columns[name]
+        assert (a.n_missing, a.n_missing_low, a.column_type) == (b.n_missing, b.n_missing_low, b.column_type)
+        if isinstance(a.counts, dict):
+            assert a.counts == b.counts and a.low == b.low
+        else:
+            assert a.counts.tolist() == b.counts.tolist() and a.low.tolist() == b.low.tolist()
+            assert a.total == pytest.approx(b.total, rel=1e-12)
