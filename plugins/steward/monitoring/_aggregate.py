@@ -84,7 +84,8 @@ class ColumnProfile:
             if isinstance(p, NumericProfile)
             else None,
             "counts_json": json.dumps(
-                [int(c) for c in p.counts] if isinstance(p, NumericProfile) else dict(p.counts)
+                [int(c) for c in p.counts] if isinstance(p, NumericProfile) else dict(p.counts),
+                sort_keys=True,
             ),
         }
 

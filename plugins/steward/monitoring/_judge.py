@@ -126,11 +126,11 @@ def judge_column(
         base = replace(
             base,
             new_category_share=new_share,
-            new_categories_json=json.dumps(dict(sorted(new.items(), key=lambda kv: -kv[1])[:20]))
+            new_categories_json=json.dumps(dict(sorted(new.items(), key=lambda kv: (-kv[1], kv[0]))[:20]))
             if new
             else None,
             new_category_alert=new_share is not None and new_share > policy.max_new_category_share,
-            current_counts_json=json.dumps(cur_counts),
+            current_counts_json=json.dumps(cur_counts, sort_keys=True),
         )
         if base.new_category_alert:
             notes.append(

@@ -511,7 +511,7 @@ def _breach_rows(model: Model, day: dt.date, o: MonitoringOutcome, *, run_id: st
                 "value": value,
                 "threshold": threshold,
                 "message": message,
-                "evidence_json": json.dumps(evidence, default=str),
+                "evidence_json": json.dumps(evidence, default=str, sort_keys=True),
                 "run_id": run_id,
                 "detected_at": now,
             }
