@@ -408,6 +408,7 @@ def monitor_relation(
         if outcome.drifted_features or outcome.prediction_drift or outcome.dataset_drift
         else "ok"
     )
+    outcome.duration_s = time.monotonic() - started  # the report shows the computation's time
     if write_report:
         from steward.monitoring._report import write_model_report
 
