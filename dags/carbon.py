@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from steward.airflow.carbon import carbon_providers, estimate_usage, finish, load_provider
+from steward.airflow.context import date_param
 
 DEFAULT_ARGS = {
     "owner": "finops",
@@ -50,12 +51,9 @@ DEFAULT_ARGS = {
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={
-        "date": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Day whose billing month (and the month before) is estimated (YYYY-MM-DD). "
-            "Empty: the run's data interval.",
+        "date": date_param(
+            "Day whose billing month (and the month before) is estimated (YYYY-MM-DD). "
+            "Empty: the run's data interval."
         )
     },
     tags=["steward", "carbon", "finops", "nightly"],

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
+from steward.airflow.context import date_param
 from steward.airflow.costs import allocate_costs, cost_sources, finish, ingest_source
 
 DEFAULT_ARGS = {
@@ -48,12 +49,9 @@ DEFAULT_ARGS = {
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={
-        "date": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Day whose billing month (and the month before) is reloaded (YYYY-MM-DD). "
-            "Empty: the run's data interval.",
+        "date": date_param(
+            "Day whose billing month (and the month before) is reloaded (YYYY-MM-DD). "
+            "Empty: the run's data interval."
         )
     },
     tags=["steward", "costs", "finops", "nightly"],

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
+from steward.airflow.context import date_param
 from steward.airflow.data_quality import nightly_datasets, summarize, validate
 
 DEFAULT_ARGS = {
@@ -42,14 +43,7 @@ DEFAULT_ARGS = {
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    params={
-        "date": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Partition to validate (YYYY-MM-DD). Empty: the run's data interval.",
-        )
-    },
+    params={"date": date_param("Partition to validate (YYYY-MM-DD). Empty: the run's data interval.")},
     tags=["steward", "data-quality", "nightly"],
     doc_md=__doc__,
 )

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 
 from steward.airflow.assets import prediction_log_assets
+from steward.airflow.context import date_param
 from steward.airflow.monitoring import monitor, monitoring_jobs, summarize_monitoring
 
 DEFAULT_ARGS = {
@@ -44,11 +45,8 @@ DEFAULT_ARGS = {
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={
-        "date": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Window to monitor (YYYY-MM-DD) for every model. Empty: from the triggering events.",
+        "date": date_param(
+            "Window to monitor (YYYY-MM-DD) for every model. Empty: from the triggering events."
         )
     },
     tags=["steward", "monitoring", "nightly"],

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the warehouse pulls in duckdb/pyarrow: import it only when a task runs
     from steward.warehouse import Warehouse
 
-__all__ = ["WAREHOUSE_CONN_ID", "partition_date", "resolve_partition_date", "run_id", "warehouse"]
+__all__ = [
+    "WAREHOUSE_CONN_ID",
+    "date_param",
+    "partition_date",
+    "resolve_partition_date",
+    "run_id",
+    "warehouse",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +54,17 @@ def resolve_partition_date(
     if run_after is not None:
         return (run_after - dt.timedelta(days=1)).date()
     raise ValueError("cannot tell the partition date: pass the 'date' param (YYYY-MM-DD)")
+
+
+def date_param(description: str) -> Any:
+    """Return the DAGs' optional ``date`` param (YYYY-MM-DD, empty by default) with its help text.
+
+    Every DAG takes the day it works on from this param first (manual runs, reruns, tests), see
+    :func:`partition_date`.
+    """
+    from airflow.sdk import Param
+
+    return Param(None, type=["null", "string"], format="date", description=description)
 
 
 def partition_date(context: Mapping[str, Any]) -> dt.date:
