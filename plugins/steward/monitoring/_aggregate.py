@@ -1,4 +1,4 @@
-"""Aggregate a relation into per-column counts with one SQL scan, and profile a reference sample.
+"""Aggregate a relation into per-column counts with one SQL query, and profile a reference sample.
 
 The SQL (``include/sql/monitoring``) runs in the engine holding the rows; this module only builds
 it from checked names and numbers and decodes the few rows that come back.
@@ -158,7 +158,7 @@ class ColumnCounts:
 
 @dataclass(frozen=True)
 class WindowCounts:
-    """What one scan of a window returns: rows, low-confidence rows and each column's counts."""
+    """What one aggregation of a window returns: rows, low-confidence rows and each column's counts."""
 
     n_rows: int
     n_low: int
@@ -276,7 +276,7 @@ def aggregate(
     band: float = 0.0,
     strategy: str | None = None,
 ) -> WindowCounts:
-    """Count ``relation`` into each column's bins (or categories) in one scan.
+    """Count ``relation`` into each column's bins (or categories) with one query.
 
     Parameters
     ----------
