@@ -21,6 +21,7 @@ from steward.fairness import (
     write_fairness,
     write_fairness_report,
 )
+from steward.monitoring._reference import files_fingerprint, horizon_days
 from steward.monitoring._relation import Relation, dataset_relation, scan_engine
 from steward.registry import Model, Registry
 from steward.sources import SourceError
@@ -58,7 +59,6 @@ def assess_training_once(
     """
     import hashlib
     import json
-    import os
 
     from steward.sources._read import partition_files
 
@@ -72,7 +72,7 @@ def assess_training_once(
     except SourceError as exc:
         log.warning("bias assessment of %s skipped: %s", ds.name, exc)
         return None
-    stamp = [[f, os.stat(f).st_size, os.stat(f).st_mtime_ns] for f in files]
+    stamp = files_fingerprint(files)
     version = f"{ds.name}@{hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:12]}"
     done = warehouse.fetch(
         "select count(*) as n from bias_assessment where model = :m and dataset_version = :v",
@@ -110,7 +110,7 @@ def fairness_window(
     engine = engine or scan_engine()
     assessed = assess_training_once(model, registry, warehouse=warehouse, engine=engine, run_id=run_id)
     horizon = model.monitoring.label_horizon_days if model.labels is not None else 0
-    days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
+    days = horizon_days(day, horizon)
     labels: Relation | None = None
     if model.labels is not None:
         try:

@@ -22,7 +22,15 @@ from steward.monitoring._relation import Relation, dataset_relation
 from steward.registry import Model, Registry
 from steward.warehouse import Warehouse
 
-__all__ = ["Reference", "ReferenceNotReady", "load_or_build", "reference_relation", "score_reference_days"]
+__all__ = [
+    "Reference",
+    "ReferenceNotReady",
+    "files_fingerprint",
+    "horizon_days",
+    "load_or_build",
+    "reference_relation",
+    "score_reference_days",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +54,22 @@ class Reference:
         return next((p for p in self.profiles if p.name == name), None)
 
 
+def files_fingerprint(files: Sequence[str]) -> list[object]:
+    """Return ``[path, size, mtime_ns]`` per file: changes whenever a file is replaced or rewritten."""
+    out: list[object] = []
+    for f in files:
+        st = os.stat(f)
+        out.append([f, st.st_size, st.st_mtime_ns])
+    return out
+
+
 def _fingerprint(relation: Relation) -> list[object]:
-    if relation.files:
-        out: list[object] = []
-        for f in relation.files:
-            st = os.stat(f)
-            out.append([f, st.st_size, st.st_mtime_ns])
-        return out
-    return [relation.sql]
+    return files_fingerprint(relation.files) if relation.files else [relation.sql]
+
+
+def horizon_days(day: dt.date, horizon: int) -> list[dt.date]:
+    """Return the ``horizon`` days before ``day`` and ``day`` itself, oldest first."""
+    return [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
 
 
 def score_reference_days(model: Model) -> list[dt.date] | None:

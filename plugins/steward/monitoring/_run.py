@@ -23,6 +23,7 @@ from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, miss
 from steward.monitoring._performance import PerformanceWindow, evaluate_performance
 from steward.monitoring._reference import (
     ReferenceNotReady,
+    horizon_days,
     load_or_build,
     reference_relation,
     score_reference_days,
@@ -252,7 +253,7 @@ def _performance_days(
     if model.labels is None or model.columns.score is None:
         return []
     horizon = model.monitoring.label_horizon_days
-    days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
+    days = horizon_days(day, horizon)
     bad = quarantined_days(warehouse, model.prediction_log, days)
     return [d for d in days if d not in bad]
 
@@ -264,7 +265,7 @@ def _labels_relation(
     assert model.labels is not None
     ds = registry.dataset(model.labels.dataset)
     horizon = model.monitoring.label_horizon_days
-    days = [day - dt.timedelta(days=i) for i in range(horizon, -1, -1)]
+    days = horizon_days(day, horizon)
     try:
         return dataset_relation(ds, days, warehouse=warehouse, engine=engine, skip_missing=True)
     except SourceError:
