@@ -27,6 +27,9 @@ prepared as (
         end as label_favourable,
         cast(label as integer) as label_value,
         {score_expr} as score_probability,
+        -- the score as an exact decimal for sums; values that are not finite stay out of them
+        case when {score_expr} > -1e23 and {score_expr} < 1e23
+            then cast({score_expr} as decimal(38, 14)) end as score_exact,
         {bin_expr} as score_bin
     from source
 ),
@@ -46,8 +49,9 @@ counted as (
         sum(case when label_favourable = 0 and predicted_favourable = 0 then 1 else 0 end) as tn,
         sum(case when label_favourable = 1 and predicted_favourable = 0 then 1 else 0 end) as fn,
         count(score_probability) as n_scored,
-        sum(score_probability) as score_sum,
-        sum(case when label_value is not null then score_probability end) as score_sum_labelled,
+        -- exact decimal sums (order-independent): a rerun stores the same bits as the first run
+        cast(sum(score_exact) as double precision) as score_sum,
+        cast(sum(case when label_value is not null then score_exact end) as double precision) as score_sum_labelled,
         count(case when label_value is not null then score_probability end) as n_scored_labelled,
         sum(case when label_value = 1 and score_probability is not null then 1 else 0 end) as label_one_scored
     from prepared

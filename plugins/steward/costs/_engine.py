@@ -200,6 +200,7 @@ class NormalizeEngine:
         self._tmp = tempfile.TemporaryDirectory(prefix="steward-costs-")
         con = duckdb.connect(":memory:")
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set parquet_can_have_nan = true")  # see DuckDBWarehouse._configure
         con.execute(f"set memory_limit = '{self.memory_limit}'")
         con.execute(f"set temp_directory = '{self._tmp.name}'")
         con.execute("set preserve_insertion_order = false")

@@ -7,6 +7,7 @@ it from checked names and numbers and decodes the few rows that come back.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -171,7 +172,7 @@ class _Acc:
     low: dict[str | int, int] = field(default_factory=dict)
     missing: int = 0
     missing_low: int = 0
-    total: float = 0.0
+    totals: list[float] = field(default_factory=list)
 
 
 def _int(value: object) -> int:
@@ -334,7 +335,7 @@ def aggregate(
         k: str | int = str(key) if columns[i].edges is None else _int(key)
         a.counts[k], a.low[k] = n, low
         if columns[i].edges is not None:
-            a.total += _float(row[f"s{i}"])
+            a.totals.append(_float(row[f"s{i}"]))
     out: dict[str, ColumnCounts] = {}
     for c, a in zip(columns, acc, strict=True):
         counts: np.ndarray | dict[str, int]
@@ -343,7 +344,9 @@ def aggregate(
             n_bins = len(c.edges) - 1
             counts = np.array([a.counts.get(b, 0) for b in range(n_bins)], dtype=np.int64)
             lows = np.array([a.low.get(b, 0) for b in range(n_bins)], dtype=np.int64)
-            out[c.name] = ColumnCounts(c.name, "numeric", counts, lows, a.missing, a.missing_low, a.total)
+            # fsum is exactly rounded, so the total does not depend on the engine's row order
+            total = math.fsum(a.totals)
+            out[c.name] = ColumnCounts(c.name, "numeric", counts, lows, a.missing, a.missing_low, total)
         else:
             counts = {str(k): v for k, v in a.counts.items()}
             lows = {str(k): v for k, v in a.low.items()}

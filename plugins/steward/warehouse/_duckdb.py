@@ -108,6 +108,10 @@ class DuckDBWarehouse(Warehouse):
     def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         # Naive timestamps are read as UTC and timestamptz values come back in UTC on every machine.
         con.execute("set TimeZone = 'UTC'")
+        # Parquet writers (pyarrow among them) leave NaN out of a column's min/max statistics; without
+        # this DuckDB 2.0 trusts those bounds and folds `isnan(x)` or `x < 1e27` to constants, so NaN
+        # values would silently pass range checks and land in bins (duckdb/duckdb#25521).
+        con.execute("set parquet_can_have_nan = true")
         return con
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
