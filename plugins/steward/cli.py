@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -24,6 +25,11 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def run_id_for(kind: str) -> str:
+    """Return a CLI run's id: ``<kind>__<UTC time>`` (e.g. ``cli_audit__20261129T230501``)."""
+    return f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -134,13 +140,54 @@ def _cmd_monitor_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_monitor_files(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    reference = args.reference_file or args.reference
+    current = args.current_file or args.current
+    if not reference or not current:
+        raise ValueError("monitor files: pass REFERENCE and CURRENT files (e.g. train.csv today.csv)")
+    if args.model:
+        return _monitor_files_registered(args, reference, current)
+    from steward.adhoc import compare_files
+    from steward.sources import sniff_file
+    from steward.warehouse import connect
 
+    columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
+    ref = sniff_file(reference, columns=columns, what="reference file")
+    cur = sniff_file(current, columns=columns, what="current file")
+    for f in (ref, cur):
+        print(f"read {f.describe()}")
+        if f.note:
+            print(f"  note: {f.note}")
+    features = [c.strip() for c in args.features.split(",")] if args.features else None
+    day = args.date or dt.date.today()
+    with connect(args.url) as wh:
+        wh.migrate()
+        outcome = compare_files(
+            ref,
+            cur,
+            warehouse=wh,
+            window=day,
+            run_id=run_id_for("cli_files"),
+            features=features,
+            score=args.score,
+            name=args.name,
+        )
+    print(outcome.summary)
+    for line in outcome.details:
+        print(f"    {line}")
+    print(f"    stored as model {outcome.stored_as!r}, window_date {day}")
+    print(f"    report: {outcome.report_path}")
+    return 1 if outcome.breach else 0
+
+
+def _monitor_files_registered(args: argparse.Namespace, reference_glob: str, current_glob: str) -> int:
+    from steward.adhoc import adhoc_name
     from steward.monitoring import Relation, files_relation, monitor_relation, scan_engine
     from steward.registry import load_registry
     from steward.warehouse import connect
 
-    model = load_registry(check_suites=False).model(args.model)  # no data-quality suites are needed here
+    registered = load_registry(check_suites=False).model(args.model)  # no data-quality suites are needed
+    # one-off results live beside, never over, the nightly rows of the model
+    model = registered.model_copy(update={"name": adhoc_name(registered.name, [])})
     day = args.date or dt.date.today()
 
     def files(pattern: str) -> list[str]:
@@ -157,7 +204,7 @@ def _cmd_monitor_files(args: argparse.Namespace) -> int:
         return "csv" if paths[0].lower().endswith(".csv") else "parquet"
 
     engine = scan_engine()
-    ref_files, cur_files = files(args.reference), files(args.current)
+    ref_files, cur_files = files(reference_glob), files(current_glob)
     reference = Relation(files_relation(engine, ref_files, fmt(ref_files)), engine, (), tuple(ref_files))
     current = Relation(
         files_relation(engine, cur_files, fmt(cur_files), window=day), engine, (day,), tuple(cur_files)
@@ -175,7 +222,7 @@ def _cmd_monitor_files(args: argparse.Namespace) -> int:
             reference=reference,
             reference_source=", ".join(ref_files),
             warehouse=wh,
-            run_id=f"cli_files__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}",
+            run_id=run_id_for("cli_files"),
             performance_relation=current if model.labels else None,
             labels_relation=labels,
         )
@@ -348,7 +395,9 @@ def _fairness_files(args: argparse.Namespace) -> tuple[list[str], str, str | Non
     """Return the audited files (resolved), their format and the label column given on the command line."""
     from pathlib import Path
 
-    files = [str(Path(f).expanduser().resolve()) for f in args.file]
+    files = [str(Path(f).expanduser().resolve()) for f in [*(args.files or []), *(args.file or [])]]
+    if not files:
+        raise ValueError("fairness: pass the file to audit (FILE or --file PATH)")
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
         raise FileNotFoundError(
@@ -358,18 +407,81 @@ def _fairness_files(args: argparse.Namespace) -> tuple[list[str], str, str | Non
     return files, fmt, args.label_column
 
 
-def _cmd_fairness_audit(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _reference_groups(pairs: Sequence[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        column, sep, value = pair.partition("=")
+        if not sep or not column:
+            raise ValueError(f"--reference {pair!r}: write COLUMN=VALUE (e.g. --reference sex=Male)")
+        out[column] = value
+    return out
 
+
+def _cmd_fairness_audit(args: argparse.Namespace) -> int:
+    if args.model:
+        return _fairness_audit_registered(args)
     from steward import paths
+    from steward.adhoc import FairnessAudit, run_fairness_audit
+    from steward.sources import sniff_file
+    from steward.warehouse import connect
+
+    paths_given = [*(args.files or []), *(args.file or [])]
+    if not paths_given:
+        raise ValueError("fairness audit: pass the file to audit (FILE)")
+    missing = [o for o, v in (("--label", args.label), ("--group", args.group)) if not v]
+    if missing:
+        raise ValueError(
+            f"fairness audit FILE needs {' and '.join(missing)} (or --model NAME to use a registered model)"
+        )
+    columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
+    formats = tuple(sniff_file(f, columns=columns) for f in paths_given)
+    for f in formats:
+        print(f"read {f.describe()}")
+        if f.note:
+            print(f"  note: {f.note}")
+    audit = FairnessAudit(
+        formats=formats,
+        label=args.label,
+        groups=tuple(args.group),
+        prediction=args.prediction,
+        score=args.score,
+        threshold=args.threshold,
+        reference=_reference_groups(args.reference),
+        favourable=args.favourable,
+        name=args.name,
+        allow_degenerate=args.allow_degenerate,
+        min_group_size=args.min_group_size,
+        tolerance=args.tolerance,
+    )
+    window = args.date or dt.date.today()
+    run_id = run_id_for("cli_audit")
+    with connect(args.url) as wh:
+        wh.migrate()
+        out = Path(args.out) if args.out else paths.reports_dir() / "fairness"
+        outcome = run_fairness_audit(audit, warehouse=wh, window=window, run_id=run_id, reports_dir=out)
+    for w in outcome.warnings:
+        print(f"warning: {w}")
+    print(outcome.summary)
+    print(
+        f"{outcome.rows_written} rows in fairness_metrics (model {outcome.stored_as!r}, window_date {window})"
+    )
+    print(f"report: {outcome.report_path}")
+    return 1 if outcome.breach else 0
+
+
+def _fairness_audit_registered(args: argparse.Namespace) -> int:
+    from steward import paths
+    from steward.adhoc import adhoc_name
     from steward.fairness import evaluate_window, file_source_sql, write_fairness, write_fairness_report
     from steward.registry import load_registry
     from steward.warehouse import connect
 
-    model = load_registry(args.registry).model(args.model)
+    registered = load_registry(args.registry, check_suites=False).model(args.model)
+    # one-off results live beside, never over, the nightly rows of the model
+    model = registered.model_copy(update={"name": adhoc_name(registered.name, [])})
     files, fmt, label = _fairness_files(args)
     label = label or (model.labels.label_column if model.labels else model.columns.label)
-    run_id = f"cli_audit__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    run_id = run_id_for("cli_audit")
     window = args.date or dt.date.today()
     with connect(args.url) as wh:
         wh.migrate()
@@ -392,7 +504,7 @@ def _cmd_fairness_assess(args: argparse.Namespace) -> int:
     model = load_registry(args.registry).model(args.model)
     files, fmt, label = _fairness_files(args)
     label = label or (model.labels.label_column if model.labels else model.columns.label)
-    run_id = f"cli_assess__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    run_id = run_id_for("cli_assess")
     with connect(args.url) as wh:
         wh.migrate()
         source = file_source_sql(wh, files, fmt=fmt, label_column=label)
@@ -625,18 +737,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="warehouse URL")
     p.set_defaults(func=_cmd_monitor_run)
     p = mon.add_parser(
-        "files", help="one-off: compare a current file with a reference file for a registered model's columns"
+        "files",
+        help="one-off: compare a current file with a reference file for drift (no registry needed)",
+        epilog="example: steward monitor files train.csv today.parquet --features age,income",
     )
     p.add_argument(
-        "--model", required=True, help="registered model whose features, columns and thresholds apply"
+        "reference_file", nargs="?", metavar="REFERENCE", help="reference data file (e.g. training)"
     )
+    p.add_argument("current_file", nargs="?", metavar="CURRENT", help="current data file (e.g. today's log)")
+    p.add_argument("--features", help="comma-separated columns to compare (default: every shared column)")
+    p.add_argument("--score", help="the model's score column, compared as prediction drift")
+    p.add_argument("--columns", help="comma-separated names for delimited files without a header row")
+    p.add_argument("--name", help="stored as model adhoc-NAME (default: the current file's name)")
     p.add_argument(
-        "--reference", required=True, help="reference Parquet/CSV file or glob (e.g. training data)"
+        "--model", help="use a registered model's features, columns and thresholds instead (globs allowed)"
     )
+    p.add_argument("--reference", help=argparse.SUPPRESS)
+    p.add_argument("--current", help=argparse.SUPPRESS)
     p.add_argument(
-        "--current", required=True, help="current Parquet/CSV file or glob (e.g. a prediction log)"
+        "--labels", help="with --model: labels file or glob (join key and label as in the registry)"
     )
-    p.add_argument("--labels", help="labels file or glob (join key and label column as in the registry)")
     p.add_argument("--date", type=_date, help="window date the results are stored under (default today)")
     p.add_argument("--url", help="warehouse URL")
     p.set_defaults(func=_cmd_monitor_files)
@@ -698,24 +818,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_carbon_summary)
 
     fair = sub.add_parser("fairness", help="fairness audits").add_subparsers(dest="sub", required=True)
-    fairness_commands = (
-        ("audit", "one-off fairness audit of whole files (a decision log, scored data)", _cmd_fairness_audit),
-        ("assess", "bias assessment of training data (groups, base rates, proxies)", _cmd_fairness_assess),
+    p = fair.add_parser(
+        "audit",
+        help="one-off fairness audit of a scored file (no registry needed)",
+        epilog=(
+            "example: steward fairness audit adult.csv --label income --favourable '>50K' "
+            "--score risk_decile --threshold 5 --group sex --group race --reference sex=Male"
+        ),
     )
-    for name, helptext, func in fairness_commands:
-        p = fair.add_parser(name, help=helptext)
-        p.add_argument("--model", required=True, help="registered model (protected attributes, policy)")
-        p.add_argument("--file", action="append", required=True, help="Parquet or CSV file (repeatable)")
-        p.add_argument("--format", choices=["parquet", "csv"], help="file format (default: from the name)")
-        p.add_argument("--label-column", help="label column 0/1 (default: the model's label column)")
-        p.add_argument("--registry", help="registry file (default $STEWARD_REGISTRY or governance.yaml)")
-        p.add_argument("--url", help="warehouse URL (DuckDB: it reads the files itself)")
-        if name == "audit":
-            p.add_argument("--date", type=_date, help="window_date to store the audit under (default today)")
-            p.add_argument("--out", help="report folder (default $STEWARD_HOME/reports/fairness)")
-        else:
-            p.add_argument("--version", required=True, help="dataset version stored in bias_assessment")
-        p.set_defaults(func=func)
+    p.add_argument("files", nargs="*", metavar="FILE", help="CSV/TSV/.data/.txt, Parquet or JSON lines")
+    p.add_argument("--label", help="true outcome column")
+    p.add_argument("--prediction", help="decision column (or --score with --threshold)")
+    p.add_argument("--score", help="score column; score >= --threshold is a positive decision")
+    p.add_argument("--threshold", type=float, help="threshold on the score's own scale")
+    p.add_argument("--group", action="append", help="protected attribute column (repeatable)")
+    p.add_argument(
+        "--reference", action="append", help="reference group COLUMN=VALUE (default: the largest group)"
+    )
+    p.add_argument("--favourable", help="the favourable outcome value (needed unless outcomes are 0/1)")
+    p.add_argument("--columns", help="comma-separated names for delimited files without a header row")
+    p.add_argument("--name", help="stored as model adhoc-NAME (default: the file's name)")
+    p.add_argument(
+        "--allow-degenerate", action="store_true", help="run even if (almost) all rows are positive"
+    )
+    p.add_argument(
+        "--min-group-size", type=int, default=30, help="smaller groups get no verdict (default 30)"
+    )
+    p.add_argument("--tolerance", type=float, default=0.1, help="gap tolerated before a breach (default 0.1)")
+    p.add_argument("--model", help="use a registered model's attributes and policy instead (with --file)")
+    p.add_argument("--file", action="append", help="with --model: Parquet or CSV file (repeatable)")
+    p.add_argument("--format", choices=["parquet", "csv"], help="with --model: file format")
+    p.add_argument("--label-column", help="with --model: label column 0/1 (default: the model's)")
+    p.add_argument("--registry", help="registry file (default $STEWARD_REGISTRY or governance.yaml)")
+    p.add_argument("--url", help="warehouse URL")
+    p.add_argument("--date", type=_date, help="window_date to store the audit under (default today)")
+    p.add_argument("--out", help="report folder (default $STEWARD_HOME/reports/fairness)")
+    p.set_defaults(func=_cmd_fairness_audit)
+
+    p = fair.add_parser("assess", help="bias assessment of training data (groups, base rates, proxies)")
+    p.add_argument("--model", required=True, help="registered model (protected attributes, policy)")
+    p.add_argument("--file", action="append", required=True, help="Parquet or CSV file (repeatable)")
+    p.add_argument("--format", choices=["parquet", "csv"], help="file format (default: from the name)")
+    p.add_argument("--label-column", help="label column 0/1 (default: the model's label column)")
+    p.add_argument("--registry", help="registry file (default $STEWARD_REGISTRY or governance.yaml)")
+    p.add_argument("--url", help="warehouse URL (DuckDB: it reads the files itself)")
+    p.add_argument("--version", required=True, help="dataset version stored in bias_assessment")
+    p.set_defaults(func=_cmd_fairness_assess, files=None)
 
     p = sub.add_parser("airflow-ui", help="run `airflow standalone` over this project (demo runs included)")
     p.add_argument("--port", type=int, default=8080)
@@ -723,18 +871,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions a user's input can cause: one line and exit code 2, the traceback only with ``-v``."""
+    from steward.monitoring import MonitoringError
+    from steward.registry import RegistryError
+    from steward.sources import SourceError
+    from steward.warehouse import WarehouseError
+
+    return (
+        RegistryError,
+        SourceError,
+        MonitoringError,
+        WarehouseError,
+        FileNotFoundError,
+        KeyError,
+        ValueError,
+    )
+
+
+def _one_line(exc: BaseException, *, keep_lines: bool = False) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    if keep_lines:  # a registry error lists every problem, one per line
+        return text
+    text = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return text if len(text) <= 600 else text[:599] + "…"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``steward`` command."""
+    """Entry point of the ``steward`` command.
+
+    A user's mistake (file, format, column, value, date, unknown model or dataset, registry, SQL) ends
+    in one line on stderr and exit code 2; anything else in one line and exit code 1. ``-v`` adds the
+    traceback.
+    """
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     from steward.registry import RegistryError
-    from steward.sources import SourceError
 
     try:
         return int(args.func(args) or 0)
-    except (RegistryError, SourceError, FileNotFoundError, ValueError) as exc:
-        print(f"steward: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("steward: interrupted", file=sys.stderr)
+        return 130
+    except _user_errors() as exc:
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        message = _one_line(exc, keep_lines=isinstance(exc, RegistryError))
+        print(f"steward: error: {message}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        print(
+            f"steward: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(rerun with -v for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

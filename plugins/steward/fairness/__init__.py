@@ -23,6 +23,7 @@ from steward.fairness._evaluate import (
     evaluate_arrow,
     evaluate_window,
     fairness_gate,
+    fairness_writes,
     file_source_sql,
     write_fairness,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "evaluate_arrow",
     "evaluate_window",
     "file_source_sql",
+    "fairness_writes",
     "write_fairness",
     "write_fairness_report",
     # series and control charts

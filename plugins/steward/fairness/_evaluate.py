@@ -108,11 +108,13 @@ def evaluate_window(
     return compute_fairness(counts, model, window=window, run_id=run_id, judgement=judgement)
 
 
-def write_fairness(wh: Warehouse, model: Model, window: dt.date, result: FairnessResult) -> int:
-    """Replace partition (model, window) of the fairness tables; return the metric rows written.
+def fairness_writes(
+    model: Model, window: dt.date, result: FairnessResult
+) -> list[tuple[str, dict[str, Any], Any]]:
+    """Return the partition replaces of one window's fairness tables (for ``Warehouse.replace_partitions``).
 
-    Writes ``fairness_group_counts``, ``fairness_calibration`` and ``fairness_metrics`` in one
-    transaction: a rerun leaves exactly the new rows. Returns the number of metric rows written.
+    ``fairness_group_counts``, ``fairness_calibration`` and ``fairness_metrics``, in that order, keyed by
+    (model, window): callers add their own tables and write everything in one transaction.
     """
     now = dt.datetime.now(dt.UTC)
     key = {"model": model.name, "window_date": window}
@@ -120,14 +122,20 @@ def write_fairness(wh: Warehouse, model: Model, window: dt.date, result: Fairnes
     def stamp(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**r, "window_date": window, "computed_at": now} for r in rows]
 
-    written = wh.replace_partitions(
-        [
-            ("fairness_group_counts", key, _table(stamp(result.counts))),
-            ("fairness_calibration", key, _table(stamp(result.calibration))),
-            ("fairness_metrics", key, _table(stamp(result.rows))),
-        ]
-    )
-    return written[-1]
+    return [
+        ("fairness_group_counts", key, _table(stamp(result.counts))),
+        ("fairness_calibration", key, _table(stamp(result.calibration))),
+        ("fairness_metrics", key, _table(stamp(result.rows))),
+    ]
+
+
+def write_fairness(wh: Warehouse, model: Model, window: dt.date, result: FairnessResult) -> int:
+    """Replace partition (model, window) of the fairness tables; return the metric rows written.
+
+    Writes ``fairness_group_counts``, ``fairness_calibration`` and ``fairness_metrics`` in one
+    transaction: a rerun leaves exactly the new rows. Returns the number of metric rows written.
+    """
+    return wh.replace_partitions(fairness_writes(model, window, result))[-1]
 
 
 def _table(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | pa.Table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -191,6 +192,7 @@ def write_fairness_report(
     *,
     out_dir: Path,
     history_days: int = 90,
+    warnings: Sequence[str] = (),
 ) -> Path:
     """Write the HTML fairness report of ``model`` for ``window`` and return its path.
 
@@ -209,6 +211,8 @@ def write_fairness_report(
         Folder of the report: ``<out_dir>/fairness_<model>_<window>.html``.
     history_days
         How many days of history the series plots show.
+    warnings
+        What the user was warned about (a one-off audit's inferred inputs), shown at the top.
 
     Examples
     --------
@@ -262,6 +266,7 @@ def write_fairness_report(
         result=result,
         sections=sections,
         summary=result.summary(),
+        warnings=list(warnings),
         version=steward.__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

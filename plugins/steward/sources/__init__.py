@@ -1,5 +1,17 @@
-"""Reading registered datasets: one partition at a time, with clear errors."""
+"""Reading registered datasets (one partition at a time) and one-off files, with clear errors."""
 
 from steward.sources._read import Partition, SourceError, partition_files, read_partition
+from steward.sources._sniff import FileError, FileFormat, scan_files_sql, sniff_file
 
-__all__ = ["Partition", "SourceError", "partition_files", "read_partition"]
+__all__ = [
+    # registered datasets
+    "Partition",
+    "SourceError",
+    "partition_files",
+    "read_partition",
+    # one-off files, recognized by content
+    "FileError",
+    "FileFormat",
+    "scan_files_sql",
+    "sniff_file",
+]

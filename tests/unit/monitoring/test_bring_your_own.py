@@ -155,7 +155,7 @@ def test_cli_compares_two_files_without_partitions(
     )
     out = capsys.readouterr().out
     assert code in (0, 1), out
-    assert "my_model 2026-12-01" in out and "amount" in out and "report:" in out
+    assert "adhoc-my_model 2026-12-01" in out and "amount" in out and "report:" in out
     with connect(url) as wh:
         rows = {r["feature"]: r for r in wh.fetch("select feature, drifted from drift_metrics")}
     assert rows["amount"]["drifted"] is True and rows["age"]["drifted"] is False
