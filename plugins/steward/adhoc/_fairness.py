@@ -127,54 +127,6 @@ def prepare_fairness_audit(audit: FairnessAudit, engine: Warehouse) -> PreparedF
     if missing_labels:
         warnings.append(f"{missing_labels:,} rows have no label: label-based metrics leave them out")
 
-    score_sql, score_column, decision_sql = None, None, ""
-    if audit.prediction is not None:
-        pred_counts = value_counts(fetch, base, audit.prediction)
-        prediction = binary_coding(
-            pred_counts,
-            column=audit.prediction,
-            option="--prediction",
-            favourable=_favourable_for_prediction(audit, label),
-        )
-        if prediction.numeric != label.numeric:
-            raise AuditInputError(
-                f"--prediction {audit.prediction!r} and --label {audit.label!r} code outcomes differently "
-                f"(one 0/1, the other text): use the same values in both"
-            )
-        decision_sql = prediction.sql()
-        rule = f"prediction {audit.prediction!r}"
-    else:
-        assert audit.score is not None and audit.threshold is not None
-        score_sql = _checked_score(fetch, base, audit.score)
-        # score >= T predicts 1: the label's 1 (0/1 labels) or its favourable value (text labels)
-        decision_sql = f"case when {score_sql} >= {float(audit.threshold)!r} then 1 else 0 end"
-        rule = f"{audit.score} >= {audit.threshold:g}"
-    share_row = fetch(
-        f"select count(*) as n, avg(cast(({decision_sql}) as double precision)) as share from ({base}) as r"
-    )[0]
-    share = float(share_row["share"] or 0.0)  # type: ignore[arg-type]
-    if share >= DEGENERATE_SHARE or share <= 1 - DEGENERATE_SHARE:
-        scale = ""
-        if score_sql is not None:
-            lo_hi = fetch(f"select min({score_sql}) as lo, max({score_sql}) as hi from ({base}) as r")[0]
-            scale = f" (scores range {lo_hi['lo']:g} .. {lo_hi['hi']:g})"
-        message = (
-            f"decision rule {rule} makes {share:.1%} of rows positive{scale}: a degenerate classifier, "
-            "usually a threshold on the wrong scale"
-        )
-        if not audit.allow_degenerate:
-            raise AuditInputError(f"{message}; fix the threshold or pass --allow-degenerate")
-        warnings.append(message)
-    if score_sql is not None:
-        lo_hi = fetch(f"select min({score_sql}) as lo, max({score_sql}) as hi from ({base}) as r")[0]
-        if float(lo_hi["lo"]) >= 0 and float(lo_hi["hi"]) <= 1:  # type: ignore[arg-type]
-            score_column = "steward_score"
-        else:
-            warnings.append(
-                f"calibration within group skipped: score {audit.score!r} ranges "
-                f"{lo_hi['lo']:g} .. {lo_hi['hi']:g}, not a probability"
-            )
-
     taken = {"steward_prediction", "steward_score", "label"}
     group_cols: dict[str, str] = {}
     references: dict[str, str] = {}
@@ -201,6 +153,54 @@ def prepare_fairness_audit(audit: FairnessAudit, engine: Warehouse) -> PreparedF
                 groups = ", ".join(f"{c.value!r} ({c.n:,})" for c in present[:12])
                 raise AuditInputError(f"--reference {g}={ref!r}: no such group; groups are {groups}")
             references[safe] = ref
+
+    score_sql, score_column, decision_sql = None, None, ""
+    if audit.prediction is not None:
+        pred_counts = value_counts(fetch, base, audit.prediction)
+        prediction = binary_coding(
+            pred_counts,
+            column=audit.prediction,
+            option="--prediction",
+            favourable=_favourable_for_prediction(audit, label),
+        )
+        if prediction.numeric != label.numeric:
+            raise AuditInputError(
+                f"--prediction {audit.prediction!r} and --label {audit.label!r} code outcomes differently "
+                f"(one 0/1, the other text): use the same values in both"
+            )
+        decision_sql = prediction.sql()
+        rule = f"prediction column {audit.prediction!r}"
+    else:
+        assert audit.score is not None and audit.threshold is not None
+        score_sql = _checked_score(fetch, base, audit.score)
+        # score >= T predicts 1: the label's 1 (0/1 labels) or its favourable value (text labels)
+        decision_sql = f"case when {score_sql} >= {float(audit.threshold)!r} then 1 else 0 end"
+        rule = f"{audit.score} >= {audit.threshold:g}"
+    share_row = fetch(
+        f"select count(*) as n, avg(cast(({decision_sql}) as double precision)) as share from ({base}) as r"
+    )[0]
+    share = float(share_row["share"] or 0.0)  # type: ignore[arg-type]
+    if share >= DEGENERATE_SHARE or share <= 1 - DEGENERATE_SHARE:
+        scale = ""
+        if score_sql is not None:
+            lo_hi = fetch(f"select min({score_sql}) as lo, max({score_sql}) as hi from ({base}) as r")[0]
+            scale = f" (scores range {lo_hi['lo']:g} .. {lo_hi['hi']:g})"
+        message = f"decision rule {rule} makes {share:.1%} of rows positive{scale}: a degenerate classifier"
+        fix = "check the prediction column" if score_sql is None else "fix the threshold"
+        if score_sql is not None:
+            message += ", usually a threshold on the wrong scale"
+        if not audit.allow_degenerate:
+            raise AuditInputError(f"{message}; {fix} or pass --allow-degenerate")
+        warnings.append(message)
+    if score_sql is not None:
+        lo_hi = fetch(f"select min({score_sql}) as lo, max({score_sql}) as hi from ({base}) as r")[0]
+        if float(lo_hi["lo"]) >= 0 and float(lo_hi["hi"]) <= 1:  # type: ignore[arg-type]
+            score_column = "steward_score"
+        else:
+            warnings.append(
+                f"calibration within group skipped: score {audit.score!r} ranges "
+                f"{lo_hi['lo']:g} .. {lo_hi['hi']:g}, not a probability"
+            )
 
     select = [
         *(
