@@ -43,6 +43,7 @@ from steward.fairness._stats import (
     wilson_interval,
 )
 from steward.registry import Model
+from steward.reports import format_p
 
 __all__ = [
     "DIFFERENCE_METRICS",
@@ -813,12 +814,12 @@ def _adjust_and_judge(result: FairnessResult, j: Judgement) -> None:
             ci = f"[{r['ci_low']:.3f}, {r['ci_high']:.3f}]" if r["ci_low"] is not None else "[n/a]"
             result.breaches.append(
                 f"{r['attribute']}={r['group_value']!r} vs {r['reference_group']!r}: {r['metric']} "
-                f"{value:+.3f} {ci}, p_adj {r['p_adjusted']:.2g} ({what}; n={r['n']})"
+                f"{value:+.3f} {ci}, p_adj {format_p(r['p_adjusted'])} ({what}; n={r['n']})"
             )
         else:
             r["status"] = "ok"
         sig = (
-            f"adjusted p {r['p_adjusted']:.3g} {'<' if significant else '>='} alpha {j.alpha:g}"
+            f"adjusted p {format_p(r['p_adjusted'])} {'<' if significant else '>='} alpha {j.alpha:g}"
             if r["p_adjusted"] is not None
             else "no p-value"
         )

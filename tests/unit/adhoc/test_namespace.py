@@ -31,10 +31,7 @@ def _nightly(url: str) -> str:
             )
         ]
         return json.dumps(
-            {
-                t: sorted(map(str, wh.fetch(f"select * from {t} where model = 'credit_risk'")))  # noqa: S608
-                for t in tables
-            }
+            {t: sorted(map(str, wh.fetch(f"select * from {t} where model = 'credit_risk'"))) for t in tables}
         )
 
 
@@ -59,8 +56,10 @@ def test_one_off_runs_leave_the_nightly_rows_byte_identical(
     date = ["--date", DAY.isoformat(), "--url", url]
     runs = [
         ["fairness", "audit", "--model", "credit_risk", "--file", str(log), *date],
-        ["fairness", "audit", str(log), "--name", "credit_risk", "--label", "predicted_label"]
-        + ["--score", "score", "--threshold", "0.15", "--group", "sex", "--allow-degenerate", *date],
+        [
+            *("fairness", "audit", str(log), "--name", "credit_risk", "--label", "predicted_label"),
+            *("--score", "score", "--threshold", "0.15", "--group", "sex", "--allow-degenerate", *date),
+        ],
         [
             "monitor",
             "files",
