@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from steward.registry import Model
-from steward.warehouse import read_sql
-from steward.warehouse._base import quote_ident
+from steward.warehouse import quote_ident, read_sql
 
 __all__ = [
     "ALL",
@@ -263,5 +262,49 @@ def count_groups(
             f"model {model.name!r} (include/governance.yaml) declares no protected_attributes: "
             "list the columns fairness is measured over"
         )
+    check_outcome_values(fetch, model, source_sql=source_sql)
     sql = group_counts_sql(model, source_sql=source_sql, score_column=score_column)
     return parse_counts(fetch(sql), model, has_score=score_column is not None)
+
+
+def check_outcome_values(
+    fetch: Callable[[str], Sequence[Mapping[str, object]]], model: Model, *, source_sql: str
+) -> None:
+    """Raise unless every label (and prediction, when decisions come from a column) is 0 or 1.
+
+    A label ``2``, ``0.7`` or ``yes`` where 0/1 is declared would otherwise count as the unfavourable
+    outcome (or be rounded): the error lists the values seen and their counts.
+
+    Raises
+    ------
+    ValueError
+        Values outside 0/1, named by column with their counts and the fix.
+    """
+    prediction = model.columns.prediction
+    if model.fairness.decide_by == "prediction":
+        q = quote_ident(prediction)
+        prediction_values = (
+            f"select 'prediction' as role, cast({q} as varchar) as value, count(*) as n from source "
+            f"where {q} is not null and cast({q} as varchar) not in "
+            "('0', '1', '0.0', '1.0', 'true', 'false') "
+            f"group by cast({q} as varchar)"
+        )
+    else:
+        prediction_values = "select 'prediction' as role, cast(null as varchar) as value, 0 as n where 1 = 0"
+    rows = fetch(
+        read_sql("fairness/check_outcome_values.sql").format(
+            source_sql=source_sql, prediction_values=prediction_values
+        )
+    )
+    for role in ("label", "prediction"):
+        mine = [r for r in rows if r["role"] == role]
+        if not mine:
+            continue
+        column = "label" if role == "label" else prediction
+        seen = ", ".join(f"{r['value']!r} ({int(r['n']):,})" for r in mine[:10])  # type: ignore[call-overload]
+        fav = model.fairness.favourable_label if role == "label" else model.fairness.favourable_prediction
+        raise ValueError(
+            f"model {model.name!r}: {role} column {column!r} holds values that are neither outcome: {seen}; "
+            f"the registry declares 0/1 with {fav} favourable: map other values to 0/1 before they reach "
+            "Steward (nothing is assumed)"
+        )

@@ -112,3 +112,17 @@ def test_null_and_unknown_groups_are_one_explicit_group() -> None:
     result = evaluate_arrow(model(), log(2000, null_sex_share=0.1), window=DAY, run_id="r")
     unknown = one(result.rows, attribute="sex", group_value="unknown", metric="group_size")
     assert 150 < unknown["n"] < 250
+
+
+@pytest.mark.parametrize(("column", "bad"), [("label", "2"), ("pred", "2"), ("label", "0.7")])
+def test_values_outside_the_two_outcomes_are_refused_not_counted(
+    warehouse: Warehouse, column: str, bad: str
+) -> None:
+    source = _load(warehouse)
+    warehouse.execute("alter table preds alter column label type double precision")
+    warehouse.execute(f"update preds set {column} = {bad} where sex = 'M'")
+    role = "label" if column == "label" else "prediction"
+    with pytest.raises(ValueError, match=rf"{role} column '{column}' holds values that are neither outcome"):
+        evaluate_window(warehouse, model(min_group_size=1), source_sql=source, window=DAY, run_id="r1")
+    with pytest.raises(ValueError, match=r"\(2\); the registry declares 0/1 with 1 favourable"):
+        evaluate_window(warehouse, model(min_group_size=1), source_sql=source, window=DAY, run_id="r1")
