@@ -86,7 +86,7 @@ def _cmd_dq_validate(args: argparse.Namespace) -> int:
 
     registry = load_registry()
     names = args.dataset or [d.name for d in registry.datasets if d.cadence == "daily"]
-    run_id = f"cli__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    run_id = run_id_for("cli")
     worst = 0
     with connect(args.url) as wh:
         wh.migrate()
@@ -109,30 +109,34 @@ def _cmd_dq_report(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- monitoring
 def _cmd_monitor_run(args: argparse.Namespace) -> int:
-    from steward.monitoring import monitor_window
+    from steward.monitoring import monitor_night
     from steward.registry import load_registry
     from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
     names = args.model or [m.name for m in registry.models]
-    run_id = f"cli__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    models = [registry.model(name) for name in names]  # an unknown name fails before anything runs
+    run_id = run_id_for("cli")
     worst = 0
     with connect(args.url) as wh:
         wh.migrate()
         for day in [args.date + dt.timedelta(days=i) for i in range(args.days)]:
-            for name in names:
-                outcome = monitor_window(
-                    registry.model(name), day, registry=registry, warehouse=wh, run_id=run_id
-                )
+            for model in models:
+                night = monitor_night(model, day, registry=registry, warehouse=wh, run_id=run_id)
+                outcome = night.monitoring
                 print(outcome.summary())
                 for line in [
                     *outcome.chart_alerts,
                     *(b["message"] for b in outcome.breaches if b["kind"] != "control_chart"),
+                    *(f"fairness breach: {b}" for b in night.fairness_breaches),
                 ]:
                     print(f"    {line}")
+                if night.fairness and night.fairness.get("report_path"):
+                    print(f"    fairness report: {night.fairness['report_path']}")
                 if outcome.report_path:
                     print(f"    report: {outcome.report_path}")
-                worst = max(worst, 1 if outcome.status == "breach" else 0)
+                breach = outcome.status == "breach" or bool(night.fairness_breaches)
+                worst = max(worst, 1 if breach else 0)
         from steward.monitoring import write_monitoring_overview
 
         print(f"overview: {write_monitoring_overview(wh)}")

@@ -80,7 +80,7 @@ def monitoring_jobs() -> list[dict[str, str]]:
 @task(outlets=[MODEL_MONITORING], map_index_template="{{ steward_job }}")
 def monitor(job: dict[str, str]) -> dict[str, Any]:
     """Monitor one model for one window (drift, performance, review queue, fairness) and report."""
-    from steward.monitoring import MonitoringError, monitor_window
+    from steward.monitoring import MonitoringError, monitor_night
     from steward.registry import load_registry
     from steward.sources import SourceError
 
@@ -92,21 +92,23 @@ def monitor(job: dict[str, str]) -> dict[str, Any]:
     run = ctx.run_id(context)
     with ctx.warehouse() as wh:
         try:
-            # fairness first: its gaps join the control charts that monitoring recomputes
-            fairness = _fairness(model, day, registry=registry, warehouse=wh, run_id=run)
-            outcome = monitor_window(model, day, registry=registry, warehouse=wh, run_id=run)
+            night = monitor_night(model, day, registry=registry, warehouse=wh, run_id=run)
         except (SourceError, MonitoringError) as exc:
             raise AirflowFailException(str(exc)) from exc
-        if outcome.status == "skipped":
-            log.warning("%s", outcome.message)
-            raise AirflowSkipException(outcome.message)
+    outcome, fairness = night.monitoring, night.fairness
+    for line in night.fairness_breaches:
+        log.warning("fairness breach: %s", line)
+    if fairness:
+        log.info("fairness report: %s", fairness.get("report_path"))
+    if outcome.status == "skipped":
+        log.warning("%s", outcome.message)
+        raise AirflowSkipException(outcome.message)
     log.info("%s", outcome.summary())
     for alert in outcome.chart_alerts:
         log.warning("control chart: %s", alert)
     for b in outcome.breaches:
         log.warning("breach (%s): %s", b["kind"], b["message"])
     log.info("report: %s", outcome.report_path)
-    result = outcome.to_dict() | {"fairness": fairness}
     context["outlet_events"][MODEL_MONITORING].add(
         model_monitoring(model.name),
         extra={
@@ -117,22 +119,7 @@ def monitor(job: dict[str, str]) -> dict[str, Any]:
             "fairness_breach": bool(fairness and fairness.get("breach")),
         },
     )
-    return result
-
-
-def _fairness(
-    model: Any, day: dt.date, *, registry: Any, warehouse: Any, run_id: str
-) -> dict[str, Any] | None:
-    """Run fairness for models with protected attributes (see :func:`steward.monitoring.fairness_window`)."""
-    if not model.protected_attributes:
-        return None
-    from steward.monitoring import fairness_window
-
-    result = fairness_window(model, day, registry=registry, warehouse=warehouse, run_id=run_id)
-    for line in result.get("breaches", []):
-        log.warning("fairness breach: %s", line)
-    log.info("fairness report: %s", result.get("report_path"))
-    return result
+    return night.to_dict()
 
 
 @task(trigger_rule="all_done")

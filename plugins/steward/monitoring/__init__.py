@@ -10,6 +10,7 @@ from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, ColumnSpe
 from steward.monitoring._charts import chart_model, model_series
 from steward.monitoring._fairness import fairness_source_sql, fairness_window
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column
+from steward.monitoring._night import NightOutcome, monitor_night
 from steward.monitoring._performance import PerformanceWindow, evaluate_performance, performance_bins
 from steward.monitoring._reference import Reference, ReferenceNotReady
 from steward.monitoring._relation import Relation, dataset_relation, files_relation, scan_engine
@@ -25,6 +26,8 @@ from steward.monitoring._run import (
 
 __all__ = [
     # running
+    "NightOutcome",
+    "monitor_night",
     "MonitoringError",
     "MonitoringOutcome",
     "monitor_relation",
