@@ -20,6 +20,7 @@ __all__ = [
     "date_param",
     "partition_date",
     "resolve_partition_date",
+    "attempt",
     "run_id",
     "warehouse",
 ]
@@ -81,6 +82,15 @@ def partition_date(context: Mapping[str, Any]) -> dt.date:
 def run_id(context: Mapping[str, Any]) -> str:
     """Return the Airflow run id (stored on every warehouse row the task writes)."""
     return str(context.get("run_id") or getattr(context.get("dag_run"), "run_id", "unknown"))
+
+
+def attempt(context: Mapping[str, Any]) -> int:
+    """Return the task instance's try number (1 for the first attempt; 1 outside a task)."""
+    ti = context.get("ti") or context.get("task_instance")
+    try:
+        return max(1, int(getattr(ti, "try_number", 1) or 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 def warehouse() -> Warehouse:

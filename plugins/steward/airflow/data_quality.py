@@ -43,7 +43,9 @@ def validate(dataset: str) -> dict[str, Any]:
     day = ctx.partition_date(context)
     registry = load_registry()
     with ctx.warehouse() as wh:
-        outcome = validate_partition(registry, dataset, day, warehouse=wh, run_id=ctx.run_id(context))
+        outcome = validate_partition(
+            registry, dataset, day, warehouse=wh, run_id=ctx.run_id(context), attempt=ctx.attempt(context)
+        )
     log.info("report: %s", outcome.report_path)
     if not outcome.ok:
         raise AirflowFailException(outcome.message)

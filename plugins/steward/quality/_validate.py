@@ -102,6 +102,7 @@ def validate_partition(
     warehouse: Warehouse,
     run_id: str,
     reports_dir: Path | None = None,
+    attempt: int = 1,
 ) -> ValidationOutcome:
     """Validate ``dataset_name``'s partition for ``day`` and record everything in the warehouse.
 
@@ -119,6 +120,9 @@ def validate_partition(
         The Airflow run id, or a CLI run id; stored on every row.
     reports_dir
         Where the HTML report goes (default ``$STEWARD_HOME/reports``).
+    attempt
+        The task's try number: each attempt is its own ``audit_log`` event (the log is append-only),
+        while the partition's tables are replaced.
 
     Returns
     -------
@@ -196,7 +200,7 @@ def validate_partition(
             outcome, results, files=files, validated_at=validated_at, reports_dir=reports_dir
         )
     )
-    _record(warehouse, dataset, day, outcome, results, files, run_id, validated_at)
+    _record(warehouse, dataset, day, outcome, results, files, run_id, validated_at, attempt)
     return outcome
 
 
@@ -209,6 +213,7 @@ def _record(
     files: list[str],
     run_id: str,
     validated_at: dt.datetime,
+    attempt: int,
 ) -> None:
     key = {"dataset": dataset.name, "partition_date": day}
     rows = [
@@ -243,7 +248,8 @@ def _record(
         "validated_at": validated_at,
     }
     audit = {
-        "event_id": _event_id("data_quality", dataset.name, day.isoformat()),
+        # one event per run and attempt: a rerun adds to the history, an identical retry replaces itself
+        "event_id": _event_id("data_quality", dataset.name, day.isoformat(), run_id, str(attempt)),
         "occurred_at": validated_at,
         "actor": "steward.quality",
         "action": "quarantine" if outcome.quarantined else f"validate:{outcome.status}",
@@ -253,6 +259,7 @@ def _record(
             {"status": outcome.status, "message": outcome.message, "suite": outcome.suite, "files": files}
         ),
         "run_id": run_id,
+        "attempt": attempt,
     }
     # dq_runs goes last: it is the outcome downstream jobs read, written only once the details are in.
     warehouse.replace_partitions(

@@ -153,11 +153,27 @@ def test_rerun_replaces_and_a_fixed_batch_leaves_quarantine(project, warehouse) 
     assert [int(c["n"]) for c in counts] == [4, 4]
     runs = _rows(warehouse, "dq_runs")
     assert [(r["run_id"], r["status"]) for r in runs] == [("r2", "passed"), ("r1", "passed")]
-    audit = warehouse.fetch("select subject_id, action from audit_log order by subject_id")
-    assert [(a["subject_id"], a["action"]) for a in audit] == [
+    # the audit log keeps the history: the quarantine of r1 stays beside the rerun's pass
+    audit = warehouse.fetch("select subject_id, action, run_id from audit_log order by subject_id, run_id")
+    assert [(a["subject_id"], a["action"], a["run_id"]) for a in audit] == [
+        ("orders/2026-11-04", "quarantine", "r1"),
+        ("orders/2026-11-04", "validate:passed", "r2"),
+        ("orders/2026-11-05", "validate:passed", "r1"),
+    ]
+    latest = warehouse.fetch("select subject_id, action from audit_log_latest order by subject_id")
+    assert [(a["subject_id"], a["action"]) for a in latest] == [
         ("orders/2026-11-04", "validate:passed"),
         ("orders/2026-11-05", "validate:passed"),
     ]
+    # a retry (attempt 2) of the same run is its own event; the same attempt again replaces itself
+    for attempt in (2, 2):
+        validate_partition(
+            registry, "orders", DAY, warehouse=warehouse, run_id="r2", reports_dir=reports, attempt=attempt
+        )
+    attempts = warehouse.fetch(
+        "select attempt from audit_log where subject_id = 'orders/2026-11-04' and run_id = 'r2' order by 1"
+    )
+    assert [a["attempt"] for a in attempts] == [1, 2]
 
 
 def test_dataset_severity_is_the_suites_default(project, warehouse, monkeypatch) -> None:
