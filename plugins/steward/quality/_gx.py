@@ -35,6 +35,8 @@ class ExpectationOutcome:
     unexpected_count: int | None
     unexpected_percent: float | None
     exception_message: str | None
+    #: JSON list of up to 10 unexpected values with their counts (GX's partial unexpected counts)
+    unexpected_sample_json: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +67,26 @@ def _text(value: Any) -> str | None:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 
 
+#: How many unexpected values a result keeps (with their counts).
+SAMPLE_SIZE = 10
+
+
+def _sample(details: dict[str, Any]) -> str | None:
+    """Return up to SAMPLE_SIZE unexpected values with their counts, as JSON (None when there are none)."""
+    counts = details.get("partial_unexpected_counts")
+    if counts:
+        pairs = [(str(c.get("value")), int(c.get("count", 0))) for c in counts if isinstance(c, dict)]
+    else:
+        values = details.get("partial_unexpected_list") or []
+        tally: dict[str, int] = {}
+        for v in values:
+            tally[str(v)] = tally.get(str(v), 0) + 1
+        pairs = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not pairs:
+        return None
+    return json.dumps([{"value": v, "count": n} for v, n in pairs[:SAMPLE_SIZE]])
+
+
 def _exception_message(info: Any) -> str | None:
     if not info:
         return None
@@ -76,7 +98,7 @@ def _exception_message(info: Any) -> str | None:
             for v in info.values()
             if isinstance(v, dict) and v.get("raised_exception")
         ]
-        return "; ".join(m for m in messages if m) or None
+        return "; ".join(dict.fromkeys(m for m in messages if m)) or None  # GX repeats it per metric
     return None
 
 
@@ -140,6 +162,7 @@ def run_suite(frame: pd.DataFrame, suite: dict[str, Any], *, asset_name: str) ->
                 unexpected_count=_int(details.get("unexpected_count")),
                 unexpected_percent=_float(details.get("unexpected_percent")),
                 exception_message=_text(_exception_message(r.exception_info)),
+                unexpected_sample_json=_sample(details),
             )
         )
     return outcomes

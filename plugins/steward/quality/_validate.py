@@ -4,8 +4,10 @@ The flow for one dataset and one day:
 
 1. read the partition (missing, empty, corrupt files become an ``error`` outcome);
 2. run the dataset's GX suite;
-3. decide: a failed ``critical`` expectation (or a column the suite needs is missing)
-   quarantines the batch; ``warning`` failures are recorded and do not fail the run;
+3. decide: a failed ``critical`` expectation (a missing column fails the expectations that use it,
+   at their severity) quarantines the batch; ``warning`` failures are recorded and do not fail the
+   run; failed expectations keep a sample of their unexpected values (masked for confidential and
+   restricted datasets);
 4. write ``dq_results`` (one row per expectation), ``quarantine`` and, last, ``dq_runs``
    (the outcome that downstream monitoring reads), each replacing exactly this
    dataset x partition, so a rerun writes the same rows;
@@ -20,7 +22,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -67,12 +69,18 @@ class ValidationOutcome:
         return asdict(self)
 
 
-def _describe(o: ExpectationOutcome) -> str:
+def _describe(o: ExpectationOutcome, missing: dict[str, str] | None = None) -> str:
     target = f"{o.column_name}: " if o.column_name else ""
+    if missing and o.column_name is not None and o.column_name in missing:  # once, instead of GX's text
+        return f"{target}{o.expectation_type} [{o.severity}] — {missing[o.column_name]}"
     detail = ""
     if o.unexpected_count:
         pct = f" ({o.unexpected_percent:.2f}%)" if o.unexpected_percent is not None else ""
         detail = f" — {o.unexpected_count} unexpected{pct}"
+        if o.unexpected_sample_json:
+            sample = json.loads(o.unexpected_sample_json)
+            shown = ", ".join(f"{s['value']!r} x{s['count']}" for s in sample[:5])
+            detail += f", e.g. {shown}"
     elif o.observed_value is not None:
         detail = f" — observed {o.observed_value[:80]}"
     if o.exception_message:
@@ -80,14 +88,33 @@ def _describe(o: ExpectationOutcome) -> str:
     return f"{target}{o.expectation_type} [{o.severity}]{detail}"
 
 
-def _missing_columns(suite: dict, present: list[str]) -> list[str]:
-    messages = []
+def _missing_columns(suite: dict, present: list[str]) -> dict[str, str]:
+    """Return each column the suite uses that the partition lacks, with a sentence (and a likely rename)."""
+    messages = {}
     for col in referenced_columns(suite):
         if col not in present:
             close = difflib.get_close_matches(col, present, n=1)
             hint = f" (renamed to {close[0]!r}?)" if close else ""
-            messages.append(f"column {col!r} is missing{hint}")
+            messages[col] = f"column {col!r} is missing{hint}"
     return messages
+
+
+#: Sensitivity classes whose unexpected values never leave the warehouse unmasked.
+MASKED = ("confidential", "restricted")
+
+
+def _masked(results: list[ExpectationOutcome], dataset: Dataset) -> list[ExpectationOutcome]:
+    """Replace sample values by a mask for sensitive datasets (the counts stay)."""
+    if dataset.sensitivity not in MASKED:
+        return results
+    out = []
+    for r in results:
+        if r.unexpected_sample_json:
+            sample = json.loads(r.unexpected_sample_json)
+            masked = [{"value": f"<masked: {dataset.sensitivity}>", "count": s["count"]} for s in sample]
+            r = replace(r, unexpected_sample_json=json.dumps(masked))
+        out.append(r)
+    return out
 
 
 def _event_id(*parts: str) -> str:
@@ -154,7 +181,7 @@ def validate_partition(
         outcome.row_count = part.num_rows
         frame = part.table.to_pandas()
         missing = _missing_columns(suite, list(frame.columns))
-        results = run_suite(frame, suite, asset_name=dataset.name)
+        results = _masked(run_suite(frame, suite, asset_name=dataset.name), dataset)
     except SourceError as exc:
         outcome.message = str(exc)
         quarantine = exc.kind in ("empty", "corrupt", "schema")
@@ -165,16 +192,19 @@ def validate_partition(
         outcome.message = f"dataset {dataset.name!r}, partition {day}: {exc}"
         log.error("%s", outcome.message)
     else:
+        # A missing column fails the expectations that use it, at their own severity: one used only by
+        # warning checks is a warning, not a quarantine. Counts come from the results alone, so the
+        # message, dq_runs and the report agree.
         failed = [r for r in results if not r.success]
         outcome.evaluated = len(results)
         outcome.failed = len(failed)
         outcome.critical_failed = sum(r.severity == "critical" for r in failed)
         outcome.warning_failed = sum(r.severity == "warning" for r in failed)
-        outcome.failed_expectations = [_describe(r) for r in failed]
-        if missing or outcome.critical_failed:
+        outcome.failed_expectations = [_describe(r, missing) for r in failed]
+        if outcome.critical_failed:
             outcome.status = "failed"
             outcome.quarantined = True
-            reasons = [*missing, *(_describe(r) for r in failed if r.severity == "critical")]
+            reasons = [_describe(r, missing) for r in failed if r.severity == "critical"]
             outcome.message = (
                 f"dataset {dataset.name!r}, partition {day}: quarantined; suite {suite_name!r} failed "
                 f"{len(reasons)} critical check(s): " + "; ".join(reasons)
@@ -186,8 +216,10 @@ def validate_partition(
             outcome.message = (
                 f"dataset {dataset.name!r}, partition {day}: "
                 f"passed with {outcome.warning_failed} warning(s): "
-                + "; ".join(_describe(r) for r in failed if r.severity == "warning")
+                + "; ".join(_describe(r, missing) for r in failed if r.severity == "warning")
             )
+            if missing:
+                outcome.message += f". Columns present: {sorted(frame.columns)}"
         else:
             outcome.status = "passed"
             outcome.message = (

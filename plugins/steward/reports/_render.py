@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["p_value"] = format_p
+    env.filters["fromjson"] = json.loads
     return env
 
 

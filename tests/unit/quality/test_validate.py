@@ -120,10 +120,56 @@ def test_critical_failure_quarantines(project, warehouse) -> None:
 
 def test_renamed_column_names_the_likely_new_name(project, warehouse) -> None:
     registry, write, reports = project
+    # amount_usd is used only by a warning-severity check: its absence is a warning, not a quarantine
     write({"order_id": [1, 2], "amount_usd_v2": [1.0, 2.0], "channel": ["web", "web"]})
     out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
-    assert out.status == "failed"
+    assert out.status == "warning" and not out.quarantined
+    assert "passed with 1 warning(s)" in out.message
     assert "column 'amount_usd' is missing (renamed to 'amount_usd_v2'?)" in out.message
+    assert out.message.count("is missing") == 1 and "error:" not in out.message  # said once, not GX text
+    run = _rows(warehouse, "dq_runs")[0]
+    assert (run["status"], run["warning_failed"], run["critical_failed"]) == ("warning", 1, 0)
+    assert _rows(warehouse, "quarantine") == []
+
+
+def test_a_missing_column_used_by_a_critical_check_quarantines_with_agreeing_counts(
+    project, warehouse
+) -> None:
+    registry, write, reports = project
+    write({"id": [1, 2], "amount_usd": [1.0, 2.0], "channel": ["web", "web"]})
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    assert out.status == "failed" and out.quarantined
+    # order_id is used by the critical not-null check and by the unique check (critical by default)
+    assert out.critical_failed == 2 and "failed 2 critical check(s)" in out.message
+    assert out.message.count("column 'order_id' is missing") == 2
+    run = _rows(warehouse, "dq_runs")[0]
+    assert (run["critical_failed"], run["expectations_failed"]) == (2, out.failed)
+    assert "failed 2 critical check(s)" in Path(out.report_path).read_text()
+
+
+def test_failed_checks_keep_a_sample_of_unexpected_values(project, warehouse) -> None:
+    registry, write, reports = project
+    write({**GOOD, "channel": ["web", "phone", "phone", "fax"]})
+    out = validate_partition(registry, "orders", DAY, warehouse=warehouse, run_id="r1", reports_dir=reports)
+    row = warehouse.fetch("select unexpected_sample_json from dq_results where column_name = 'channel'")[0]
+    assert json.loads(row["unexpected_sample_json"]) == [
+        {"value": "phone", "count": 2},
+        {"value": "fax", "count": 1},
+    ]
+    assert "e.g. 'phone' x2, 'fax' x1" in out.failed_expectations[0]
+    assert "<code>phone</code>&times;2" in Path(out.report_path).read_text()
+
+    secret = registry.model_copy(
+        update={"datasets": [registry.datasets[0].model_copy(update={"sensitivity": "restricted"})]}
+    )
+    out = validate_partition(secret, "orders", DAY, warehouse=warehouse, run_id="r2", reports_dir=reports)
+    row = warehouse.fetch("select unexpected_sample_json from dq_results where column_name = 'channel'")[0]
+    assert json.loads(row["unexpected_sample_json"]) == [
+        {"value": "<masked: restricted>", "count": 2},
+        {"value": "<masked: restricted>", "count": 1},
+    ]
+    report = Path(out.report_path).read_text()
+    assert "phone" not in report and "phone" not in out.message
 
 
 def test_missing_partition_is_an_error_not_a_quarantine(project, warehouse) -> None:

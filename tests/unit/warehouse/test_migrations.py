@@ -58,7 +58,7 @@ def test_foundation_tables_columns_and_index(warehouse: Warehouse) -> None:
     assert warehouse.columns("quarantine") == [
         "dataset", "partition_date", "reason", "failed_expectations_json", "run_id", "quarantined_at",
     ]  # fmt: skip
-    assert len(warehouse.columns("dq_results")) == 16
+    assert len(warehouse.columns("dq_results")) == 17  # + unexpected_sample_json (0012)
     assert len(warehouse.columns("audit_log")) == 9  # + attempt (0011)
     indexes = warehouse.fetch(INDEX_SQL[warehouse.backend], {"table": "dq_results"})
     assert "dq_results_dataset_partition_idx" in {r["index_name"] for r in indexes}
