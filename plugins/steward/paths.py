@@ -65,9 +65,18 @@ def sql_dir() -> Path:
     return include_dir() / "sql"
 
 
-def expectations_dir() -> Path:
-    """Return ``include/expectations`` (one GX suite JSON per dataset)."""
-    return include_dir() / "expectations"
+def expectations_dir(registry: Path | None = None) -> Path:
+    """Return the folder of GX suites (one JSON per dataset).
+
+    ``STEWARD_EXPECTATIONS`` if set; else ``expectations/`` beside the registry file when that folder
+    exists (so a registry kept outside the checkout brings its suites along); else
+    ``include/expectations`` (which is beside the default registry, ``include/governance.yaml``).
+    """
+    env = os.environ.get("STEWARD_EXPECTATIONS")
+    if env:
+        return Path(env).expanduser().resolve()
+    beside = (registry or registry_path()).parent / "expectations"
+    return beside if beside.is_dir() else include_dir() / "expectations"
 
 
 def registry_path() -> Path:

@@ -2,7 +2,7 @@
 
 from steward.quality._gx import ExpectationOutcome, run_suite
 from steward.quality._report import dataset_report_path, night_summary, write_overview
-from steward.quality._suites import SuiteError, load_suite, referenced_columns
+from steward.quality._suites import SuiteError, default_suite, load_suite, referenced_columns, suite_for
 from steward.quality._validate import Status, ValidationOutcome, validate_partition
 
 __all__ = [
@@ -13,7 +13,9 @@ __all__ = [
     # suites and GX
     "ExpectationOutcome",
     "SuiteError",
+    "default_suite",
     "load_suite",
+    "suite_for",
     "referenced_columns",
     "run_suite",
     # reports

@@ -8,7 +8,7 @@ from typing import Any
 
 from steward import paths
 
-__all__ = ["SuiteError", "load_suite", "referenced_columns"]
+__all__ = ["SuiteError", "default_suite", "load_suite", "referenced_columns", "suite_for"]
 
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _COLUMN_LIST_KWARGS = ("column_list", "column_set")
@@ -66,3 +66,25 @@ def referenced_columns(suite: dict[str, Any]) -> list[str]:
                 if isinstance(col, str):
                     seen.setdefault(col)
     return list(seen)
+
+
+def default_suite(name: str, key_columns: list[str]) -> dict[str, Any]:
+    """Return the suite of a dataset that has none: at least one row, no nulls in its key columns."""
+    expectations: list[dict[str, Any]] = [
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}, "severity": "critical"}
+    ]
+    expectations += [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": c}, "severity": "critical"}
+        for c in key_columns
+    ]
+    return {"name": f"{name} (default)", "expectations": expectations}
+
+
+def suite_for(
+    name: str, *, explicit: bool, key_columns: list[str], directory: Path | None = None
+) -> dict[str, Any]:
+    """Return a dataset's suite: its file when there is one (or it was named), else :func:`default_suite`."""
+    file = (directory or paths.expectations_dir()) / f"{name}.json"
+    if explicit or file.is_file():
+        return load_suite(name, directory)
+    return default_suite(name, key_columns)

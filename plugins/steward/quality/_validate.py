@@ -28,7 +28,7 @@ from typing import Literal
 
 from steward.quality._gx import ExpectationOutcome, run_suite
 from steward.quality._report import write_dataset_report
-from steward.quality._suites import SuiteError, load_suite, referenced_columns
+from steward.quality._suites import SuiteError, referenced_columns, suite_for
 from steward.registry import Dataset, Registry
 from steward.sources import SourceError, read_partition
 from steward.warehouse import Warehouse
@@ -173,7 +173,8 @@ def validate_partition(
     results: list[ExpectationOutcome] = []
     files: list[str] = []
     try:
-        suite = load_suite(suite_name)
+        suite = suite_for(suite_name, explicit=dataset.suite is not None, key_columns=dataset.key_columns)
+        outcome.suite = suite_name = str(suite["name"])
         for expectation in suite["expectations"]:  # the dataset's severity is the suite's default
             expectation.setdefault("severity", dataset.severity)
         part = read_partition(dataset, None if dataset.cadence == "snapshot" else day, warehouse=warehouse)

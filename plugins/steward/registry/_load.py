@@ -164,10 +164,10 @@ def _cross_check(reg: Registry, expectations_dir: Path | None) -> list[str]:
     if expectations_dir is not None:
         for i, d in enumerate(reg.datasets):
             suite_file = expectations_dir / f"{d.suite_name}.json"
-            if not suite_file.is_file():
+            if d.suite is not None and not suite_file.is_file():  # no 'suite': the default suite applies
                 problems.append(
                     f"datasets[{i}] ({d.name}).suite: suite file {suite_file} does not exist: "
-                    f"create it (see include/expectations/) or set 'suite' to an existing one"
+                    f"create it (see include/expectations/) or remove 'suite' to use the default suite"
                 )
     return problems
 
@@ -180,7 +180,8 @@ def load_registry(path: Path | str | None = None, *, check_suites: bool = True) 
     path
         The YAML file; default ``STEWARD_REGISTRY`` or ``include/governance.yaml``.
     check_suites
-        Require each dataset's suite file under ``include/expectations/``.
+        Require the suite file of each dataset that names one (``suite:``) in the expectations folder
+        (:func:`steward.paths.expectations_dir`).
 
     Raises
     ------
@@ -197,5 +198,5 @@ def load_registry(path: Path | str | None = None, *, check_suites: bool = True) 
     except yaml.YAMLError as exc:
         raise RegistryError(file, [f"not valid YAML: {exc}"]) from None
     return parse_registry(
-        raw, source=file, expectations_dir=paths.expectations_dir() if check_suites else None
+        raw, source=file, expectations_dir=paths.expectations_dir(file) if check_suites else None
     )

@@ -83,7 +83,11 @@ class Dataset(Strict):
     steward: str | None = None
     sensitivity: Sensitivity = "internal"
     retention_days: int = Field(default=365, ge=1)
+    #: The GX suite (``<expectations folder>/<suite>.json``). Without it, ``<dataset name>.json`` is used
+    #: when it exists, else a default suite: at least one row, and no nulls in ``key_columns``.
     suite: Name | None = None
+    #: Columns that identify a row (never null); checked by the default suite.
+    key_columns: list[Column] = Field(default_factory=list)
     severity: Severity = "critical"
     kind: Literal["raw", "training", "predictions", "labels", "billing", "outcomes", "other"] = "other"
     #: ``daily``: one partition a day, validated by the nightly DAG. ``snapshot``: one whole
@@ -103,7 +107,7 @@ class Dataset(Strict):
 
     @property
     def suite_name(self) -> str:
-        """Name of the GX suite (``include/expectations/<suite>.json``); defaults to the dataset name."""
+        """Name of the GX suite (``<expectations folder>/<suite>.json``); defaults to the dataset name."""
         return self.suite or self.name
 
 
