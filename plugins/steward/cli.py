@@ -542,7 +542,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if not 1 <= args.days <= DEMO_DAYS:
         raise ValueError(f"--days must be between 1 and {DEMO_DAYS} (the demo company's window)")
     started = time.monotonic()
-    print(f"Steward demo — state in {paths.steward_home()}")
+    ignored = _demo_environment()
+    print(f"Steward demo — state in {paths.steward_home()}, registry {paths.registry_path()}")
+    for name, value in ignored.items():
+        print(f"    note: {name}={value} is ignored: the demo uses its own registry, suites and warehouse")
     print(f"1/3 Generating the demo company ({args.rows_per_day} rows/day, {DEMO_DAYS} days) ...")
     manifest = generate(days=DEMO_DAYS, rows_per_day=args.rows_per_day)
     print(f"    lake: {manifest.lake}" + (" (already there, reused)" if manifest.reused else ""))
@@ -555,17 +558,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     print("3/3 Summary")
     from steward.quality import write_overview
+    from steward.registry import load_registry
     from steward.warehouse import connect
 
+    registry = load_registry()
+    datasets = {d.name for d in registry.datasets}
     with connect() as wh:
-        rows = wh.fetch(
-            "select dataset, partition_date, status from dq_runs where partition_date between :a and :b "
-            "order by dataset, partition_date",
-            {"a": days[0], "b": days[-1]},
-        )
-        quarantined = wh.fetch(
-            "select dataset, partition_date, reason from quarantine order by partition_date"
-        )
+        rows = [
+            r
+            for r in wh.fetch(
+                "select dataset, partition_date, status from dq_runs where partition_date between :a and :b "
+                "order by dataset, partition_date",
+                {"a": days[0], "b": days[-1]},
+            )
+            if r["dataset"] in datasets
+        ]
+        quarantined = [
+            q
+            for q in wh.fetch(
+                "select dataset, partition_date, reason from quarantine "
+                "where partition_date between :a and :b order by partition_date",
+                {"a": days[0], "b": days[-1]},
+            )
+            if q["dataset"] in datasets
+        ]
         overview = write_overview(wh)
         url = wh.url
     _print_grid(rows, days)
@@ -574,7 +590,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         reason = str(q["reason"]).split(": ", 1)[-1]  # the line already names dataset and partition
         reason = reason if len(reason) <= 160 else reason[:159] + "…"
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
-    _print_monitoring(days)
+    _print_monitoring(days, models={m.name for m in registry.models})
     _print_costs(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
@@ -585,7 +601,38 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"Airflow log: {paths.steward_home() / 'logs' / 'demo.log'}")
     print("Airflow UI:  make airflow   (then open http://localhost:8080)")
     print(f"Done in {time.monotonic() - started:.0f} s.")
+    if not rows or all(r["status"] == "error" for r in rows):
+        print(
+            "steward: error: every dataset of the demo ended in an error (or none ran): see "
+            f"{paths.steward_home() / 'logs' / 'demo.log'}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+#: Settings a user may have for their own setup that the demo must not use.
+_DEMO_IGNORES = (
+    "STEWARD_REGISTRY",
+    "STEWARD_EXPECTATIONS",
+    "STEWARD_WAREHOUSE_URL",
+    "AIRFLOW_CONN_STEWARD_WAREHOUSE",
+)
+
+
+def _demo_environment() -> dict[str, str]:
+    """Point this process (and the Airflow tasks it starts) at the demo's own configuration.
+
+    Returns the user's settings that were set aside (secrets redacted), so the demo can say so.
+    """
+    from steward.warehouse import redact
+
+    ignored = {}
+    for name in _DEMO_IGNORES:
+        value = os.environ.pop(name, None)
+        if value:
+            ignored[name] = redact(value) if "://" in value or "{" in value else value
+    return ignored
 
 
 def _print_costs(days: Sequence[dt.date]) -> None:
@@ -616,8 +663,8 @@ def _print_costs(days: Sequence[dt.date]) -> None:
             print(f"  {r['business_unit'] or '(unallocated)':<16} {r['co2e_kg']:>12,.3f} kg  {share:6.1%}")
 
 
-def _print_monitoring(days: Sequence[dt.date]) -> None:
-    """Print each model's nights: drift, performance, control-chart and fairness findings."""
+def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
+    """Print the nights of ``models``: drift, performance, control-chart and fairness findings."""
     from steward.warehouse import connect
 
     with connect() as wh:
@@ -640,6 +687,9 @@ def _print_monitoring(days: Sequence[dt.date]) -> None:
             if wh.table_exists("fairness_metrics")
             else []
         )
+    runs = [r for r in runs if r["model"] in models and r["window_date"] in set(days)]
+    perf = [b for b in perf if b["model"] in models and b["window_date"] in set(days)]
+    fair = [f for f in fair if f["model"] in models and f["window_date"] in set(days)]
     if not runs:
         return
     print("\nModel monitoring (status per night: . ok, d drift, B breach, - skipped/not run):")
