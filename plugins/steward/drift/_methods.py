@@ -25,6 +25,8 @@ import numpy.typing as npt
 from scipy import stats
 from scipy.special import rel_entr
 
+from steward.drift._profile import point_bin_mask
+
 __all__ = [
     "METHODS",
     "PSI_EPSILON",
@@ -102,12 +104,14 @@ def _hellinger(ref: np.ndarray, cur: np.ndarray, **_ctx: Any) -> MethodResult:
 def _support_points(
     edges: npt.ArrayLike, minimum: float | None, maximum: float | None, n_bins: int
 ) -> np.ndarray:
-    """Where each bin's mass sits: interior bins at their midpoint, open outer bins see below.
+    """Where each bin's mass sits: point bins at their value, range bins at their midpoint.
 
-    The open bin ``(-inf, e1)`` is placed one neighbour-bin width below its inner edge,
-    ``e1 - (e2 - e1)`` (about the conditional mean of a light tail holding a quantile bin's share),
-    but never below ``minimum`` when given; symmetrically for ``[e_k, +inf)``. With no neighbour
-    (two bins), the point is the midpoint to ``minimum``/``maximum`` when given, else the edge.
+    A point bin ``[v, nextafter(v, +inf))`` (see :func:`steward.drift.merge_edges`) holds exactly
+    ``v``. The open bin ``(-inf, e1)`` is placed one neighbour-bin width below its inner edge,
+    ``e1 - (e2 - e1)``, taking the nearest bin that is not a point bin (about the conditional mean of
+    a light tail holding a quantile bin's share), but never below ``minimum`` when given;
+    symmetrically for ``[e_k, +inf)``. With no such neighbour, the point is the midpoint to
+    ``minimum``/``maximum`` when given, else the edge.
     """
     e = np.asarray(edges, dtype=float)
     if e.size != n_bins + 1:
@@ -115,12 +119,16 @@ def _support_points(
     if n_bins == 1:
         return np.zeros(1)
     x = (e[:-1] + e[1:]) / 2
-    if n_bins == 2:
+    point = point_bin_mask(e)
+    x[point] = e[:-1][point]
+    widths = np.diff(e)[1:-1]
+    ranges = np.flatnonzero(~point[1:-1])
+    if ranges.size == 0:
         x[0] = e[1] if minimum is None else (min(float(minimum), e[1]) + e[1]) / 2
         x[-1] = e[-2] if maximum is None else (max(float(maximum), e[-2]) + e[-2]) / 2
         return x
-    x[0] = e[1] - (e[2] - e[1])
-    x[-1] = e[-2] + (e[-2] - e[-3])
+    x[0] = e[1] - widths[ranges[0]]
+    x[-1] = e[-2] + widths[ranges[-1]]
     if minimum is not None:
         x[0] = min(max(x[0], float(minimum)), e[1])
     if maximum is not None:
@@ -271,7 +279,9 @@ METHODS: Mapping[str, DriftMethod] = {
             "when given), divided by the reference std (floored at 1e-3). A binned approximation: on 50 "
             "quantile bins of 50k values from light-tailed distributions (normal, uniform) it is within "
             "5% relative or 0.01 absolute of the raw-data value; heavy tails beyond the outer edges are "
-            "summarised by one point each and can be off by ~10%.",
+            "summarised by one point each and can be off by ~10%. Point bins sit exactly at their value; "
+            "when values move beyond the reference's range (a zero-inflated column whose non-zero part "
+            "doubles) the distance is understated, by up to 30% in the tests.",
             _wasserstein_normed,
         ),
         DriftMethod(
@@ -281,8 +291,9 @@ METHODS: Mapping[str, DriftMethod] = {
             _NUMERIC,
             "Two-sample Kolmogorov-Smirnov statistic from cumulative binned counts, asymptotic two-sided "
             "p-value (scipy.stats.kstwo, as ks_2samp(method='asymp')). A binned approximation: exact when "
-            "every distinct value has its own bin; otherwise 0 <= D_raw - D_binned <= the largest share "
-            "of either sample in one bin, and the p-value is conservative (never smaller).",
+            "every distinct value has its own bin (point bins); otherwise 0 <= D_raw - D_binned <= the "
+            "largest share of either sample in one range bin (point bins add no error), and the p-value "
+            "is conservative (never smaller).",
             _ks,
         ),
         DriftMethod(

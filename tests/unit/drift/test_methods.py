@@ -13,13 +13,20 @@ from steward.drift import (
     METHODS,
     PSI_EPSILON,
     DefaultMethods,
+    MethodResult,
     NumericProfile,
     bin_counts,
     default_method,
     get_method,
     numeric_profile,
 )
-from tests.unit.drift.data_for_test import CONTINUOUS_PAIRS, integer_edges, integer_pair, rng
+from tests.unit.drift.data_for_test import (
+    CONTINUOUS_PAIRS,
+    integer_edges,
+    integer_pair,
+    rng,
+    zero_inflated,
+)
 
 psi = get_method("psi")
 js = get_method("jensenshannon")
@@ -136,7 +143,7 @@ def test_ks_exact_on_integer_data_with_one_bin_per_value() -> None:
 
 @pytest.mark.parametrize("case", sorted(CONTINUOUS_PAIRS))
 def test_ks_binned_within_documented_bound(case: str) -> None:
-    # Documented bound: 0 <= D_raw - D_binned <= largest share of either sample in one bin.
+    # Documented bound: 0 <= D_raw - D_binned <= largest share of either sample in one (range) bin.
     a, b = CONTINUOUS_PAIRS[case]
     profile = numeric_profile(a, bins=20)
     cur = bin_counts(profile, b)
@@ -306,3 +313,82 @@ def test_identical_draws_do_not_drift_under_default_pair() -> None:
         significance.is_drift(significance.compute(profile.counts, cur, **ctx))
         and effect.is_drift(effect.compute(profile.counts, cur, **ctx))
     )
+
+
+# --- point masses (zero-inflated columns) ----------------------------------------------------------
+
+
+def _default_pair(profile: NumericProfile, cur: np.ndarray) -> tuple[MethodResult, MethodResult]:
+    ctx = {
+        "edges": profile.edges,
+        "reference_std": profile.std,
+        "minimum": profile.minimum,
+        "maximum": profile.maximum,
+    }
+    return ks.compute(profile.counts, cur, **ctx), wasserstein.compute(profile.counts, cur, **ctx)
+
+
+def _flagged(ks_result: MethodResult, w_result: MethodResult) -> bool:
+    return ks.is_drift(ks_result) and wasserstein.is_drift(w_result)
+
+
+def _range_bin_bound(profile: NumericProfile, cur: np.ndarray) -> float:
+    # documented bound: the largest share of either sample in one range bin (point bins add no error)
+    rng_bins = ~profile.point_bins
+    return float(max((profile.counts[rng_bins] / profile.n).max(), (cur[rng_bins] / cur.sum()).max()))
+
+
+def test_zero_inflated_column_whose_nonzero_values_double_is_flagged() -> None:
+    a, b = zero_inflated(40), zero_inflated(41, scale=2.0)  # 95% zeros; the other 5% doubled
+    profile = numeric_profile(a, bins=20)
+    cur = bin_counts(profile, b)
+    assert isinstance(cur, np.ndarray)
+    ks_result, w_result = _default_pair(profile, cur)
+    raw = stats.ks_2samp(a, b)
+    assert 0.0 <= raw.statistic - ks_result.statistic <= _range_bin_bound(profile, cur)
+    assert ks_result.p_value is not None
+    assert ks_result.p_value >= stats.ks_2samp(a, b, method="asymp").pvalue  # conservative
+    assert _flagged(ks_result, w_result)
+    raw_w = stats.wasserstein_distance(a, b) / a.std()
+    assert raw_w >= w_result.statistic >= 0.7 * raw_w  # documented: may understate a tail that moves out
+    # without point masses the zeros swallow the quantile bins and the change is invisible
+    merged = numeric_profile(a, bins=20, point_share=1.0, max_exact=0)
+    assert merged.counts.size <= 3
+    assert not _flagged(*_default_pair(merged, bin_counts(merged, b)))  # type: ignore[arg-type]
+
+
+def test_zero_inflated_column_where_a_tenth_of_the_zeros_turn_positive_is_flagged() -> None:
+    a, b = zero_inflated(42, zero_share=0.9), zero_inflated(43, zero_share=0.8)
+    profile = numeric_profile(a, bins=20)
+    cur = bin_counts(profile, b)
+    assert isinstance(cur, np.ndarray)
+    ks_result, w_result = _default_pair(profile, cur)
+    raw = stats.ks_2samp(a, b)
+    assert 0.0 <= raw.statistic - ks_result.statistic <= _range_bin_bound(profile, cur)
+    assert _flagged(ks_result, w_result)
+    raw_w = stats.wasserstein_distance(a, b) / a.std()
+    assert abs(w_result.statistic - raw_w) <= max(0.05 * raw_w, 0.01)  # the moved mass is inside the range
+
+
+def test_unchanged_zero_inflated_columns_are_not_flagged() -> None:
+    # a seeded null simulation: 200 nights drawn from the reference's own distribution
+    a = zero_inflated(50, 20_000)
+    profile = numeric_profile(a, bins=20)
+    flagged = ks_rejections = 0
+    for seed in range(200):
+        cur = bin_counts(profile, zero_inflated(1_000 + seed, 5_000))
+        assert isinstance(cur, np.ndarray)
+        ks_result, w_result = _default_pair(profile, cur)
+        assert ks_result.p_value is not None
+        ks_rejections += ks_result.p_value < 0.05
+        flagged += _flagged(ks_result, w_result)
+    assert flagged == 0
+    assert ks_rejections <= 16  # about alpha * 200 = 10 or fewer (the binned p-value is conservative)
+
+
+def test_ks_exact_on_low_cardinality_profile() -> None:
+    a, b = integer_pair()  # 15 distinct values: one exact bin each, no hand-made edges needed
+    profile = numeric_profile(a)
+    result = ks.compute(profile.counts, bin_counts(profile, b))
+    assert result.statistic == pytest.approx(stats.ks_2samp(a, b).statistic, abs=1e-12)
+    assert result.p_value == pytest.approx(stats.ks_2samp(a, b, method="asymp").pvalue, rel=1e-9, abs=1e-15)
