@@ -17,6 +17,7 @@ from steward.drift._profile import (
     CategoricalProfile,
     NumericProfile,
     bin_counts,
+    bin_means,
     categorical_profile,
     merge_edges,
     numeric_profile,
@@ -29,6 +30,7 @@ __all__ = [
     "CategoricalProfile",
     "NumericProfile",
     "bin_counts",
+    "bin_means",
     "categorical_profile",
     "numeric_profile",
     # point masses (values with their own exact bin)

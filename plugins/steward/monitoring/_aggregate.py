@@ -93,6 +93,9 @@ class ColumnProfile:
             "edges_json": json.dumps([None if not np.isfinite(e) else float(e) for e in p.edges])
             if isinstance(p, NumericProfile)
             else None,
+            "means_json": json.dumps([float(m) for m in p.means])
+            if isinstance(p, NumericProfile) and p.means is not None
+            else None,
             "counts_json": json.dumps(
                 [int(c) for c in p.counts] if isinstance(p, NumericProfile) else dict(p.counts),
                 sort_keys=True,
@@ -124,6 +127,9 @@ class ColumnProfile:
                 minimum=float(row["minimum"]),  # type: ignore[arg-type]
                 maximum=float(row["maximum"]),  # type: ignore[arg-type]
                 n_invalid=int(row.get("n_invalid") or 0),  # type: ignore[call-overload]
+                means=np.array(json.loads(str(row["means_json"])), dtype=float)
+                if row.get("means_json")
+                else None,
             )
         else:
             profile = CategoricalProfile(
@@ -157,12 +163,20 @@ class ColumnCounts:
     n_missing_low: int
     total: float | None = None
     n_invalid: int = 0
+    sums: np.ndarray | None = None  # numeric: sum of the valid values in each bin
 
     @property
     def n(self) -> int:
         """Valid values (in the bins or categories)."""
         c = self.counts
         return int(sum(c.values()) if isinstance(c, dict) else c.sum())
+
+    @property
+    def means(self) -> np.ndarray | None:
+        """Mean of the values in each bin (0 for an empty bin), numeric columns; else None."""
+        if self.sums is None or not isinstance(self.counts, np.ndarray):
+            return None
+        return np.where(self.counts > 0, self.sums / np.maximum(self.counts, 1), 0.0)
 
     @property
     def mean(self) -> float | None:
@@ -186,7 +200,7 @@ class _Acc:
     missing: int = 0
     missing_low: int = 0
     invalid: int = 0
-    totals: list[float] = field(default_factory=list)
+    sums: dict[int, float] = field(default_factory=dict)
 
 
 def _int(value: object) -> int:
@@ -351,6 +365,7 @@ def profile_reference(
                 minimum=float(stats[f"c{i}_min"]),  # type: ignore[arg-type]
                 maximum=float(stats[f"c{i}_max"]),  # type: ignore[arg-type]
                 n_invalid=cc.n_invalid,
+                means=cc.means,
             )
         else:
             counts = cc.counts if isinstance(cc.counts, dict) else {}
@@ -428,7 +443,7 @@ def aggregate(
             continue
         a.counts[k], a.low[k] = n, low
         if columns[i].edges is not None:
-            a.totals.append(_float(row[f"s{i}"]))
+            a.sums[int(k)] = _float(row[f"s{i}"])
     out: dict[str, ColumnCounts] = {}
     for c, a in zip(columns, acc, strict=True):
         counts: np.ndarray | dict[str, int]
@@ -437,10 +452,11 @@ def aggregate(
             n_bins = len(c.edges) - 1
             counts = np.array([a.counts.get(b, 0) for b in range(n_bins)], dtype=np.int64)
             lows = np.array([a.low.get(b, 0) for b in range(n_bins)], dtype=np.int64)
+            sums = np.array([a.sums.get(b, 0.0) for b in range(n_bins)], dtype=float)
             # fsum is exactly rounded, so the total does not depend on the engine's row order
-            total = math.fsum(a.totals)
+            total = math.fsum(a.sums.values())
             out[c.name] = ColumnCounts(
-                c.name, "numeric", counts, lows, a.missing, a.missing_low, total, a.invalid
+                c.name, "numeric", counts, lows, a.missing, a.missing_low, total, a.invalid, sums
             )
         else:
             counts = {str(k): v for k, v in a.counts.items()}

@@ -197,7 +197,14 @@ def judge_column(
         threshold = rule.threshold
     ctx: dict[str, object] = {}
     if isinstance(ref, NumericProfile):
-        ctx = {"edges": ref.edges, "reference_std": ref.std, "minimum": ref.minimum, "maximum": ref.maximum}
+        ctx = {
+            "edges": ref.edges,
+            "reference_std": ref.std,
+            "minimum": ref.minimum,
+            "maximum": ref.maximum,
+            "reference_means": ref.means,
+            "current_means": current.means,
+        }
     effect_method = get_method(effect_name)
     effect = effect_method.compute(ref_for_test, test_counts, **ctx)  # type: ignore[arg-type]
     statistic = p_value = None

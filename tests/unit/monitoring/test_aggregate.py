@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from steward.drift import NumericProfile, bin_counts, numeric_profile
+from steward.drift import NumericProfile, bin_counts, bin_means, numeric_profile
 from steward.monitoring import ColumnSpec, Relation, aggregate, files_relation, scan_engine
-from steward.monitoring._aggregate import column_types, profile_reference
+from steward.monitoring._aggregate import ColumnProfile, column_types, profile_reference
 from steward.warehouse import quote_ident
 from tests.unit.monitoring.data_for_test import DAY, sample, write
 
@@ -240,6 +240,8 @@ def test_reference_profile_keeps_point_masses_like_numpy(engine, tmp_path: Path)
         np.testing.assert_allclose(got.edges[1:-1], expected.edges[1:-1], rtol=1e-12)
         assert got.edges[:-1][got.point_bins].tolist() == expected.edges[:-1][expected.point_bins].tolist()
         assert got.counts.tolist() == expected.counts.tolist(), name
+        assert got.means is not None and expected.means is not None
+        np.testing.assert_allclose(got.means, expected.means, rtol=1e-9, atol=1e-9)  # from the exact sums
     amount = profiles["amount"].profile
     assert isinstance(amount, NumericProfile)
     assert amount.counts[amount.point_bins].tolist() == [int((table.column("amount").to_numpy() == 0).sum())]
@@ -248,10 +250,14 @@ def test_reference_profile_keeps_point_masses_like_numpy(engine, tmp_path: Path)
     # a window is counted into the same bins by SQL as by numpy
     cur = _zero_inflated_table(5_000, seed=61, scale=2.0)
     counted = aggregate(_relation(engine, write(cur, tmp_path / "cur.parquet")), [profiles["amount"].spec])
-    assert (
-        counted.columns["amount"].counts.tolist()
-        == bin_counts(amount, cur.column("amount").to_numpy()).tolist()  # type: ignore[union-attr]
-    )
+    cur_amount = cur.column("amount").to_numpy()
+    assert counted.columns["amount"].counts.tolist() == bin_counts(amount, cur_amount).tolist()  # type: ignore[union-attr]
+    np.testing.assert_allclose(counted.columns["amount"].means, bin_means(amount, cur_amount), rtol=1e-9)
+    # the stored row gives the same profile back, bin means included
+    again = ColumnProfile.from_row(profiles["amount"].to_row())
+    assert isinstance(again.profile, NumericProfile) and again.profile.means is not None
+    assert again.profile.edges.tolist() == amount.edges.tolist()
+    assert again.profile.means.tolist() == amount.means.tolist()  # type: ignore[union-attr]
 
 
 def _with_invalid(n: int, seed: int) -> tuple[pa.Table, np.ndarray, np.ndarray]:
