@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -13,6 +14,15 @@ from steward.warehouse import connect
 from tests.unit.monitoring.data_for_test import DAY, model, sample, write
 
 REFERENCE = sample(5_000, seed=80)
+
+
+def _with_nan(table: pa.Table) -> pa.Table:
+    """A tenth of ``amount`` NaN and a tenth +inf: invalid values, not missing ones."""
+    amount = table.column("amount").to_numpy().copy()
+    amount[::10] = np.nan
+    amount[5::10] = np.inf
+    return table.set_column(table.schema.get_field_index("amount"), "amount", pa.array(amount))
+
 
 # case -> (reference, window, expected status, expected breach subjects, expected column status)
 CASES: dict[str, tuple[pa.Table, Callable[[], pa.Table], str, set[str], dict[str, str]]] = {
@@ -37,6 +47,13 @@ CASES: dict[str, tuple[pa.Table, Callable[[], pa.Table], str, set[str], dict[str
         "breach",
         {"age"},
         {"age": "no_reference"},
+    ),
+    "NaN and inf in a numeric feature": (
+        REFERENCE,
+        lambda: _with_nan(sample(2_000, seed=86)),
+        "drift",
+        {"amount"},
+        {"amount": "ok"},
     ),
     "a drifted feature": (
         REFERENCE,
@@ -79,15 +96,20 @@ def test_status_and_breach_rows_agree(case: str, tmp_path: Path) -> None:
                 {"m": "test_model", "d": DAY},
             )
             (run,) = wh.fetch("select status from monitoring_runs where model = :m", {"m": "test_model"})
-            drift = {
-                r["feature"]: r["status"]
-                for r in wh.fetch(
-                    "select feature, status from drift_metrics where model = :m", {"m": "test_model"}
-                )
+            rows = {
+                r["feature"]: r
+                for r in wh.fetch("select * from drift_metrics where model = :m", {"m": "test_model"})
             }
+            drift = {f: r["status"] for f, r in rows.items()}
     finally:
         engine.close()
     assert out.status == run["status"] == status
     assert (out.status == "ok") == (stored == [])  # the status never contradicts the breach rows
     assert subjects <= {r["subject"] for r in stored}
     assert {f: drift[f] for f in column_status} == column_status
+    if case == "NaN and inf in a numeric feature":
+        amount = rows["amount"]  # stored in drift_metrics (DDL 0009)
+        assert amount["invalid_alert"] is True and amount["n_invalid_current"] == 400
+        assert amount["invalid_share_current"] == pytest.approx(0.2) and amount["drifted"] is False
+        raw = _with_nan(sample(2_000, seed=86)).column("amount").to_numpy()
+        assert amount["current_mean"] == pytest.approx(raw[np.isfinite(raw)].mean(), rel=1e-12)  # not NaN
