@@ -217,3 +217,28 @@ def test_a_window_of_only_invalid_values_is_all_null_with_the_reason(engine, tmp
     _, _, d = _judge(engine, tmp_path, ref, cur, "amount", "numeric")
     assert d.status == "all_null" and d.invalid_alert
     assert "no valid value: 0 null and 300 invalid of 300" in d.message
+
+
+def _zero_inflated(n: int, seed: int, *, scale: float = 1.0) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    amount = rng.lognormal(3.0, 0.6, n) * scale
+    amount[rng.random(n) < 0.95] = 0.0
+    return pa.table({"amount": amount})
+
+
+def test_zero_inflated_column_whose_nonzero_part_doubles_is_flagged_through_sql(
+    engine, tmp_path: Path
+) -> None:
+    ref, cur = _zero_inflated(50_000, 90), _zero_inflated(50_000, 91, scale=2.0)
+    profile, counted, d = _judge(engine, tmp_path, ref, cur, "amount", "numeric", bins=20)
+    (d,) = apply_fdr([d], alpha=0.05)
+    r, c = ref.column("amount").to_numpy(), cur.column("amount").to_numpy()
+    p = profile.profile
+    assert p.point_bins.sum() == 1  # the zeros: one exact bin
+    cur_counts = counted.columns["amount"].counts
+    rng_bins = ~p.point_bins
+    bound = max((p.counts[rng_bins] / p.n).max(), (cur_counts[rng_bins] / cur_counts.sum()).max())
+    assert 0 <= stats.ks_2samp(r, c).statistic - d.statistic <= bound  # documented KS bound
+    raw_w = stats.wasserstein_distance(r, c) / r.std()
+    assert d.effect_size == pytest.approx(raw_w, rel=0.02)  # bin means: within the documented 2%
+    assert d.drifted and "drift: wasserstein_normed" in d.message
