@@ -139,8 +139,8 @@ def point_masses(
     Parameters
     ----------
     values, counts : array-like
-        Distinct finite values and their counts: all of them, or at least the ``max_exact`` most
-        frequent (what the SQL returns; enough as long as ``point_share * max_exact >= 1``).
+        Distinct finite values and their counts: all of them, or at least every value that can be
+        a point mass (the SQL returns only the values counted ``point_share * total`` times or more).
     total : int, optional
         Number of valid values (default ``sum(counts)``).
     n_distinct : int, optional
@@ -156,6 +156,8 @@ def point_masses(
     Examples
     --------
     >>> point_masses([0.0, *range(1, 30)], [90] + [1] * 29).tolist()
+    [0.0]
+    >>> point_masses([0.0], [90], total=119, n_distinct=30).tolist()
     [0.0]
     """
     v = np.asarray(values, dtype=float).ravel()

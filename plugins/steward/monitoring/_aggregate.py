@@ -309,23 +309,32 @@ def profile_reference(
     ]
     points: dict[str, np.ndarray] = {}
     if binned:
-        top: dict[int, list[dict[str, object]]] = {}
+        valid = {c.name: _int(stats[f"c{idx[c.name]}_n"]) for c in binned}
+        distinct = {c.name: _int(stats[f"c{idx[c.name]}_valid_distinct"]) for c in binned}
+        found: dict[int, list[dict[str, object]]] = {}
         for row in relation.engine.fetch(
             render_sql(
                 "profile_point_masses",
                 relation=relation.sql,
-                numeric=[sql_of[c.name] for c in binned],
-                top=max(int(max_exact), 1),
+                numeric=[
+                    {
+                        **sql_of[c.name],
+                        "min_count": 1
+                        if distinct[c.name] <= max_exact
+                        else max(1, math.ceil(point_share * valid[c.name])),
+                    }
+                    for c in binned
+                ],
             )
         ):
-            top.setdefault(_int(row["i"]), []).append(row)
+            found.setdefault(_int(row["i"]), []).append(row)
         for c in binned:
-            rows = top.get(idx[c.name], [])
+            rows = found.get(idx[c.name], [])
             points[c.name] = point_masses(
                 [_float(r["v"]) for r in rows],
                 [_int(r["n"]) for r in rows],
-                total=_int(rows[0]["n_valid"]) if rows else 0,
-                n_distinct=_int(rows[0]["n_distinct"]) if rows else 0,
+                total=valid[c.name],
+                n_distinct=distinct[c.name],
                 point_share=point_share,
                 max_exact=max_exact,
             )

@@ -110,7 +110,7 @@ def test_point_masses_rule() -> None:
     counts[[7, 42]] = [60, 5]  # shares 60/163 and 5/163 = 3.1% (< 5%)
     assert point_masses(values, counts).tolist() == [7.0]
     assert point_masses(values, counts, point_share=0.03).tolist() == [7.0, 42.0]
-    # the SQL gives only the most frequent values: total and n_distinct come separately
+    # the SQL returns only the values frequent enough: total and n_distinct come separately
     assert point_masses([7.0], [60], total=1_000, n_distinct=500).tolist() == [7.0]
     assert point_masses([7.0], [40], total=1_000, n_distinct=500).tolist() == []
 
