@@ -232,7 +232,7 @@ def _monitor_files_registered(args: argparse.Namespace, reference_glob: str, cur
         )
     print(outcome.summary())
     for d in outcome.drift:
-        if d.drifted or d.status != "ok" or d.missing_alert or d.new_category_alert:
+        if d.drifted or d.status != "ok" or d.missing_alert or d.invalid_alert or d.new_category_alert:
             print(f"    {d.feature}: {d.message or d.status}")
     print(f"    report: {outcome.report_path}")
     return 1 if outcome.status == "breach" else 0

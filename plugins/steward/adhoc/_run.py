@@ -214,7 +214,7 @@ def compare_files(
     details = [
         f"{d.feature}: {d.message or d.status}"
         for d in outcome.drift
-        if d.drifted or d.status != "ok" or d.missing_alert or d.new_category_alert
+        if d.drifted or d.status != "ok" or d.missing_alert or d.invalid_alert or d.new_category_alert
     ]
     options = {"features": chosen, "score": score}
     summary = outcome.summary()

@@ -12,11 +12,17 @@ from steward.drift._methods import (
     get_method,
 )
 from steward.drift._profile import (
+    MAX_EXACT_VALUES,
+    POINT_SHARE,
     CategoricalProfile,
     NumericProfile,
     bin_counts,
+    bin_means,
     categorical_profile,
+    merge_edges,
     numeric_profile,
+    point_bin_mask,
+    point_masses,
 )
 
 __all__ = [
@@ -24,8 +30,15 @@ __all__ = [
     "CategoricalProfile",
     "NumericProfile",
     "bin_counts",
+    "bin_means",
     "categorical_profile",
     "numeric_profile",
+    # point masses (values with their own exact bin)
+    "MAX_EXACT_VALUES",
+    "POINT_SHARE",
+    "merge_edges",
+    "point_bin_mask",
+    "point_masses",
     # methods
     "METHODS",
     "PSI_EPSILON",

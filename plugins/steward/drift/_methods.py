@@ -7,8 +7,9 @@ default threshold and the column types it accepts, and is looked up by name from
 Every method takes two count vectors for the same bins (``ref_counts``, ``cur_counts``) or two
 category-count mappings; mappings are aligned on the union of their keys, so a category unseen
 in the reference enters with reference count 0. Extra keyword context (``edges``,
-``reference_std``, ``minimum``, ``maximum``) is passed to every method and ignored by those that
-do not need it, so a caller can hand the same context to all of them.
+``reference_std``, ``minimum``, ``maximum``, ``reference_means``, ``current_means``) is passed to
+every method and ignored by those that do not need it, so a caller can hand the same context to all
+of them.
 
 Edge cases give clear results, never a silent NaN: a sample with no counts raises ``ValueError``;
 a single bin (or a single observed category) means no detectable drift (distance 0, p-value 1).
@@ -24,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 from scipy.special import rel_entr
+
+from steward.drift._profile import point_bin_mask
 
 __all__ = [
     "METHODS",
@@ -102,12 +105,14 @@ def _hellinger(ref: np.ndarray, cur: np.ndarray, **_ctx: Any) -> MethodResult:
 def _support_points(
     edges: npt.ArrayLike, minimum: float | None, maximum: float | None, n_bins: int
 ) -> np.ndarray:
-    """Where each bin's mass sits: interior bins at their midpoint, open outer bins see below.
+    """Where each bin's mass sits: point bins at their value, range bins at their midpoint.
 
-    The open bin ``(-inf, e1)`` is placed one neighbour-bin width below its inner edge,
-    ``e1 - (e2 - e1)`` (about the conditional mean of a light tail holding a quantile bin's share),
-    but never below ``minimum`` when given; symmetrically for ``[e_k, +inf)``. With no neighbour
-    (two bins), the point is the midpoint to ``minimum``/``maximum`` when given, else the edge.
+    A point bin ``[v, nextafter(v, +inf))`` (see :func:`steward.drift.merge_edges`) holds exactly
+    ``v``. The open bin ``(-inf, e1)`` is placed one neighbour-bin width below its inner edge,
+    ``e1 - (e2 - e1)``, taking the nearest bin that is not a point bin (about the conditional mean of
+    a light tail holding a quantile bin's share), but never below ``minimum`` when given;
+    symmetrically for ``[e_k, +inf)``. With no such neighbour, the point is the midpoint to
+    ``minimum``/``maximum`` when given, else the edge.
     """
     e = np.asarray(edges, dtype=float)
     if e.size != n_bins + 1:
@@ -115,17 +120,35 @@ def _support_points(
     if n_bins == 1:
         return np.zeros(1)
     x = (e[:-1] + e[1:]) / 2
-    if n_bins == 2:
+    point = point_bin_mask(e)
+    x[point] = e[:-1][point]
+    widths = np.diff(e)[1:-1]
+    ranges = np.flatnonzero(~point[1:-1])
+    if ranges.size == 0:
         x[0] = e[1] if minimum is None else (min(float(minimum), e[1]) + e[1]) / 2
         x[-1] = e[-2] if maximum is None else (max(float(maximum), e[-2]) + e[-2]) / 2
         return x
-    x[0] = e[1] - (e[2] - e[1])
-    x[-1] = e[-2] + (e[-2] - e[-3])
+    x[0] = e[1] - widths[ranges[0]]
+    x[-1] = e[-2] + widths[ranges[-1]]
     if minimum is not None:
         x[0] = min(max(x[0], float(minimum)), e[1])
     if maximum is not None:
         x[-1] = max(min(x[-1], float(maximum)), e[-2])
     return x
+
+
+def _placed(
+    means: npt.ArrayLike | None, counts: np.ndarray, default: np.ndarray, edges: np.ndarray, label: str
+) -> np.ndarray:
+    """Where a sample's mass sits per bin: its mean in the bin (clamped into the bin) when known."""
+    if means is None:
+        return default
+    m = np.asarray(means, dtype=float).ravel()
+    if m.size != counts.size or not np.all(np.isfinite(m)):
+        raise ValueError(f"{label} must hold one finite mean per bin ({counts.size}), got {m.size} values")
+    placed = np.clip(m, edges[:-1], edges[1:])
+    placed = np.where(point_bin_mask(edges), edges[:-1], placed)  # a point bin holds exactly its value
+    return np.where(counts > 0, placed, default)
 
 
 def _wasserstein_normed(
@@ -136,6 +159,8 @@ def _wasserstein_normed(
     reference_std: float | None = None,
     minimum: float | None = None,
     maximum: float | None = None,
+    reference_means: npt.ArrayLike | None = None,
+    current_means: npt.ArrayLike | None = None,
     **_ctx: Any,
 ) -> MethodResult:
     if edges is None or reference_std is None:
@@ -144,8 +169,14 @@ def _wasserstein_normed(
             "(NumericProfile.edges and NumericProfile.std)"
         )
     x = _support_points(edges, minimum, maximum, ref.size)
-    gap = np.cumsum(ref / ref.sum())[:-1] - np.cumsum(cur / cur.sum())[:-1]
-    distance = float(np.sum(np.abs(gap) * np.diff(x)))
+    e = np.asarray(edges, dtype=float)
+    if reference_means is None and current_means is None:
+        gap = np.cumsum(ref / ref.sum())[:-1] - np.cumsum(cur / cur.sum())[:-1]
+        distance = float(np.sum(np.abs(gap) * np.diff(x)))
+    else:
+        xr = _placed(reference_means, ref, x, e, "reference_means")
+        xc = _placed(current_means, cur, x, e, "current_means")
+        distance = float(stats.wasserstein_distance(xr, xc, u_weights=ref, v_weights=cur))
     return MethodResult(distance / max(float(reference_std), _REFERENCE_STD_FLOOR), None)
 
 
@@ -210,7 +241,8 @@ class DriftMethod:
             Counts per bin (same bins, same order) or per category (aligned on the union of keys).
         **ctx
             Extra context; ``wasserstein_normed`` needs ``edges`` and ``reference_std`` and uses
-            ``minimum``/``maximum`` when given. Other methods ignore it.
+            ``minimum``/``maximum`` and ``reference_means``/``current_means`` (per-bin means) when
+            given. Other methods ignore it.
 
         Returns
         -------
@@ -266,12 +298,16 @@ METHODS: Mapping[str, DriftMethod] = {
             "distance",
             0.1,
             _NUMERIC,
-            "First Wasserstein distance between the binned distributions (mass at bin midpoints; each "
-            "open outer bin one neighbour-bin width beyond its inner edge, clamped to minimum/maximum "
-            "when given), divided by the reference std (floored at 1e-3). A binned approximation: on 50 "
-            "quantile bins of 50k values from light-tailed distributions (normal, uniform) it is within "
-            "5% relative or 0.01 absolute of the raw-data value; heavy tails beyond the outer edges are "
-            "summarised by one point each and can be off by ~10%.",
+            "First Wasserstein distance between the binned distributions, divided by the reference std "
+            "(floored at 1e-3). Each sample's mass in a bin sits at its mean in that bin when context "
+            "reference_means/current_means give it (the SQL aggregation returns per-bin sums; clamped "
+            "into the bin; a point bin at its value); else at the bin midpoint, each open outer bin one "
+            "neighbour-bin width beyond its inner edge, clamped to minimum/maximum when given. A binned "
+            "approximation: with bin means, on 20 or 50 bins of 50k values it is within 2% relative or "
+            "0.005 absolute of the raw-data value for light tails, heavy tails (Pareto, lognormal) and "
+            "values moving beyond the reference's range (zero-inflated columns); with midpoints only, "
+            "within 5% relative or 0.01 absolute on 50 quantile bins of light-tailed data, and tails "
+            "beyond the outer edges can be understated by 10-30%.",
             _wasserstein_normed,
         ),
         DriftMethod(
@@ -281,8 +317,9 @@ METHODS: Mapping[str, DriftMethod] = {
             _NUMERIC,
             "Two-sample Kolmogorov-Smirnov statistic from cumulative binned counts, asymptotic two-sided "
             "p-value (scipy.stats.kstwo, as ks_2samp(method='asymp')). A binned approximation: exact when "
-            "every distinct value has its own bin; otherwise 0 <= D_raw - D_binned <= the largest share "
-            "of either sample in one bin, and the p-value is conservative (never smaller).",
+            "every distinct value has its own bin (point bins); otherwise 0 <= D_raw - D_binned <= the "
+            "largest share of either sample in one range bin (point bins add no error), and the p-value "
+            "is conservative (never smaller).",
             _ks,
         ),
         DriftMethod(

@@ -15,7 +15,15 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from steward.drift import CategoricalProfile, NumericProfile
+from steward.drift import (
+    MAX_EXACT_VALUES,
+    POINT_SHARE,
+    CategoricalProfile,
+    NumericProfile,
+    merge_edges,
+    point_bin_mask,
+    point_masses,
+)
 from steward.monitoring._relation import Relation
 from steward.monitoring._sql import number, render_sql
 from steward.warehouse import quote_ident
@@ -76,6 +84,7 @@ class ColumnProfile:
             "n_rows": self.n_rows,
             "n": p.n,
             "n_missing": p.n_missing,
+            "n_invalid": p.n_invalid if isinstance(p, NumericProfile) else 0,
             "distinct_count": self.distinct_count,
             "mean": p.mean if isinstance(p, NumericProfile) else None,
             "std": p.std if isinstance(p, NumericProfile) else None,
@@ -83,6 +92,9 @@ class ColumnProfile:
             "maximum": p.maximum if isinstance(p, NumericProfile) else None,
             "edges_json": json.dumps([None if not np.isfinite(e) else float(e) for e in p.edges])
             if isinstance(p, NumericProfile)
+            else None,
+            "means_json": json.dumps([float(m) for m in p.means])
+            if isinstance(p, NumericProfile) and p.means is not None
             else None,
             "counts_json": json.dumps(
                 [int(c) for c in p.counts] if isinstance(p, NumericProfile) else dict(p.counts),
@@ -114,6 +126,10 @@ class ColumnProfile:
                 n_missing=n_missing,
                 minimum=float(row["minimum"]),  # type: ignore[arg-type]
                 maximum=float(row["maximum"]),  # type: ignore[arg-type]
+                n_invalid=int(row.get("n_invalid") or 0),  # type: ignore[call-overload]
+                means=np.array(json.loads(str(row["means_json"])), dtype=float)
+                if row.get("means_json")
+                else None,
             )
         else:
             profile = CategoricalProfile(
@@ -134,7 +150,9 @@ class ColumnCounts:
     """One column of one window, counted into the reference's bins.
 
     ``counts`` is an array per bin (numeric) or a category -> count dict; ``low`` the low-confidence
-    rows per bin/category (same keys); ``total`` the sum of the non-missing values (numeric).
+    rows per bin/category (same keys); ``total`` the sum of the valid values (numeric);
+    ``n_invalid`` the values present but not finite numbers (numeric: NaN, +/-inf, text), which are
+    in no bin and not in ``total``.
     """
 
     name: str
@@ -144,12 +162,21 @@ class ColumnCounts:
     n_missing: int
     n_missing_low: int
     total: float | None = None
+    n_invalid: int = 0
+    sums: np.ndarray | None = None  # numeric: sum of the valid values in each bin
 
     @property
     def n(self) -> int:
-        """Non-missing values."""
+        """Valid values (in the bins or categories)."""
         c = self.counts
         return int(sum(c.values()) if isinstance(c, dict) else c.sum())
+
+    @property
+    def means(self) -> np.ndarray | None:
+        """Mean of the values in each bin (0 for an empty bin), numeric columns; else None."""
+        if self.sums is None or not isinstance(self.counts, np.ndarray):
+            return None
+        return np.where(self.counts > 0, self.sums / np.maximum(self.counts, 1), 0.0)
 
     @property
     def mean(self) -> float | None:
@@ -172,7 +199,8 @@ class _Acc:
     low: dict[str | int, int] = field(default_factory=dict)
     missing: int = 0
     missing_low: int = 0
-    totals: list[float] = field(default_factory=list)
+    invalid: int = 0
+    sums: dict[int, float] = field(default_factory=dict)
 
 
 def _int(value: object) -> int:
@@ -203,17 +231,55 @@ def _quantiles(bins: int) -> str:
     return ", ".join(number(q) for q in np.linspace(0.0, 1.0, bins + 1)[1:-1])
 
 
+#: Text that is a finite decimal number (SQL ``similar to``, the same on DuckDB and PostgreSQL).
+_NUMBER_TEXT = r"'[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?'"
+
+
+def _value_sql(name: str, *, text: bool) -> dict[str, str]:
+    """Return SQL for a numeric column: ``v`` its value as a double, ``valid`` whether it is finite.
+
+    A text column (a CSV column holding some text) is cast only where the text is a decimal number;
+    anything else present in it is invalid, as NaN and +/-inf are.
+    """
+    q = quote_ident(name)
+    if text:
+        v = f"(case when trim({q}) similar to {_NUMBER_TEXT} then cast(trim({q}) as double precision) end)"
+    else:
+        v = f"cast({q} as double precision)"
+    valid = f"({v} > cast('-Infinity' as double precision) and {v} < cast('Infinity' as double precision))"
+    return {"q": q, "v": v, "valid": valid}
+
+
+def _text_columns(relation: Relation, names: Sequence[str]) -> set[str]:
+    """Return the columns among ``names`` that the relation holds as text (or another non-number)."""
+    if not names:
+        return set()
+    return {n for n, t in column_types(relation, names).items() if t == "categorical"}
+
+
+def _conditions(edges: Sequence[float]) -> list[str]:
+    """Return the CASE chain's tests, one per interior edge: ``< e``, or ``= v`` closing a point bin."""
+    e = np.asarray(edges, dtype=float)
+    point = point_bin_mask(e)
+    return [f"= {number(e[k])}" if point[k] else f"< {number(e[k + 1])}" for k in range(e.size - 2)]
+
+
 def profile_reference(
     relation: Relation,
     columns: Sequence[ColumnSpec],
     *,
     bins: int,
+    point_share: float = POINT_SHARE,
+    max_exact: int = MAX_EXACT_VALUES,
 ) -> list[ColumnProfile]:
-    """Profile ``columns`` of a reference relation: two scans (moments and quantiles, then counts).
+    """Profile ``columns`` of a reference relation: moments, point masses, quantiles, then counts.
 
-    Numeric columns get quantile bin edges (tied quantiles merged, as
-    :func:`steward.drift.numeric_profile` does); numeric columns with at most
-    ``MAX_DISTINCT_FOR_CATEGORY`` distinct values, and all-null numeric columns, become categorical.
+    Numeric columns get exact bins for their point masses (:func:`steward.drift.point_masses`: a
+    value holding at least ``point_share`` of the valid values, or every value of a column with at
+    most ``max_exact`` distinct values) and quantile bin edges for the remaining values (tied
+    quantiles merged), as :func:`steward.drift.numeric_profile` does; feature columns with at most
+    ``MAX_DISTINCT_FOR_CATEGORY`` distinct valid values, and numeric columns with no valid value,
+    become categorical. Invalid values (NaN, +/-inf, text) are counted apart, in ``n_invalid``.
 
     Returns
     -------
@@ -222,28 +288,75 @@ def profile_reference(
     """
     numeric = [c for c in columns if c.column_type == "numeric"]
     idx = {c.name: i for i, c in enumerate(columns)}
-    sql = render_sql(
-        "profile_reference",
-        relation=relation.sql,
-        quantiles=_quantiles(bins),
-        numeric=[{"i": idx[c.name], "q": quote_ident(c.name)} for c in numeric],
-        columns=[{"i": i, "q": quote_ident(c.name)} for i, c in enumerate(columns)],
-    )
-    stats = relation.engine.fetch(sql)[0]
+    text = _text_columns(relation, [c.name for c in numeric])
+    sql_of = {c.name: {"i": idx[c.name], **_value_sql(c.name, text=c.name in text)} for c in numeric}
+    stats = relation.engine.fetch(
+        render_sql(
+            "profile_reference",
+            relation=relation.sql,
+            numeric=[sql_of[c.name] for c in numeric],
+            columns=[{"i": i, "q": quote_ident(c.name)} for i, c in enumerate(columns)],
+        )
+    )[0]
     n_rows = int(stats["n_rows"])  # type: ignore[call-overload]
+    binned = [
+        c
+        for c in numeric
+        if _int(stats[f"c{idx[c.name]}_n"]) > 0
+        and not (
+            _int(stats[f"c{idx[c.name]}_valid_distinct"]) <= MAX_DISTINCT_FOR_CATEGORY and c.role == "feature"
+        )
+    ]
+    points: dict[str, np.ndarray] = {}
+    if binned:
+        valid = {c.name: _int(stats[f"c{idx[c.name]}_n"]) for c in binned}
+        distinct = {c.name: _int(stats[f"c{idx[c.name]}_valid_distinct"]) for c in binned}
+        found: dict[int, list[dict[str, object]]] = {}
+        for row in relation.engine.fetch(
+            render_sql(
+                "profile_point_masses",
+                relation=relation.sql,
+                numeric=[
+                    {
+                        **sql_of[c.name],
+                        "min_count": 1
+                        if distinct[c.name] <= max_exact
+                        else max(1, math.ceil(point_share * valid[c.name])),
+                    }
+                    for c in binned
+                ],
+            )
+        ):
+            found.setdefault(_int(row["i"]), []).append(row)
+        for c in binned:
+            rows = found.get(idx[c.name], [])
+            points[c.name] = point_masses(
+                [_float(r["v"]) for r in rows],
+                [_int(r["n"]) for r in rows],
+                total=valid[c.name],
+                n_distinct=distinct[c.name],
+                point_share=point_share,
+                max_exact=max_exact,
+            )
+    quantiles: dict[str, object] = {}
+    if binned:
+        q_stats = relation.engine.fetch(
+            render_sql(
+                "profile_quantiles",
+                relation=relation.sql,
+                quantiles=_quantiles(bins),
+                numeric=[{**sql_of[c.name], "points": [number(p) for p in points[c.name]]} for c in binned],
+            )
+        )[0]
+        quantiles = {c.name: q_stats[f"c{idx[c.name]}_quantiles"] for c in binned}
     specs: list[ColumnSpec] = []
-    for i, c in enumerate(columns):
-        distinct = int(stats[f"c{i}_distinct"] or 0)  # type: ignore[call-overload]
-        kind: ColumnType = c.column_type
-        edges: tuple[float, ...] | None = None
-        if kind == "numeric":
-            quantiles = stats[f"c{i}_quantiles"]
-            if quantiles is None or (distinct <= MAX_DISTINCT_FOR_CATEGORY and c.role == "feature"):
-                kind = "categorical"
-            else:
-                interior = np.unique(np.asarray(quantiles, dtype=float))
-                edges = (-np.inf, *map(float, interior), np.inf)
-        specs.append(ColumnSpec(c.name, c.role, kind, edges))
+    for c in columns:
+        if c in binned:
+            q = quantiles.get(c.name)
+            edges = merge_edges(points[c.name], np.asarray(q if q is not None else [], dtype=float))
+            specs.append(ColumnSpec(c.name, c.role, "numeric", tuple(float(e) for e in edges)))
+        else:
+            specs.append(ColumnSpec(c.name, c.role, "categorical", None))
     counted = aggregate(relation, specs)
     profiles: list[ColumnProfile] = []
     for i, spec in enumerate(specs):
@@ -260,6 +373,8 @@ def profile_reference(
                 n_missing=cc.n_missing,
                 minimum=float(stats[f"c{i}_min"]),  # type: ignore[arg-type]
                 maximum=float(stats[f"c{i}_max"]),  # type: ignore[arg-type]
+                n_invalid=cc.n_invalid,
+                means=cc.means,
             )
         else:
             counts = cc.counts if isinstance(cc.counts, dict) else {}
@@ -301,15 +416,14 @@ def aggregate(
     chosen = strategy or relation.engine.grouping_strategy
     if chosen not in ("grouping_sets", "union"):
         raise ValueError(f"strategy must be 'grouping_sets' or 'union', got {chosen!r}")
+    text = _text_columns(relation, [c.name for c in columns if c.edges is not None])
     sql = render_sql(
         "aggregate_window" if chosen == "grouping_sets" else "aggregate_window_union",
         relation=relation.sql,
         columns=[
-            {
-                "i": i,
-                "q": quote_ident(c.name),
-                "edges": [number(e) for e in c.edges[1:-1]] if c.edges is not None else None,
-            }
+            {"i": i, "q": quote_ident(c.name), "edges": None}
+            if c.edges is None
+            else {"i": i, **_value_sql(c.name, text=c.name in text), "edges": _conditions(c.edges)}
             for i, c in enumerate(columns)
         ],
         score=quote_ident(score) if score else None,
@@ -333,9 +447,12 @@ def aggregate(
             a.missing, a.missing_low = n, low
             continue
         k: str | int = str(key) if columns[i].edges is None else _int(key)
+        if k == -1:
+            a.invalid = n
+            continue
         a.counts[k], a.low[k] = n, low
         if columns[i].edges is not None:
-            a.totals.append(_float(row[f"s{i}"]))
+            a.sums[int(k)] = _float(row[f"s{i}"])
     out: dict[str, ColumnCounts] = {}
     for c, a in zip(columns, acc, strict=True):
         counts: np.ndarray | dict[str, int]
@@ -344,9 +461,12 @@ def aggregate(
             n_bins = len(c.edges) - 1
             counts = np.array([a.counts.get(b, 0) for b in range(n_bins)], dtype=np.int64)
             lows = np.array([a.low.get(b, 0) for b in range(n_bins)], dtype=np.int64)
+            sums = np.array([a.sums.get(b, 0.0) for b in range(n_bins)], dtype=float)
             # fsum is exactly rounded, so the total does not depend on the engine's row order
-            total = math.fsum(a.totals)
-            out[c.name] = ColumnCounts(c.name, "numeric", counts, lows, a.missing, a.missing_low, total)
+            total = math.fsum(a.sums.values())
+            out[c.name] = ColumnCounts(
+                c.name, "numeric", counts, lows, a.missing, a.missing_low, total, a.invalid, sums
+            )
         else:
             counts = {str(k): v for k, v in a.counts.items()}
             lows = {str(k): v for k, v in a.low.items()}

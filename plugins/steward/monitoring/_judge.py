@@ -4,7 +4,9 @@ The rule (``docs/monitoring.md``): a column drifts only when its distribution te
 after Benjamini-Hochberg control across all of the model's columns that night (q < alpha) **and**
 its effect size reaches the threshold. Missing values and categories the reference never saw are
 separate signals with their own thresholds: they are left out of the distribution test, so they can
-neither trigger nor hide distribution drift.
+neither trigger nor hide distribution drift. Invalid values of a numeric column (NaN, +/-inf, text
+that is not a number) are counted apart from missing ones, kept out of the bins and the mean, noted
+in the verdict's message, and raise their own alert when their share rises like missing values do.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class ColumnDrift:
     missing_share_reference: float | None = None
     missing_share_current: float | None = None
     missing_alert: bool = False
+    n_invalid_current: int | None = None
+    invalid_share_reference: float | None = None
+    invalid_share_current: float | None = None
+    invalid_alert: bool = False
     new_category_share: float | None = None
     new_categories_json: str | None = None
     new_category_alert: bool = False
@@ -117,6 +123,26 @@ def judge_column(
             f"missing values rose from {miss_ref:.1%} to {miss_cur:.1%} "
             f"(limit +{policy.max_missing_increase:.1%})"
         )
+    if isinstance(ref, NumericProfile):
+        inv_ref = _share(ref.n_invalid, n_ref_rows) or 0.0
+        inv_cur = _share(current.n_invalid, n_rows)
+        base = replace(
+            base,
+            n_invalid_current=current.n_invalid,
+            invalid_share_reference=inv_ref,
+            invalid_share_current=inv_cur,
+            invalid_alert=inv_cur is not None and inv_cur - inv_ref > policy.max_missing_increase,
+        )
+        if current.n_invalid:
+            notes.append(
+                f"{current.n_invalid} values ({inv_cur:.1%}) are not finite numbers (NaN, inf or text): "
+                "kept out of the bins and the mean"
+                + (
+                    f", up from {inv_ref:.1%} in the reference (limit +{policy.max_missing_increase:.1%})"
+                    if base.invalid_alert
+                    else ""
+                )
+            )
     cur_counts = current.counts
     if isinstance(cur_counts, dict):
         ref_counts = ref.counts if isinstance(ref.counts, dict) else {}
@@ -143,7 +169,12 @@ def judge_column(
         base = replace(base, current_counts_json=json.dumps([int(c) for c in cur_counts]))
         test_counts, ref_for_test, n_test = cur_counts, ref.counts, current.n
     if current.n == 0:
-        return replace(base, status="all_null", message="; ".join([f"all {n_rows} values are null", *notes]))
+        why = (
+            f"no valid value: {current.n_missing} null and {current.n_invalid} invalid of {n_rows}"
+            if current.n_invalid
+            else f"all {n_rows} values are null"
+        )
+        return replace(base, status="all_null", message="; ".join([why, *notes]))
     if n_rows < policy.min_rows:
         why = f"the window has {n_rows} rows, fewer than min_rows = {policy.min_rows}: recorded, not judged"
         return replace(base, status="too_few_rows", message="; ".join([why, *notes]))
@@ -166,7 +197,14 @@ def judge_column(
         threshold = rule.threshold
     ctx: dict[str, object] = {}
     if isinstance(ref, NumericProfile):
-        ctx = {"edges": ref.edges, "reference_std": ref.std, "minimum": ref.minimum, "maximum": ref.maximum}
+        ctx = {
+            "edges": ref.edges,
+            "reference_std": ref.std,
+            "minimum": ref.minimum,
+            "maximum": ref.maximum,
+            "reference_means": ref.means,
+            "current_means": current.means,
+        }
     effect_method = get_method(effect_name)
     effect = effect_method.compute(ref_for_test, test_counts, **ctx)  # type: ignore[arg-type]
     statistic = p_value = None

@@ -4,7 +4,9 @@ Two references per model: the **feature reference** (the registry's ``reference`
 the training snapshot, or a window of the prediction log) and, when that has no score column, the
 **score reference** (``monitoring.prediction_reference``: days of the prediction log). A reference's
 id hashes what it was computed from (files with sizes and modification times, or table and window)
-and the settings, so a changed snapshot or setting yields a new profile and never a stale one.
+and the settings, so a changed snapshot or setting yields a new profile and never a stale one; the
+set it replaces (same model, same kind) is then retired (``retired_at`` set), so each model has one
+active feature reference and at most one active score reference.
 """
 
 from __future__ import annotations
@@ -131,15 +133,18 @@ def load_or_build(
         "columns": present,
         "types": {c: overrides.get(c, types[c]) for c in present},
         "bins": policy.bins,
-        "version": 1,
+        "version": 2,  # 2: point-mass bins and invalid values
     }
     reference_id = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
     rows = warehouse.fetch(
         f"select * from {TABLE} where model = :model and reference_id = :rid",
         {"model": model.name, "rid": reference_id},
     )
+    kind = "feature" if any(role_of.get(c, "feature") == "feature" for c in present) else "score"
     if rows:
         by_name = {str(r["feature"]): ColumnProfile.from_row(r) for r in rows}
+        if any(r.get("retired_at") is not None for r in rows):  # an older set is back in use
+            _activate(warehouse, model.name, reference_id, kind)
         return Reference(
             reference_id, str(rows[0]["source"]), tuple(by_name[c] for c in present if c in by_name)
         )
@@ -156,4 +161,25 @@ def load_or_build(
         {"model": model.name, "reference_id": reference_id},
         [{**p.to_row(), "source": source, "computed_at": now, "run_id": run_id} for p in profiles],
     )
+    _activate(warehouse, model.name, reference_id, kind)
     return Reference(reference_id, source, tuple(profiles))
+
+
+def _activate(warehouse: Warehouse, model: str, reference_id: str, kind: str) -> None:
+    """Make ``reference_id`` the model's one active set of its kind; retire the others of that kind.
+
+    A set's kind is ``feature`` when it profiles at least one feature (the feature reference) and
+    ``score`` otherwise (the score reference), so retiring one kind never touches the other.
+    Retired rows stay (``retired_at`` set) for the audit of the nights that used them.
+    """
+    with_features = f"select reference_id from {TABLE} where model = :model and role = 'feature'"
+    same_kind = "in" if kind == "feature" else "not in"
+    warehouse.execute(
+        f"update {TABLE} set retired_at = :now where model = :model and reference_id <> :rid "
+        f"and retired_at is null and reference_id {same_kind} ({with_features})",
+        {"model": model, "rid": reference_id, "now": dt.datetime.now(dt.UTC)},
+    )
+    warehouse.execute(
+        f"update {TABLE} set retired_at = null where model = :model and reference_id = :rid",
+        {"model": model, "rid": reference_id},
+    )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from steward import __version__, paths
+from steward.drift import point_bin_mask
 from steward.monitoring._aggregate import ColumnProfile
 from steward.reports import write_report
 from steward.warehouse import Warehouse
@@ -67,6 +68,8 @@ def _distribution_plot(profile: ColumnProfile, current_counts: Any, title: str) 
         edges = ref.edges
         labels = [f"{edges[i + 1]:.3g}" if i < len(r) - 1 else f">{edges[i]:.3g}" for i in range(len(r))]
         labels = [f"<{lab}" for lab in labels[:-1]] + labels[-1:]
+        point = point_bin_mask(edges)
+        labels = [f"={edges[i]:.3g}" if point[i] else lab for i, lab in enumerate(labels)]
     r = r / r.sum() if r.sum() else r
     c = c / c.sum() if c.sum() else c
     x = np.arange(len(labels))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from steward.drift import point_bin_mask
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile
 from steward.monitoring._relation import Relation
 from steward.monitoring._sql import number
@@ -52,10 +53,19 @@ class ReviewSegment:
         }
 
 
+def _after_point(edges: np.ndarray, i: int) -> bool:
+    """Whether bin ``i`` starts where a point bin ``[v, nextafter(v))`` ends (it holds ``x > v``)."""
+    return i > 0 and bool(point_bin_mask(edges)[i - 1])
+
+
 def _label(edges: np.ndarray, i: int) -> str:
     lo, hi = edges[i], edges[i + 1]
-    lo_s = "-inf" if math.isinf(lo) else f"{lo:.6g}"
+    if point_bin_mask(edges)[i]:
+        return f"= {lo:.6g}"
     hi_s = "inf" if math.isinf(hi) else f"{hi:.6g}"
+    if _after_point(edges, i):
+        return f"({edges[i - 1]:.6g}, {hi_s})"
+    lo_s = "-inf" if math.isinf(lo) else f"{lo:.6g}"
     return f"[{lo_s}, {hi_s})"
 
 
@@ -64,11 +74,16 @@ def _predicate(column: str, edges: np.ndarray | None, key: str | int) -> str:
     if edges is None:
         return f"cast({q} as varchar) = '" + str(key).replace("'", "''") + "'"
     i = int(key)
+    x = f"cast({q} as double precision)"
+    if point_bin_mask(edges)[i]:
+        return f"{x} = {number(edges[i])}"
     parts = []
-    if not math.isinf(edges[i]):
-        parts.append(f"cast({q} as double precision) >= {number(edges[i])}")
+    if _after_point(edges, i):
+        parts.append(f"{x} > {number(edges[i - 1])}")
+    elif not math.isinf(edges[i]):
+        parts.append(f"{x} >= {number(edges[i])}")
     if not math.isinf(edges[i + 1]):
-        parts.append(f"cast({q} as double precision) < {number(edges[i + 1])}")
+        parts.append(f"{x} < {number(edges[i + 1])}")
     return " and ".join(parts) or f"{q} is not null"
 
 

@@ -49,7 +49,7 @@ class MonitoringOutcome:
 
     model: str
     window: dt.date
-    status: str = "ok"  # ok | drift | breach | skipped
+    status: str = "ok"  # ok | drift | breach | skipped; ok exactly when there is no breach row
     rows: int = 0
     drift: list[ColumnDrift] = field(default_factory=list)
     drift_share: float = 0.0
@@ -402,13 +402,7 @@ def monitor_relation(
         drifted_tonight={d.feature for d in outcome.drift if d.drifted},
     )
     outcome.breaches = _breach_rows(model, day, outcome, run_id=run_id) + chart_breaches
-    outcome.status = (
-        "breach"
-        if outcome.performance_breach or outcome.chart_alerts
-        else "drift"
-        if outcome.drifted_features or outcome.prediction_drift or outcome.dataset_drift
-        else "ok"
-    )
+    outcome.status = _night_status(outcome.drift, outcome.breaches)
     outcome.duration_s = time.monotonic() - started  # the report shows the computation's time
     if write_report:
         from steward.monitoring._report import write_model_report
@@ -443,6 +437,32 @@ def monitor_relation(
     )
     outcome.message = outcome.summary()
     return outcome
+
+
+#: Column statuses that mean a declared feature could not be monitored at all tonight.
+UNMONITORED = frozenset({"missing_column", "all_null", "no_reference"})
+
+
+def _breaches(d: ColumnDrift) -> bool:
+    """Whether a column's verdict is a breach row (every signal, and every unmonitored feature)."""
+    unmonitored = d.status in UNMONITORED and (d.role == "feature" or d.status != "no_reference")
+    return d.drifted or d.missing_alert or d.invalid_alert or d.new_category_alert or unmonitored
+
+
+def _night_status(drift: Sequence[ColumnDrift], breaches: Sequence[dict[str, Any]]) -> str:
+    """Return the night's status, read from its breach rows so that the two always agree.
+
+    ``ok`` exactly when there is no breach row; ``breach`` when a row is a performance or
+    control-chart breach or names a feature that could not be monitored (absent from the window,
+    entirely null, or absent from the reference); ``drift`` otherwise (drift, missing, invalid or
+    new-category signals).
+    """
+    if not breaches:
+        return "ok"
+    unmonitored = {d.feature for d in drift if d.status in UNMONITORED and _breaches(d)}
+    if any(b["kind"] != "drift" or b["subject"] in unmonitored for b in breaches):
+        return "breach"
+    return "drift"
 
 
 def _rows(breaches: list[dict[str, Any]], kind: str, day: dt.date) -> list[dict[str, Any]]:
@@ -520,7 +540,7 @@ def _breach_rows(model: Model, day: dt.date, o: MonitoringOutcome, *, run_id: st
         )
 
     for d in o.drift:
-        if d.drifted or d.missing_alert or d.new_category_alert or d.status == "missing_column":
+        if _breaches(d):
             add(
                 "drift",
                 day,

@@ -31,3 +31,11 @@ CONTINUOUS_PAIRS: dict[str, tuple[np.ndarray, np.ndarray]] = {
     "normal_shift_and_scale": (rng(16).normal(size=N_LARGE), rng(17).normal(0.2, 1.1, size=N_LARGE)),
     "uniform_shift": (rng(18).uniform(size=N_LARGE), rng(19).uniform(0.05, 1.05, size=N_LARGE)),
 }
+
+
+def zero_inflated(seed: int, n: int = N_LARGE, *, zero_share: float = 0.95, scale: float = 1.0) -> np.ndarray:
+    """Amount-like values: ``zero_share`` exact zeros, the rest lognormal times ``scale``."""
+    r = rng(seed)
+    values = r.lognormal(3.0, 0.6, size=n) * scale
+    values[r.random(n) < zero_share] = 0.0
+    return values

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
@@ -176,3 +177,68 @@ def test_missing_column_names_the_dataset_and_the_fix(engine, tmp_path: Path) ->
     d = missing_column(profile, dataset="test_predictions")
     assert d.status == "missing_column" and d.missing_alert
     assert "test_predictions" in d.message and "renamed" in d.message
+
+
+def _amounts(n: int, seed: int, *, nan_share: float = 0.0, inf_share: float = 0.0) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    amount = rng.lognormal(3.0, 0.5, n)
+    u = rng.random(n)
+    amount[u < nan_share] = np.nan
+    amount[(u >= nan_share) & (u < nan_share + inf_share)] = np.inf
+    return pa.table({"amount": amount})
+
+
+def test_invalid_values_are_counted_noted_and_a_missing_like_signal(engine, tmp_path: Path) -> None:
+    ref, cur = _amounts(5_000, 70, nan_share=0.01), _amounts(4_000, 71, nan_share=0.06, inf_share=0.04)
+    _, _, d = _judge(engine, tmp_path, ref, cur, "amount", "numeric")
+    raw = cur.column("amount").to_numpy()
+    finite = raw[np.isfinite(raw)]
+    invalid = int((~np.isfinite(raw)).sum())
+    ref_raw = ref.column("amount").to_numpy()
+    assert d.status == "ok" and d.n_invalid_current == invalid
+    assert d.invalid_share_current == pytest.approx(invalid / 4_000)
+    assert d.invalid_share_reference == pytest.approx((~np.isfinite(ref_raw)).sum() / 5_000)
+    assert d.invalid_alert  # about 10% vs 1%: more than max_missing_increase (0.05)
+    assert not d.missing_alert and d.missing_share_current == 0.0  # NaN is not NULL
+    assert d.n_current == finite.size
+    assert d.current_mean == pytest.approx(finite.mean(), rel=1e-12)  # a number, never NaN
+    assert f"{invalid} values" in d.message and "not finite numbers" in d.message
+    assert f"up from {d.invalid_share_reference:.1%} in the reference" in d.message
+
+
+def test_a_few_invalid_values_are_noted_without_an_alert(engine, tmp_path: Path) -> None:
+    ref, cur = _amounts(5_000, 72), _amounts(4_000, 73, nan_share=0.01)
+    _, _, d = _judge(engine, tmp_path, ref, cur, "amount", "numeric")
+    assert not d.invalid_alert and d.n_invalid_current and "not finite numbers" in d.message
+
+
+def test_a_window_of_only_invalid_values_is_all_null_with_the_reason(engine, tmp_path: Path) -> None:
+    ref, cur = _amounts(5_000, 74), _amounts(300, 75, nan_share=1.0)
+    _, _, d = _judge(engine, tmp_path, ref, cur, "amount", "numeric")
+    assert d.status == "all_null" and d.invalid_alert
+    assert "no valid value: 0 null and 300 invalid of 300" in d.message
+
+
+def _zero_inflated(n: int, seed: int, *, scale: float = 1.0) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    amount = rng.lognormal(3.0, 0.6, n) * scale
+    amount[rng.random(n) < 0.95] = 0.0
+    return pa.table({"amount": amount})
+
+
+def test_zero_inflated_column_whose_nonzero_part_doubles_is_flagged_through_sql(
+    engine, tmp_path: Path
+) -> None:
+    ref, cur = _zero_inflated(50_000, 90), _zero_inflated(50_000, 91, scale=2.0)
+    profile, counted, d = _judge(engine, tmp_path, ref, cur, "amount", "numeric", bins=20)
+    (d,) = apply_fdr([d], alpha=0.05)
+    r, c = ref.column("amount").to_numpy(), cur.column("amount").to_numpy()
+    p = profile.profile
+    assert p.point_bins.sum() == 1  # the zeros: one exact bin
+    cur_counts = counted.columns["amount"].counts
+    rng_bins = ~p.point_bins
+    bound = max((p.counts[rng_bins] / p.n).max(), (cur_counts[rng_bins] / cur_counts.sum()).max())
+    assert 0 <= stats.ks_2samp(r, c).statistic - d.statistic <= bound  # documented KS bound
+    raw_w = stats.wasserstein_distance(r, c) / r.std()
+    assert d.effect_size == pytest.approx(raw_w, rel=0.02)  # bin means: within the documented 2%
+    assert d.drifted and "drift: wasserstein_normed" in d.message
