@@ -208,7 +208,8 @@ def write_fairness_report(
     result
         The window's :class:`FairnessResult`.
     out_dir
-        Folder of the report: ``<out_dir>/fairness_<model>_<window>.html``.
+        The fairness reports' folder: the report is ``<out_dir>/<window>/<model>.html`` and
+        ``<out_dir>/index.html`` lists every report there.
     history_days
         How many days of history the series plots show.
     warnings
@@ -216,8 +217,8 @@ def write_fairness_report(
 
     Examples
     --------
-    >>> write_fairness_report(wh, model, day, result, out_dir=Path("reports"))  # doctest: +SKIP
-    PosixPath('reports/fairness_credit_risk_2026-11-10.html')
+    >>> write_fairness_report(wh, model, day, result, out_dir=Path("reports/fairness"))  # doctest: +SKIP
+    PosixPath('reports/fairness/2026-11-10/credit_risk.html')
     """
     history = wh.fetch(
         "select window_date, attribute, group_value, value, ci_low, ci_high, status from fairness_metrics "
@@ -257,8 +258,8 @@ def write_fairness_report(
                 ],
             }
         )
-    path = out_dir / f"fairness_{model.name}_{window.isoformat()}.html"
-    return write_report(
+    path = out_dir / window.isoformat() / f"{model.name}.html"
+    report = write_report(
         path,
         "fairness_report.html.j2",
         model=model,
@@ -267,6 +268,32 @@ def write_fairness_report(
         sections=sections,
         summary=result.summary(),
         warnings=list(warnings),
+        version=steward.__version__,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    write_fairness_index(wh, out_dir)
+    return report
+
+
+def write_fairness_index(wh: Warehouse, out_dir: Path) -> Path:
+    """Write ``<out_dir>/index.html``: every model x window evaluated, its breaches, a link to its report."""
+    rows = wh.fetch(
+        "select model, window_date, sum(case when status = 'breach' then 1 else 0 end) as breaches "
+        "from fairness_metrics group by model, window_date order by model, window_date"
+    )
+    grid: dict[tuple[str, dt.date], dict[str, Any]] = {}
+    for r in rows:
+        model, day = str(r["model"]), r["window_date"]
+        assert isinstance(day, dt.date)
+        link = f"{day.isoformat()}/{model}.html"
+        if (out_dir / link).exists():
+            grid[(model, day)] = {"breaches": int(r["breaches"] or 0), "link": link}  # type: ignore[call-overload]
+    return write_report(
+        out_dir / "index.html",
+        "fairness_index.html.j2",
+        models=sorted({m for m, _ in grid}),
+        dates=sorted({d for _, d in grid}),
+        grid=grid,
         version=steward.__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

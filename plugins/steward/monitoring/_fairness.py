@@ -153,7 +153,7 @@ def fairness_window(
         engine, model, source_sql=fairness_source_sql(model, window, labels), window=day, run_id=run_id
     )
     write_fairness(warehouse, model, day, result)
-    out_dir = (reports_dir or paths.reports_dir()) / "fairness" / day.isoformat()
+    out_dir = (reports_dir or paths.reports_dir()) / "fairness"
     report = write_fairness_report(warehouse, model, day, result, out_dir=out_dir)
     log.info("fairness of %s %s: %d earlier windows re-evaluated with their labels", model.name, day, redone)
     return {

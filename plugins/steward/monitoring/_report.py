@@ -245,10 +245,12 @@ def write_monitoring_overview(warehouse: Warehouse, *, reports_dir: Path | None 
     for r in runs:
         assert isinstance(r["window_date"], dt.date)
         link = f"{r['window_date'].isoformat()}/{r['model']}.html"
+        fairness = base / "fairness" / r["window_date"].isoformat() / f"{r['model']}.html"
         grid[(str(r["model"]), r["window_date"])] = {
             "status": r["status"],
             "message": r["message"],
             "link": link,
+            "fairness_link": f"../fairness/{link}" if fairness.exists() else None,
         }
     path = base / "monitoring" / "index.html"
     return write_report(

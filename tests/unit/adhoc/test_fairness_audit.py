@@ -63,7 +63,7 @@ def test_a_headerless_adult_file_with_a_decile_threshold_matches_fairlearn(
     assert len(runs) == 1 and runs[0]["stored_as"] == "adhoc-adult" and runs[0]["kind"] == "fairness_audit"
     assert "not a probability" in runs[0]["warnings_json"]
     assert json.loads(runs[0]["options_json"])["decision"] == "risk_decile >= 5"
-    report = steward_home / "reports" / "fairness" / f"fairness_adhoc-adult_{DAY}.html"
+    report = steward_home / "reports" / "fairness" / DAY / "adhoc-adult.html"
     assert "not a probability" in report.read_text()
 
 

@@ -31,7 +31,7 @@ def test_audit_of_a_whole_file_writes_tables_and_report(
     rc = main([*args, "--url", url, "--date", "2026-11-20"])
     out = capsys.readouterr().out
     assert rc == 1 and "BREACH" in out and "age_band='18-25'" in out
-    report = steward_home / "reports" / "fairness" / "fairness_adhoc-credit_risk_2026-11-20.html"
+    report = steward_home / "reports" / "fairness" / "2026-11-20" / "adhoc-credit_risk.html"
     assert report.is_file() and f"report: {report}" in out
     rc = main(["fairness", "assess", "--model", "credit_risk", "--file", str(file), "--registry", REGISTRY,
                "--url", url, "--version", "v9"])  # fmt: skip

@@ -23,7 +23,10 @@ def test_report_shows_rates_gaps_series_and_small_groups(tmp_path: Path) -> None
                 write_fairness(wh, m, day, result)
         path = write_fairness_report(wh, m, day, result, out_dir=tmp_path / "reports")
     html = path.read_text(encoding="utf-8")
-    assert path.name == "fairness_test_model_2026-11-12.html"
+    assert path == tmp_path / "reports" / "2026-11-12" / "test_model.html"  # reports/<area>/<date>/<model>
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="2026-11-11/test_model.html"' not in index  # written to the warehouse, but no report file
+    assert "fairness overview" in index.lower()
     assert html.count("data:image/png;base64,") >= 6  # rates, gaps, series and calibration per attribute
     assert 'alt="series over time of age_band"' in html
     assert "breach" in html and "18-25" in html
