@@ -280,14 +280,24 @@ def _cmd_costs_allocate(args: argparse.Namespace) -> int:
 
 
 def format_spend(rows: Sequence[dict[str, object]]) -> list[str]:
-    """Render :func:`steward.costs.spend_summary` rows as aligned lines (one per currency x unit)."""
+    """Render :func:`steward.costs.spend_summary` rows as aligned lines: one per currency x unit, a total.
+
+    The rows come rounded for display with the largest remainder, so each currency's lines add up to its
+    total line exactly.
+    """
+    from decimal import Decimal
+
     lines: list[str] = []
     for currency in dict.fromkeys(str(r["currency"]) for r in rows):
         mine = [r for r in rows if r["currency"] == currency]
+        total = Decimal(0)
         for r in mine:
             unit = r["business_unit"] or "(unallocated)"
             share = r["share"] if isinstance(r["share"], float) else 0.0
-            lines.append(f"  {unit:<16} {currency} {r['effective_cost']:>14,.2f}  {share:6.1%}")
+            amount = Decimal(str(r["effective_cost"]))
+            total += amount
+            lines.append(f"  {unit:<16} {currency} {amount:>14,}  {share:6.1%}")
+        lines.append(f"  {'total':<16} {currency} {total:>14,}")
         untagged, no_tags = mine[0]["untagged_share"], mine[0]["no_tags_share"]
         if isinstance(untagged, float) and isinstance(no_tags, float):
             lines.append(
@@ -299,10 +309,12 @@ def format_spend(rows: Sequence[dict[str, object]]) -> list[str]:
 
 def _cmd_costs_spend(args: argparse.Namespace) -> int:
     from steward.costs import spend_summary
+    from steward.registry import load_registry
     from steward.warehouse import connect
 
+    places = load_registry().costs.allocation.decimals
     with connect(args.url) as wh:
-        rows = spend_summary(wh, start=args.start, end=args.end)
+        rows = spend_summary(wh, start=args.start, end=args.end, places=places)
     if not rows:
         print(f"no allocated cost between {args.start} and {args.end}: run the cloud_costs DAG first")
         return 0
@@ -495,8 +507,10 @@ def _print_costs(days: Sequence[dt.date]) -> None:
         if not wh.table_exists("cost_allocated_daily"):
             return
         from steward.costs import spend_summary
+        from steward.registry import load_registry
 
-        spend = spend_summary(wh, start=days[0], end=days[-1])
+        places = load_registry().costs.allocation.decimals
+        spend = spend_summary(wh, start=days[0], end=days[-1], places=places)
         carbon = None
         if wh.table_exists("carbon_allocated_daily"):
             from steward.carbon import carbon_summary
