@@ -9,6 +9,9 @@
 --   rules          (rule_id, method, scope) of the shared-cost rules
 --   rule_receivers (rule_id, business_unit, percent): FIXED shares, or the 'to' list of a rule
 -- Parameter: :driver_measure (the proportional driver).
+-- Integer arithmetic is HUGEINT (about 1.7e38): units x weight stays in range while a pool amount and a
+-- receiver's driver are each below about 1.3e9 (units of 1e-10 each); beyond, DuckDB stops with an
+-- overflow error rather than giving a rounded answer.
 
 with
 

@@ -287,14 +287,17 @@ def allocate(
     Raises
     ------
     ValueError
-        A column is missing, a line has no day, account or currency, or a ``Tags`` value is not a
-        JSON object; the message says which and how to fix it.
+        A column is missing, a line has no day, account or currency, a ``Tags`` value is not a
+        JSON object, or a shared amount and its drivers are too large to split exactly (above about
+        1.3e9 each); the message says which and how to fix it.
 
     Examples
     --------
     >>> out = allocate(lines, registry.costs.allocation, models=registry.models)  # doctest: +SKIP
     >>> out.group_by("x_BusinessUnit").aggregate([("BilledCost", "sum")])  # doctest: +SKIP
     """
+    import duckdb
+
     from steward.warehouse import read_sql
     from steward.warehouse._params import translate_params
 
@@ -316,7 +319,14 @@ def allocate(
             placeholder="${name}",
             escape_percent=False,
         )
-        con.execute(sql, params)
+        try:
+            con.execute(sql, params)
+        except duckdb.OutOfRangeException as exc:
+            raise ValueError(
+                "allocate: a shared amount times its receivers' driver is past the exact integer range "
+                "(each above about 1.3e9 in one day x account x currency), so it cannot be split exactly; "
+                f"nothing was written. Split such lines by day or account at the source ({exc})"
+            ) from exc
         out = con.sql(_output_select(measures)).to_arrow_table()
     finally:
         con.close()

@@ -344,3 +344,20 @@ def _check_reconciliation(specs: list[dict[str, Any]], rules: list[dict[str, Any
     assert set(allocated) <= set(source)
     # a rerun gives the same rows
     assert allocate(lines, cfg, models=[credit]).equals(out)
+
+
+def test_amounts_too_large_to_split_exactly_are_refused_not_rounded() -> None:
+    # 3e9 x 2e9 in units of 1e-10 is 6e38: past HUGEINT, so no exact split exists in the engine
+    lines = table(
+        [line({"business_unit": "a"}, "2000000000"), line({"business_unit": "b"}, "1"), line(PLATFORM, "3e9")]
+    )
+    cfg = config(shared=[{"id": "p", "match": {"tags": PLATFORM}, "method": "proportional"}])
+    with pytest.raises(ValueError, match=r"past the exact integer range.*nothing was written"):
+        allocate(lines, cfg)
+    # a billion a day still splits exactly: 1e9 x (2/3, 1/3) to 1e-10
+    big = table(
+        [line({"business_unit": "a"}, "2"), line({"business_unit": "b"}, "1"), line(PLATFORM, "1000000000")]
+    )
+    rows = _by_unit(allocate(big, cfg))
+    assert rows[("a", "PROPORTIONAL", "p")]["BilledCost"] == D("666666666.6666666667")
+    assert rows[("b", "PROPORTIONAL", "p")]["BilledCost"] == D("333333333.3333333333")
