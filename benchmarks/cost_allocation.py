@@ -80,7 +80,7 @@ def allocate_month(rows: int = 10_000_000) -> dict[str, object]:
         check = wh.fetch(
             """
             select count(*) as bad from (
-                select "ChargePeriodStart", "BillingAccountId", round(sum("BilledCost"), 2) as s
+                select "ChargePeriodStart", "BillingAccountId", sum("BilledCost") as s
                 from cost_line_daily group by 1, 2
             ) src join (
                 select "ChargePeriodStart", "BillingAccountId", sum("BilledCost") as s
@@ -95,7 +95,7 @@ def allocate_month(rows: int = 10_000_000) -> dict[str, object]:
         "note": (
             f"{rows:,} lines -> {result.allocated_rows:,} allocated rows, "
             f"{result.coverage_rows:,} coverage rows; "
-            f"days x accounts not reconciling to the cent: {check[0]['bad']}; "
+            f"days x accounts not reconciling exactly: {check[0]['bad']}; "
             f"tagged share {result.tagged_share.get('USD', 0):.1%} (DuckDB warehouse file)"
         ),
     }

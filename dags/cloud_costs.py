@@ -16,9 +16,10 @@ live in the governance registry (`include/governance.yaml`, `costs:`).
   `finish` then fails the run naming the failed sources.
 - **Allocation** (`allocate_costs`): DIRECT from tags (any key spelling, value aliases, models'
   `cost_tags`), shared cost split PROPORTIONAL / EVEN / FIXED by registry rules, the rest kept as
-  UNALLOCATED rows; rounded to the cent so each day × billing account × currency reconciles
-  exactly. Writes `cost_allocated_daily` and `tag_coverage_daily` by billing period in one
-  transaction and emits an event on the asset `cost_allocated_daily` for ROI.
+  UNALLOCATED rows; exact at the source's precision (no cent rounding), so each day × billing
+  account × currency reconciles with Decimal equality. Writes `cost_allocated_daily` and
+  `tag_coverage_daily` by billing period in one transaction and emits an event on the asset
+  `cost_allocated_daily` for ROI.
 - **Date**: the `date` param when given (manual runs, reruns), else the data interval's start.
 
 Reruns replace exactly the billing periods they load: no duplicates.

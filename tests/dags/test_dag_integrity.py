@@ -53,3 +53,27 @@ def test_parsing_imports_no_heavy_library(dag_file: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert loaded == [], f"parsing {dag_file.name} imported {loaded}"
+
+
+#: Tasks that call cloud APIs (billing and carbon providers): each must end even if a client hangs.
+CLOUD_TASKS = {("cloud_costs", "ingest_source"), ("carbon", "load_provider")}
+
+
+def test_tasks_that_call_clouds_have_an_execution_timeout_above_the_fetch_budget(dagbag) -> None:
+    import datetime as dt
+
+    from steward.registry._cost_sources import MAX_TIME_BUDGET_S
+
+    found = set()
+    for dag_id, dag in dagbag.dags.items():
+        for t in dag.tasks:
+            if (dag_id, t.task_id) not in CLOUD_TASKS:
+                continue
+            found.add((dag_id, t.task_id))
+            timeout = t.execution_timeout
+            assert timeout is not None, f"{dag_id}.{t.task_id} has no execution_timeout"
+            # the fetch's own time budget (at most MAX_TIME_BUDGET_S) ends first, with a clearer error
+            assert dt.timedelta(seconds=MAX_TIME_BUDGET_S) < timeout <= dt.timedelta(hours=4), (
+                f"{dag_id}.{t.task_id} execution_timeout={timeout}"
+            )
+    assert found == CLOUD_TASKS

@@ -92,13 +92,13 @@ def _task_states(run) -> dict[tuple[str, int], str]:
 
 
 def _reconciliation() -> list[dict[str, Any]]:
-    """Source totals (cost_line_daily, rounded) vs allocated totals, per day x account x currency."""
+    """Source totals (cost_line_daily, exact) vs allocated totals, per day x account x currency."""
     with connect() as wh:
         return wh.fetch(
             """
             with src as (
                 select "ChargePeriodStart" as d, "BillingAccountId" as a, "BillingCurrency" as c,
-                    round(sum("BilledCost"), 2) as billed, round(sum("EffectiveCost"), 2) as effective
+                    sum("BilledCost") as billed, sum("EffectiveCost") as effective
                 from cost_line_daily group by 1, 2, 3
             ), alloc as (
                 select "ChargePeriodStart" as d, "BillingAccountId" as a, "BillingCurrency" as c,

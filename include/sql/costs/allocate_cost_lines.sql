@@ -1,11 +1,17 @@
--- Allocate billing lines to business units, projects, models and environments, rounded so that each
--- day x billing account x currency x measure sums exactly to its source total.
+-- Allocate billing lines to business units, projects, models and environments, exactly: every amount
+-- keeps the source's precision (decimal(38,10)), and the pieces a shared line is split into add back to
+-- that line to the last 1e-10 (largest remainder over integer units of 1e-10), so per day, billing
+-- account, currency and measure the allocated rows sum to the source lines with Decimal equality.
+-- Rounding to cents is for display only (steward.costs.spend_summary).
 -- Runs in an in-process DuckDB over Arrow relations registered by steward.costs._allocate:
 --   line_measures  (FOCUS dimensions, "Tags", measure, amount decimal(38,10)): one row per line x measure
 --   resolved       the distinct tag/provider/service/account combinations, resolved in Python
 --   rules          (rule_id, method, scope) of the shared-cost rules
 --   rule_receivers (rule_id, business_unit, percent): FIXED shares, or the 'to' list of a rule
--- Parameters: :driver_measure (the proportional driver), :scale (10^decimals), :unit ('0.01').
+-- Parameter: :driver_measure (the proportional driver).
+-- Integer arithmetic is HUGEINT (about 1.7e38): units x weight stays in range while a pool amount and a
+-- receiver's driver are each below about 1.3e9 (units of 1e-10 each); beyond, DuckDB stops with an
+-- overflow error rather than giving a rounded answer.
 
 with
 
@@ -99,13 +105,13 @@ candidates as (
         )
 ),
 
+-- every receiver has an exact integer weight (units of 1e-10 of its driver, 1, or percent x 1e10);
+-- its share of a pool row is weight / total weight, applied in integers below
 proportional_receivers as (
     select
         "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id,
         business_unit, project, model_id, environment,
-        driver / sum(driver) over (
-            partition by "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id
-        ) as share
+        cast(driver * 10000000000 as hugeint) as weight
     from candidates
     where method = 'proportional'
 ),
@@ -125,15 +131,13 @@ even_units as (
 even_receivers as (
     select
         "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id, business_unit,
-        1.0 / count(*) over (
-            partition by "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id
-        ) as share
+        cast(1 as hugeint) as weight
     from even_units
 ),
 
 fixed_receivers as (
     select k."ChargePeriodStart", k."BillingAccountId", k."BillingCurrency", k.rule_id, rr.business_unit,
-        rr.percent / 100.0 as share
+        cast(round(rr.percent * 10000000000) as hugeint) as weight
     from pool_keys as k
     inner join rule_receivers as rr on rr.rule_id = k.rule_id
     where k.method = 'fixed'
@@ -142,36 +146,88 @@ fixed_receivers as (
 receivers as (
     select
         "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id, 'PROPORTIONAL' as method,
-        business_unit, project, model_id, environment, true as takes_receiver_dims, share
+        business_unit, project, model_id, environment, true as takes_receiver_dims, weight
     from proportional_receivers
     union all
     select
         "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id, 'EVEN' as method,
-        business_unit, null, null, null, false, share
+        business_unit, null, null, null, false, weight
     from even_receivers
     union all
     select
         "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id, 'FIXED' as method,
-        business_unit, null, null, null, false, share
+        business_unit, null, null, null, false, weight
     from fixed_receivers
 ),
 
-shared as (
+weighted_receivers as (
     select
-        p."ChargePeriodStart", p."BillingPeriodStart", p."BillingAccountId", p."SubAccountId",
-        p."BillingCurrency", p."ProviderName", p."ServiceName", p."ServiceCategory", p."RegionId",
-        rc.business_unit,
-        case when rc.takes_receiver_dims then rc.project end as project,
-        case when rc.takes_receiver_dims then rc.model_id end as model_id,
-        case when rc.takes_receiver_dims then rc.environment else p.environment end as environment,
-        rc.method, p.rule_id, rc.share, p.measure,
-        cast(p.amount * rc.share as decimal(38, 10)) as amount
-    from pool as p
-    inner join receivers as rc
+        *,
+        sum(weight) over (
+            partition by "ChargePeriodStart", "BillingAccountId", "BillingCurrency", rule_id
+        ) as total_weight
+    from receivers
+),
+
+-- each pool row (one line group x measure) split over its receivers in integer units of 1e-10:
+-- floor(units x weight / total), then the units still missing go one each to the largest remainders
+pool_rows as (
+    select *, row_number() over () as pool_row, cast(amount * 10000000000 as hugeint) as units
+    from pool
+),
+
+split as (
+    select
+        p.*,
+        rc.method as receiver_method, rc.business_unit as receiver_unit, rc.takes_receiver_dims,
+        rc.project as receiver_project, rc.model_id as receiver_model, rc.environment as receiver_environment,
+        rc.weight,
+        cast(rc.weight as double) / cast(rc.total_weight as double) as share,
+        -- a remainder in [0, total) whatever the sign of units (% keeps the dividend's sign)
+        ((p.units * rc.weight) % rc.total_weight + rc.total_weight) % rc.total_weight as remainder,
+        rc.total_weight
+    from pool_rows as p
+    inner join weighted_receivers as rc
         on rc."ChargePeriodStart" = p."ChargePeriodStart"
         and rc."BillingAccountId" is not distinct from p."BillingAccountId"
         and rc."BillingCurrency" is not distinct from p."BillingCurrency"
         and rc.rule_id = p.rule_id
+),
+
+split_floored as (
+    select
+        s.*,
+        (s.units * s.weight - s.remainder) // s.total_weight as floor_units,
+        row_number() over (
+            partition by s.pool_row
+            order by s.remainder desc, s.receiver_unit nulls first, s.receiver_project nulls first,
+                s.receiver_model nulls first, s.receiver_environment nulls first
+        ) as remainder_rank
+    from split as s
+),
+
+shared as (
+    select
+        f."ChargePeriodStart", f."BillingPeriodStart", f."BillingAccountId", f."SubAccountId",
+        f."BillingCurrency", f."ProviderName", f."ServiceName", f."ServiceCategory", f."RegionId",
+        f.receiver_unit as business_unit,
+        case when f.takes_receiver_dims then f.receiver_project end as project,
+        case when f.takes_receiver_dims then f.receiver_model end as model_id,
+        case when f.takes_receiver_dims then f.receiver_environment else f.environment end as environment,
+        f.receiver_method as method, f.rule_id, f.share, f.measure,
+        cast(
+            cast(
+                f.floor_units
+                + case
+                    when f.remainder_rank
+                        <= f.units - sum(f.floor_units) over (partition by f.pool_row) then 1
+                    else 0
+                end
+                as decimal(38, 0)
+            ) * cast('0.0000000001' as decimal(38, 10))
+            as decimal(38, 10)
+        ) as amount
+    from split_floored as f
 ),
 
 unallocated as (
@@ -215,62 +271,6 @@ allocated as (
         "ChargePeriodStart", "BillingPeriodStart", "BillingAccountId", "SubAccountId",
         "BillingCurrency", "ProviderName", "ServiceName", "ServiceCategory", "RegionId",
         business_unit, project, model_id, environment, method, rule_id, measure
-),
-
--- largest remainder: floor every row to the unit, then hand the missing units of each
--- day x account x currency x measure to the rows with the largest remainders
-source_totals as (
-    select
-        "ChargePeriodStart", "BillingAccountId", "BillingCurrency", measure,
-        round(sum(amount) * :scale) as target_units
-    from line_measures
-    group by "ChargePeriodStart", "BillingAccountId", "BillingCurrency", measure
-),
-
-floored as (
-    select
-        a.*,
-        floor(a.amount * :scale) as floor_units,
-        a.amount * :scale - floor(a.amount * :scale) as remainder_units
-    from allocated as a
-),
-
-ranked as (
-    select
-        f.*,
-        row_number() over (
-            partition by f."ChargePeriodStart", f."BillingAccountId", f."BillingCurrency", f.measure
-            order by
-                f.remainder_units desc, f."SubAccountId" nulls first, f."ProviderName" nulls first,
-                f."ServiceName" nulls first, f."ServiceCategory" nulls first, f."RegionId" nulls first,
-                f."BillingPeriodStart", f.business_unit nulls first, f.project nulls first,
-                f.model_id nulls first, f.environment nulls first, f.method, f.rule_id nulls first
-        ) as remainder_rank,
-        sum(f.floor_units) over (
-            partition by f."ChargePeriodStart", f."BillingAccountId", f."BillingCurrency", f.measure
-        ) as floor_total
-    from floored as f
-),
-
-rounded as (
-    select
-        r."ChargePeriodStart", r."BillingPeriodStart", r."BillingAccountId", r."SubAccountId",
-        r."BillingCurrency", r."ProviderName", r."ServiceName", r."ServiceCategory", r."RegionId",
-        r.business_unit, r.project, r.model_id, r.environment, r.method, r.rule_id, r.share, r.measure,
-        cast(
-            cast(
-                r.floor_units
-                + case when r.remainder_rank <= t.target_units - r.floor_total then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(:unit as decimal(38, 10))
-            as decimal(38, 10)
-        ) as amount
-    from ranked as r
-    inner join source_totals as t
-        on t."ChargePeriodStart" = r."ChargePeriodStart"
-        and t."BillingAccountId" is not distinct from r."BillingAccountId"
-        and t."BillingCurrency" is not distinct from r."BillingCurrency"
-        and t.measure = r.measure
 )
 
-select * from rounded
+select * from allocated

@@ -1,6 +1,7 @@
 -- Allocated spend by currency x business unit over [:start, :end), with each unit's share of the
 -- currency's EffectiveCost, the untagged share (tags that name no business unit) and the share with no
--- tags at all, from tag coverage.
+-- tags at all, from tag coverage. Amounts are exact sums; steward.costs.spend_summary rounds them for
+-- display with the largest remainder, so the shown rows of a currency add up to its shown total.
 -- Portable SQL, run in the warehouse (DuckDB or PostgreSQL).
 
 with

@@ -19,6 +19,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from steward.airflow import context as ctx
 from steward.airflow.assets import CARBON
+from steward.airflow.costs import CLOUD_TASK_TIMEOUT
 
 __all__ = ["carbon_providers", "estimate_usage", "finish", "load_provider", "provider_client"]
 
@@ -71,7 +72,7 @@ def carbon_providers() -> list[str]:
     return names
 
 
-@task(outlets=[CARBON], map_index_template="{{ steward_provider }}")
+@task(outlets=[CARBON], map_index_template="{{ steward_provider }}", execution_timeout=CLOUD_TASK_TIMEOUT)
 def load_provider(provider: str) -> dict[str, Any]:
     """Reload the recent months of one provider's carbon data into ``carbon_provider_monthly``."""
     from steward.carbon import fetch_aws_emissions, fetch_gcp_emissions, months_back, write_provider_months
@@ -86,13 +87,16 @@ def load_provider(provider: str) -> dict[str, Any]:
     spec = matches[0]
     client = provider_client(spec, _connection(spec))
     months = months_back(day, spec.lookback_months)
+    limits: dict[str, Any] = {"max_pages": spec.max_pages, "time_budget_s": spec.time_budget_s}
     try:
         if spec.kind == "aws_sustainability":
-            rows = fetch_aws_emissions(client, months=months, source_name=spec.name)
+            rows = fetch_aws_emissions(client, months=months, source_name=spec.name, **limits)
         else:
             assert spec.table is not None  # the registry requires it for this kind
-            rows = fetch_gcp_emissions(client, table=spec.table, months=months, source_name=spec.name)
-    except ValueError as exc:  # a unit or table problem: retrying cannot fix it
+            rows = fetch_gcp_emissions(
+                client, table=spec.table, months=months, source_name=spec.name, **limits
+            )
+    except ValueError as exc:  # a unit, table or page-token problem: retrying cannot fix it
         raise AirflowFailException(str(exc)) from exc
     with ctx.warehouse() as wh:
         written = write_provider_months(wh, rows, provider=spec, run_id=ctx.run_id(context))

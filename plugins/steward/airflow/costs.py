@@ -15,6 +15,7 @@ Carbon hook: every ingest emits a :data:`~steward.airflow.assets.COST_LINES` eve
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ from steward.airflow import context as ctx
 from steward.airflow.assets import COST_ALLOCATED, COST_LINES
 
 __all__ = [
+    "CLOUD_TASK_TIMEOUT",
     "allocate_costs",
     "aws_session_kwargs",
     "clients_for",
@@ -38,6 +40,11 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: ``execution_timeout`` of the tasks that call cloud APIs: above any source's fetch time budget
+#: (``time_budget_s``, at most 1.5 hours) plus the warehouse write, so it only stops a task the fetch
+#: bounds did not (a hung socket, a stuck client library).
+CLOUD_TASK_TIMEOUT = dt.timedelta(hours=2)
 
 #: Source kinds that read a cloud API, and the client names :func:`steward.costs.ingest` takes.
 _CLIENTS: dict[str, tuple[str, ...]] = {
@@ -160,7 +167,7 @@ def cost_sources() -> list[str]:
     return names
 
 
-@task(outlets=[COST_LINES], map_index_template="{{ steward_source }}")
+@task(outlets=[COST_LINES], map_index_template="{{ steward_source }}", execution_timeout=CLOUD_TASK_TIMEOUT)
 def ingest_source(source: str) -> dict[str, Any]:
     """Reload the current and previous billing month of one source into ``cost_line_daily``."""
     from steward.costs import CostSourceError, billing_periods_to_reload, ingest

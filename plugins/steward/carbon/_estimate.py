@@ -87,14 +87,12 @@ def allocate_carbon(
     config: AllocationConfig,
     *,
     models: Sequence[Model] = (),
-    decimals: int = 6,
 ) -> pa.Table:
     """Allocate usage estimates to business units, projects and models with the cost allocation rules.
 
     Calls :func:`steward.costs.allocate` with the measures ``x_Co2eKg``, ``x_EnergyKwh`` and
-    ``BilledCost`` (carbon drives proportional splits), rounded to ``decimals`` (kg to the
-    milligram by default, not the cents of ``config.decimals``). Unestimated usage enters with
-    zero carbon and its cost, so it stays visible.
+    ``BilledCost`` (carbon drives proportional splits), exact to 1e-10 like cost (a usage line's
+    pieces add back to it). Unestimated usage enters with zero carbon and its cost, so it stays visible.
 
     Parameters
     ----------
@@ -104,8 +102,6 @@ def allocate_carbon(
         The registry's ``costs.allocation``.
     models
         Registered models (their ``cost_tags`` and ``business_unit``).
-    decimals
-        Rounding of the allocated measures.
 
     Returns
     -------
@@ -120,9 +116,7 @@ def allocate_carbon(
         col = lines.column(name)
         filled = pc.fill_null(col, 0.0)
         lines = lines.set_column(lines.schema.get_field_index(name), name, filled)
-    out = allocate(
-        lines, config.model_copy(update={"decimals": decimals}), models=models, measures=CARBON_MEASURES
-    )
+    out = allocate(lines, config, models=models, measures=CARBON_MEASURES)
     for name in ("x_Co2eKg", "x_EnergyKwh"):
         out = out.set_column(out.schema.get_field_index(name), name, out.column(name).cast(pa.float64()))
     starts = out.column("ChargePeriodStart").to_pylist()

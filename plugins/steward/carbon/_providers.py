@@ -1,7 +1,9 @@
 """Provider carbon data: the AWS ``sustainability`` API and the GCP Carbon Footprint BigQuery export.
 
 Both give monthly emissions per account, service and region; they land in
-``carbon_provider_monthly`` in kg CO2e, replaced by (provider, account, month).
+``carbon_provider_monthly`` in kg CO2e, replaced by (provider, account, month). Every call is retried
+with backoff when throttled, and each fetch's page loop stops at ``max_pages`` and ``time_budget_s``
+and on a page token seen twice (:class:`steward.costs.PageGuard`), as the billing sources do.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from steward.costs._retry import PageGuard, with_backoff
 from steward.registry._carbon import CarbonProvider
+from steward.registry._cost_sources import DEFAULT_MAX_PAGES, DEFAULT_TIME_BUDGET_S
 
 if TYPE_CHECKING:
     from steward.warehouse import Warehouse
@@ -105,12 +109,22 @@ def _as_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def fetch_aws_emissions(client: Any, *, months: Sequence[dt.date], source_name: str) -> pa.Table:
+def fetch_aws_emissions(
+    client: Any,
+    *,
+    months: Sequence[dt.date],
+    source_name: str,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    time_budget_s: float = DEFAULT_TIME_BUDGET_S,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
+) -> pa.Table:
     """Read monthly estimated emissions per usage account, region and service from AWS.
 
     Calls ``GetEstimatedCarbonEmissions`` (``Granularity=MONTHLY``, grouped by ``USAGE_ACCOUNT_ID``,
     ``REGION`` and ``SERVICE``, every emissions type) over the months, through all pages
-    (``NextToken``), and converts MTCO2e to kg.
+    (``NextToken``), and converts MTCO2e to kg. Throttled calls are retried with backoff; the loop
+    stops at ``max_pages``, at ``time_budget_s`` and on a ``NextToken`` seen twice.
 
     Parameters
     ----------
@@ -120,6 +134,10 @@ def fetch_aws_emissions(client: Any, *, months: Sequence[dt.date], source_name: 
         First days of the months to read (the request spans the first to the month after the last).
     source_name
         The registry's provider name, stored on every row.
+    max_pages, time_budget_s
+        Bounds of the fetch (the provider's registry settings).
+    sleep, clock
+        Waits between throttled retries and monotonic seconds (defaults: :mod:`time`; tests pass fakes).
 
     Returns
     -------
@@ -129,7 +147,10 @@ def fetch_aws_emissions(client: Any, *, months: Sequence[dt.date], source_name: 
     Raises
     ------
     ValueError
-        A value comes in a unit other than MTCO2e (the message names it).
+        A value comes in a unit other than MTCO2e (the message names it), or a
+        :class:`~steward.costs.PaginationError`: a ``NextToken`` came twice or pages passed ``max_pages``.
+    FetchTimeoutError
+        The fetch, throttling waits included, took longer than ``time_budget_s``.
 
     Examples
     --------
@@ -152,10 +173,12 @@ def fetch_aws_emissions(client: Any, *, months: Sequence[dt.date], source_name: 
     }
     rows: list[dict[str, Any]] = []
     wanted = set(months)
-    pages = 0
+    what = f"carbon provider {source_name!r} (AWS sustainability)"
+    guard = PageGuard(what, max_pages=max_pages, time_budget_s=time_budget_s, clock=clock)
     while True:
-        response = client.get_estimated_carbon_emissions(**request)
-        pages += 1
+        response = with_backoff(
+            lambda: client.get_estimated_carbon_emissions(**request), what=what, sleep=sleep, guard=guard
+        )
         for result in response.get("Results", []):
             month = _as_date(result["TimePeriod"]["Start"]).replace(day=1)
             if month not in wanted:
@@ -184,11 +207,11 @@ def fetch_aws_emissions(client: Any, *, months: Sequence[dt.date], source_name: 
                     )
                 row[column] = float(value["Value"]) * _KG_PER_MTCO2E
             rows.append(row)
-        token = response.get("NextToken")
-        if not token:
+        token = response.get("NextToken") or None
+        if not guard.page(token):
             break
         request["NextToken"] = token
-    log.info("AWS sustainability: %d rows over %d page(s) for %s", len(rows), pages, source_name)
+    log.info("AWS sustainability: %d rows over %d page(s) for %s", len(rows), guard.pages, source_name)
     return pa.Table.from_pylist(rows, schema=PROVIDER_COLUMNS)
 
 
@@ -211,8 +234,21 @@ where usage_month in unnest(@months)
 """
 
 
-def fetch_gcp_emissions(client: Any, *, table: str, months: Sequence[dt.date], source_name: str) -> pa.Table:
+def fetch_gcp_emissions(
+    client: Any,
+    *,
+    table: str,
+    months: Sequence[dt.date],
+    source_name: str,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    time_budget_s: float = DEFAULT_TIME_BUDGET_S,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
+) -> pa.Table:
     """Read the GCP Carbon Footprint export (location- and market-based kg CO2e) for ``months``.
+
+    The query is retried with backoff on HTTP 429; its result pages are read within ``max_pages`` and
+    ``time_budget_s``, and a page token seen twice stops the loop.
 
     Parameters
     ----------
@@ -224,6 +260,10 @@ def fetch_gcp_emissions(client: Any, *, table: str, months: Sequence[dt.date], s
         First days of the months to read (``usage_month`` values).
     source_name
         The registry's provider name, stored on every row.
+    max_pages, time_budget_s
+        Bounds of the fetch (the provider's registry settings).
+    sleep, clock
+        Waits between throttled retries and monotonic seconds (defaults: :mod:`time`; tests pass fakes).
 
     Returns
     -------
@@ -234,7 +274,9 @@ def fetch_gcp_emissions(client: Any, *, table: str, months: Sequence[dt.date], s
     Raises
     ------
     ValueError
-        ``table`` is not a BigQuery table id.
+        ``table`` is not a BigQuery table id, or a :class:`~steward.costs.PaginationError`.
+    FetchTimeoutError
+        The query and its pages took longer than ``time_budget_s``.
 
     Examples
     --------
@@ -253,9 +295,24 @@ def fetch_gcp_emissions(client: Any, *, table: str, months: Sequence[dt.date], s
     config = bigquery.QueryJobConfig(
         query_parameters=[bigquery.ArrayQueryParameter("months", "DATE", sorted(months))]
     )
-    job = client.query(_GCP_SQL.format(table=table), job_config=config)
+    what = f"carbon provider {source_name!r} (BigQuery {table})"
+    guard = PageGuard(what, max_pages=max_pages, time_budget_s=time_budget_s, clock=clock)
+    job = with_backoff(
+        lambda: client.query(_GCP_SQL.format(table=table), job_config=config),
+        what=what,
+        sleep=sleep,
+        guard=guard,
+    )
+    result = with_backoff(
+        lambda: job.result(timeout=max(guard.remaining_s(), 1.0)), what=what, sleep=sleep, guard=guard
+    )
+    records = []
+    for page in result.pages:
+        records.extend(page)
+        if not guard.page(result.next_page_token, scope="rows"):
+            break
     rows = []
-    for r in job.result():
+    for r in records:
         scope3 = r["scope3_co2e_kg"]
         rows.append(
             {

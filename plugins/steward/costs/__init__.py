@@ -30,7 +30,8 @@ from steward.costs._focus import (
     cost_line_schema,
 )
 from steward.costs._ingest import IngestResult, billing_periods_to_reload, ingest, period_key
-from steward.costs._retry import is_throttling, with_backoff
+from steward.costs._money import round_to_total
+from steward.costs._retry import FetchTimeoutError, PageGuard, PaginationError, is_throttling, with_backoff
 from steward.costs._tags import TagResolution, TagStatus, match_rule, parse_tags, resolve_tags
 
 __all__ = [
@@ -53,6 +54,9 @@ __all__ = [
     # FOCUS export
     "export_focus",
     # provider calls
+    "FetchTimeoutError",
+    "PageGuard",
+    "PaginationError",
     "is_throttling",
     "with_backoff",
     # allocation (tags -> business unit, project, model, environment; shared-cost rules)
@@ -63,6 +67,8 @@ __all__ = [
     "allocate_days",
     "load_allocation_input",
     "spend_summary",
+    # money for display
+    "round_to_total",
     # tag coverage
     "COVERAGE_TABLE",
     "tag_coverage",

@@ -5,7 +5,7 @@ How the work is split, and why:
 - **Tags** (JSON text, a few distinct values among millions of lines) are resolved in Python,
   once per distinct ``(Tags, provider, service, accounts)`` combination
   (:mod:`steward.costs._tags`), into a small mapping table.
-- **Rows** are allocated and rounded by one SQL file, ``include/sql/costs/allocate_cost_lines.sql``,
+- **Rows** are allocated by one SQL file, ``include/sql/costs/allocate_cost_lines.sql``,
   run by an in-process DuckDB over Arrow. :func:`allocate` is a pure function over an Arrow table
   (the carbon module calls it with a kgCO2e measure, without any warehouse), and DuckDB keeps it
   vectorised and bounded in memory at 10M lines.
@@ -13,9 +13,11 @@ How the work is split, and why:
   reads ``cost_line_daily`` grouped by the allocation grain (``allocate_input_lines.sql``, portable
   SQL), so only thousands of rows leave it, whichever engine it is.
 
-Rounding: amounts are rounded to ``config.decimals`` (cents) with a largest-remainder step per
-day x billing account x currency x measure, so the allocated rows sum to the source total
-(rounded half away from zero) exactly.
+Precision: allocated amounts keep the source's (``decimal(38, 10)``), never rounded to cents. A shared
+line is split over its receivers in integer units of 1e-10 with the largest remainder, so its pieces add
+back to it exactly; per billing period, account, currency and charge day the allocated rows sum to
+``cost_line_daily`` with Decimal equality. Cents are for display only: :func:`spend_summary` rounds
+with the largest remainder (:func:`~steward.costs.round_to_total`) so the shown rows add up.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from steward.costs._money import round_to_total
 from steward.costs._tags import TagResolution, match_rule, parse_tags, resolve_tags
 from steward.registry import AllocationConfig, Model, check_column
 
@@ -249,7 +252,6 @@ def allocate(
     *,
     models: Sequence[Model] = (),
     measures: Sequence[str] = ("BilledCost", "EffectiveCost"),
-    decimals: int | None = None,
 ) -> pa.Table:
     """Allocate billing lines to business units, projects, models and environments.
 
@@ -257,9 +259,9 @@ def allocate(
     DIRECT. Lines without one go to the first matching shared-cost rule of ``config.shared``,
     split PROPORTIONAL to the receivers' direct cost of the first measure (same day, currency
     and scope), EVEN, or FIXED; lines no rule takes, or whose rule finds no receiver, stay
-    UNALLOCATED (``x_BusinessUnit`` NULL). Amounts are rounded to ``config.decimals`` with a
-    largest-remainder step: per day x billing account x currency, every measure sums exactly
-    to the source total rounded half away from zero.
+    UNALLOCATED (``x_BusinessUnit`` NULL). Amounts keep the source's precision: a shared line's
+    pieces are whole units of 1e-10 (largest remainder) that add back to the line exactly, so per
+    day x billing account x currency every measure sums to the source total with Decimal equality.
 
     Parameters
     ----------
@@ -271,9 +273,8 @@ def allocate(
     models
         Registered models: their ``cost_tags`` identify model cost, their ``business_unit`` its owner.
     measures
-        Numeric columns to allocate; the first drives PROPORTIONAL splits (e.g. ``("kgCO2e",)``).
-    decimals
-        Decimal places of the results (default ``config.decimals``, 2: cents; e.g. 3 for grams of kgCO2e).
+        Numeric columns to allocate (read as ``decimal(38, 10)``); the first drives PROPORTIONAL
+        splits (e.g. ``("kgCO2e",)``).
 
     Returns
     -------
@@ -281,19 +282,22 @@ def allocate(
         One row per :data:`DIMENSIONS` x ``x_BusinessUnit`` x ``x_Project`` x ``x_ModelId`` x
         ``x_Environment`` x ``x_AllocationMethod`` x ``x_AllocationRuleId``, with each measure as
         ``decimal(38, 10)`` and ``x_AllocationShare`` (the share of the matched cost the row got).
-        Rows whose measures all round to zero are left out.
+        Rows whose measures are all zero are left out.
 
     Raises
     ------
     ValueError
-        A column is missing, a line has no day, account or currency, or a ``Tags`` value is not a
-        JSON object; the message says which and how to fix it.
+        A column is missing, a line has no day, account or currency, a ``Tags`` value is not a
+        JSON object, or a shared amount and its drivers are too large to split exactly (above about
+        1.3e9 each); the message says which and how to fix it.
 
     Examples
     --------
     >>> out = allocate(lines, registry.costs.allocation, models=registry.models)  # doctest: +SKIP
     >>> out.group_by("x_BusinessUnit").aggregate([("BilledCost", "sum")])  # doctest: +SKIP
     """
+    import duckdb
+
     from steward.warehouse import read_sql
     from steward.warehouse._params import translate_params
 
@@ -309,18 +313,20 @@ def allocate(
         con.register("rules", rules)
         con.register("rule_receivers", receivers)
         _register_measures(con, measures)
-        places = config.decimals if decimals is None else decimals
-        if not 0 <= places <= 6:
-            raise ValueError(f"allocate: decimals={places} is outside 0..6")
-        scale = 10**places
-        unit = str(Decimal(1).scaleb(-places))
         sql, params = translate_params(
             "create temp table allocation as " + read_sql("costs/allocate_cost_lines.sql"),
-            {"driver_measure": measures[0], "scale": scale, "unit": unit},
+            {"driver_measure": measures[0]},
             placeholder="${name}",
             escape_percent=False,
         )
-        con.execute(sql, params)
+        try:
+            con.execute(sql, params)
+        except duckdb.OutOfRangeException as exc:
+            raise ValueError(
+                "allocate: a shared amount times its receivers' driver is past the exact integer range "
+                "(each above about 1.3e9 in one day x account x currency), so it cannot be split exactly; "
+                f"nothing was written. Split such lines by day or account at the source ({exc})"
+            ) from exc
         out = con.sql(_output_select(measures)).to_arrow_table()
     finally:
         con.close()
@@ -491,14 +497,17 @@ def _add_totals(result: AllocationResult, allocated: pa.Table, coverage: pa.Tabl
             result.tagged_share[cur] = float(tagged.get(cur, Decimal(0)) / value)
 
 
-def spend_summary(warehouse: Warehouse, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def spend_summary(
+    warehouse: Warehouse, *, start: dt.date, end: dt.date, places: int = 2
+) -> list[dict[str, Any]]:
     """Return allocated spend by business unit for ``start`` <= day <= ``end``, with each unit's share.
 
     One dict per currency x business unit (``None``: UNALLOCATED): ``currency``, ``business_unit``,
-    ``billed_cost``, ``effective_cost`` (``Decimal``), ``share`` of the currency's EffectiveCost, and
-    ``untagged_share``: the share of that currency's EffectiveCost whose tags named no business unit,
-    and ``no_tags_share``: the share with no tags at all (both from ``tag_coverage_daily``, repeated on
-    each row).
+    ``billed_cost``, ``effective_cost`` (``Decimal``, for display: rounded to ``places`` with the
+    largest remainder, so a currency's rows add up to its exact total rounded half away from zero),
+    ``share`` of the currency's EffectiveCost (from the exact amounts), and ``untagged_share``: the
+    share of that currency's EffectiveCost whose tags named no business unit, and ``no_tags_share``:
+    the share with no tags at all (both from ``tag_coverage_daily``, repeated on each row).
 
     Examples
     --------
@@ -513,19 +522,23 @@ def spend_summary(warehouse: Warehouse, *, start: dt.date, end: dt.date) -> list
         "end": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC),
     }
     rows = warehouse.fetch(read_sql("costs/allocate_spend_summary.sql"), params)
-    out = []
-    for r in rows:
-        out.append(
-            {
-                "currency": r["currency"],
-                "business_unit": r["business_unit"],
-                "billed_cost": Decimal(str(r["billed_cost"])),
-                "effective_cost": Decimal(str(r["effective_cost"])),
-                "share": _float(r["share"]),
-                "untagged_share": _float(r["untagged_share"]),
-                "no_tags_share": _float(r["no_tags_share"]),
-            }
-        )
+    out: list[dict[str, Any]] = [
+        {
+            "currency": r["currency"],
+            "business_unit": r["business_unit"],
+            "billed_cost": Decimal(str(r["billed_cost"])),
+            "effective_cost": Decimal(str(r["effective_cost"])),
+            "share": _float(r["share"]),
+            "untagged_share": _float(r["untagged_share"]),
+            "no_tags_share": _float(r["no_tags_share"]),
+        }
+        for r in rows
+    ]
+    for currency in dict.fromkeys(r["currency"] for r in out):
+        mine = [r for r in out if r["currency"] == currency]
+        for measure in ("billed_cost", "effective_cost"):
+            for r, shown in zip(mine, round_to_total([r[measure] for r in mine], places=places), strict=True):
+                r[measure] = shown
     return out
 
 

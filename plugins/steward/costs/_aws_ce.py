@@ -11,7 +11,9 @@ Tag groups come back as ``key$value``; ``key$`` means the cost has no such tag (
 ``Tags``). Whatever the tag calls do not cover of a call-1 total (Cost Explorer rounding, cost
 recorded between calls) becomes an untagged remainder line, so the lines always sum to call 1.
 Every call loops over ``NextPageToken`` (Cost Explorer has no paginator) and is retried with
-backoff when throttled. Credentials never pass through here: the caller builds the client.
+backoff when throttled; the whole fetch stops at the source's ``max_pages`` and ``time_budget_s``
+and on a page token seen twice (:class:`~steward.costs._retry.PageGuard`).
+Credentials never pass through here: the caller builds the client.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 from steward.costs._engine import CostSourceError, NormalizeEngine
-from steward.costs._retry import with_backoff
+from steward.costs._retry import PageGuard, with_backoff
 from steward.registry._cost_sources import AwsCostExplorerSource
 
 __all__ = ["fetch_cost_explorer", "load_cost_explorer", "plan_periods"]
@@ -86,21 +88,28 @@ def plan_periods(billing_periods: Sequence[date], *, today: date) -> list[tuple[
 
 
 def _pages(
-    client: Any, request: dict[str, Any], *, what: str, sleep: Callable[[float], None] | None
+    client: Any,
+    request: dict[str, Any],
+    *,
+    what: str,
+    sleep: Callable[[float], None] | None,
+    guard: PageGuard,
 ) -> Iterator[dict[str, Any]]:
-    """Yield every page of one ``get_cost_and_usage`` request, following ``NextPageToken``."""
+    """Yield every page of one ``get_cost_and_usage`` request, following ``NextPageToken`` in ``guard``."""
+    scope = json.dumps(request, sort_keys=True, default=str)
     token: str | None = None
-    seen: set[str] = set()
     while True:
         args = {**request, **({"NextPageToken": token} if token else {})}
-        page = with_backoff(lambda a=args: client.get_cost_and_usage(**a), what=what, sleep=sleep)  # type: ignore[misc]
+        page = with_backoff(
+            lambda a=args: client.get_cost_and_usage(**a),  # type: ignore[misc]
+            what=what,
+            sleep=sleep,
+            guard=guard,
+        )
         yield page
         token = page.get("NextPageToken") or None
-        if token is None:
+        if not guard.page(token, scope=scope):
             return
-        if token in seen:
-            raise CostSourceError(f"{what}: Cost Explorer returned the page token {token!r} twice")
-        seen.add(token)
 
 
 def _metrics(group: dict[str, Any], metrics: Sequence[str]) -> dict[str, tuple[Decimal, str]]:
@@ -128,6 +137,7 @@ def fetch_cost_explorer(
     today: date | None = None,
     sleep: Callable[[float], None] | None = None,
     warnings: list[str] | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> pa.Table:
     """Return Cost Explorer's daily groups for ``billing_periods`` as raw ``aws_cost_explorer`` lines.
 
@@ -145,11 +155,20 @@ def fetch_cost_explorer(
         Waits between throttled retries.
     warnings
         Appended with remainders and inconsistencies worth a look.
+    clock
+        Monotonic seconds for the time budget (default :func:`time.monotonic`; tests pass a fake).
 
     Returns
     -------
     pyarrow.Table
         One row per day x account x service x tag values; amounts as exact decimal strings.
+
+    Raises
+    ------
+    PaginationError
+        A page token came back twice, or the fetch would pass ``source.max_pages``.
+    FetchTimeoutError
+        The fetch, throttling waits included, took longer than ``source.time_budget_s``.
 
     Examples
     --------
@@ -160,6 +179,7 @@ def fetch_cost_explorer(
     today = today or _today()
     warnings = warnings if warnings is not None else []
     what = f"cost source {source.name!r} (Cost Explorer)"
+    guard = PageGuard(what, max_pages=source.max_pages, time_budget_s=source.time_budget_s, clock=clock)
     metrics = list(source.metrics)
     base: dict[_Key, dict[str, tuple[Decimal, str]]] = {}
     estimated: dict[str, bool] = {}
@@ -174,7 +194,7 @@ def fetch_cost_explorer(
                 {"Type": "DIMENSION", "Key": "SERVICE"},
             ],
         }
-        for page in _pages(client, by_account, what=what, sleep=sleep):
+        for page in _pages(client, by_account, what=what, sleep=sleep, guard=guard):
             for attr in page.get("DimensionValueAttributes", []):
                 if attr.get("Attributes", {}).get("description"):
                     names[attr["Value"]] = attr["Attributes"]["description"]
@@ -193,7 +213,7 @@ def fetch_cost_explorer(
         if not source.tag_keys:
             continue
         for request_tags, scope in _tag_requests(source.tag_keys, request, base, start, end):
-            for page in _pages(client, request_tags, what=what, sleep=sleep):
+            for page in _pages(client, request_tags, what=what, sleep=sleep, guard=guard):
                 for result in page.get("ResultsByTime", []):
                     day = result["TimePeriod"]["Start"]
                     for group in result.get("Groups", []):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from steward.costs._engine import CostSourceError, NormalizeEngine
-from steward.costs._retry import with_backoff
+from steward.costs._retry import PageGuard, with_backoff
 from steward.registry._cost_sources import AwsDataExportsSource
 from steward.warehouse import Warehouse
 
@@ -27,9 +27,12 @@ _PERIOD_RE = re.compile(r"(?:^|/)BILLING_PERIOD=(\d{4})-(\d{2})(?:/|$)")
 
 
 def list_export_objects(
-    client: Any, *, bucket: str, prefix: str, what: str
+    client: Any, *, bucket: str, prefix: str, what: str, guard: PageGuard | None = None
 ) -> dict[date, list[dict[str, Any]]]:
     """Return the export's Parquet objects per billing period (``BILLING_PERIOD=YYYY-MM`` in the key).
+
+    ``list_objects_v2`` pages are followed (``NextContinuationToken``) within ``guard`` (default: the
+    default page and time limits), each page retried with backoff when throttled.
 
     Examples
     --------
@@ -37,15 +40,20 @@ def list_export_objects(
     {datetime.date(2026, 11, 1): [{'Key': 'cur2/.../BILLING_PERIOD=2026-11/part-0.parquet', ...}]}
     """
     out: dict[date, list[dict[str, Any]]] = {}
-    paginator = client.get_paginator("list_objects_v2")
-    pages = with_backoff(lambda: list(paginator.paginate(Bucket=bucket, Prefix=prefix)), what=what)
-    for page in pages:
+    guard = guard or PageGuard(what)
+    token: str | None = None
+    while True:
+        args = {"Bucket": bucket, "Prefix": prefix, **({"ContinuationToken": token} if token else {})}
+        page = with_backoff(lambda a=args: client.list_objects_v2(**a), what=what, guard=guard)  # type: ignore[misc]
         for obj in page.get("Contents", []):
             key = obj["Key"]
             match = _PERIOD_RE.search(key)
             if not key.lower().endswith(".parquet") or not match:
                 continue
             out.setdefault(date(int(match[1]), int(match[2]), 1), []).append(obj)
+        token = (page.get("NextContinuationToken") or None) if page.get("IsTruncated") else None
+        if not guard.page(token):
+            break
     for objs in out.values():
         objs.sort(key=lambda o: o["Key"])
     return out
@@ -73,7 +81,8 @@ def load_data_exports(
 
         client = boto3.client("s3", region_name=source.region)
     what = f"cost source {source.name!r} (s3://{source.bucket}/{source.prefix})"
-    listed = list_export_objects(client, bucket=source.bucket, prefix=source.prefix, what=what)
+    guard = PageGuard(what, max_pages=source.max_pages, time_budget_s=source.time_budget_s)
+    listed = list_export_objects(client, bucket=source.bucket, prefix=source.prefix, what=what, guard=guard)
     changed: set[date] = set()
     writes: list[tuple[str, Mapping[str, object], object]] = []
     files: list[Path] = []
@@ -101,6 +110,7 @@ def load_data_exports(
             body = with_backoff(
                 lambda o=obj: client.get_object(Bucket=source.bucket, Key=o["Key"])["Body"].read(),  # type: ignore[misc]
                 what=what,
+                guard=guard,
             )
             target.write_bytes(body)
             files.append(target)

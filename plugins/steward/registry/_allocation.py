@@ -196,7 +196,8 @@ class AllocationConfig(Strict):
     environment: TagDimension = _default("environment", "env")
     #: Shared-cost rules, tried in order: the first that matches a line takes it.
     shared: list[SharedCostRule] = Field(default_factory=list)
-    #: Decimal places of the allocated amounts (2: cents). Sums reconcile exactly at this precision.
+    #: Decimal places of money as displayed (``steward costs spend``, the demo summary; 2: cents), rounded
+    #: with the largest remainder so shown rows add up. Allocated amounts keep the source's precision.
     decimals: int = Field(default=2, ge=0, le=6)
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from steward.registry._base import Name, Strict
+from steward.registry._cost_sources import DEFAULT_MAX_PAGES, DEFAULT_TIME_BUDGET_S, MAX_TIME_BUDGET_S
 
 __all__ = ["CandidateRegion", "CarbonConfig", "CarbonProvider", "TrainingLocation"]
 
@@ -69,6 +70,10 @@ class CarbonProvider(Strict):
     table: str | None = None
     #: Months before the current one reloaded every night (providers publish with a lag and restate).
     lookback_months: int = Field(default=3, ge=0, le=36)
+    #: Pages one fetch may read; more fails the provider, naming this setting.
+    max_pages: int = Field(default=DEFAULT_MAX_PAGES, ge=1)
+    #: Seconds one fetch may take, throttling waits included; more fails the provider (Airflow retries it).
+    time_budget_s: float = Field(default=DEFAULT_TIME_BUDGET_S, gt=0, le=MAX_TIME_BUDGET_S)
 
     @model_validator(mode="after")
     def _needs_table(self) -> CarbonProvider:

@@ -23,6 +23,9 @@ from pydantic import Field, field_validator
 from steward.registry._base import Name, Strict
 
 __all__ = [
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_TIME_BUDGET_S",
+    "MAX_TIME_BUDGET_S",
     "AwsCostExplorerSource",
     "AwsDataExportsSource",
     "CeMetric",
@@ -50,6 +53,14 @@ _DEFAULT_METRICS: list[CeMetric] = ["UnblendedCost", "AmortizedCost", "NetUnblen
 _PROVIDER = {"aws_cur2": "AWS", "gcp_billing_export": "Google Cloud", "focus": None}
 
 
+#: Pages one fetch may read (all its requests together) unless a source sets ``max_pages``.
+DEFAULT_MAX_PAGES = 10_000
+#: Seconds one fetch may take (throttling waits included) unless a source sets ``time_budget_s``.
+DEFAULT_TIME_BUDGET_S = 1800.0
+#: The largest time budget a source may set: the Airflow tasks that fetch stop at 2 hours.
+MAX_TIME_BUDGET_S = 5400.0
+
+
 class _SourceBase(Strict):
     """What every billing source has."""
 
@@ -59,7 +70,16 @@ class _SourceBase(Strict):
     enabled: bool = True
 
 
-class AwsCostExplorerSource(_SourceBase):
+class _CloudFetch(Strict):
+    """Bounds of one fetch from a cloud API (paginated calls end, even when the provider misbehaves)."""
+
+    #: Pages one fetch may read; more fails the source, naming this setting.
+    max_pages: int = Field(default=DEFAULT_MAX_PAGES, ge=1)
+    #: Seconds one fetch may take, throttling waits included; more fails the source (Airflow retries it).
+    time_budget_s: float = Field(default=DEFAULT_TIME_BUDGET_S, gt=0, le=MAX_TIME_BUDGET_S)
+
+
+class AwsCostExplorerSource(_SourceBase, _CloudFetch):
     """AWS Cost Explorer ``get_cost_and_usage`` (daily, grouped by account, service and tag keys)."""
 
     kind: Literal["aws_cost_explorer"]
@@ -88,7 +108,7 @@ class AwsCostExplorerSource(_SourceBase):
         return "AWS"
 
 
-class AwsDataExportsSource(_SourceBase):
+class AwsDataExportsSource(_SourceBase, _CloudFetch):
     """AWS Data Exports (CUR 2.0 or FOCUS 1.2 Parquet) delivered to ``s3://bucket/prefix``."""
 
     kind: Literal["aws_data_exports"]
@@ -104,7 +124,7 @@ class AwsDataExportsSource(_SourceBase):
         return "AWS"
 
 
-class GcpBigQueryExportSource(_SourceBase):
+class GcpBigQueryExportSource(_SourceBase, _CloudFetch):
     """The GCP detailed (or standard) billing export table in BigQuery, plus billing metadata."""
 
     kind: Literal["gcp_bigquery_export"]

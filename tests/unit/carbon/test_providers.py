@@ -1,4 +1,5 @@
-"""Provider carbon data through the real client libraries: botocore Stubber (AWS), a fake BigQuery client."""
+"""Provider carbon data through the real client libraries: botocore Stubber (AWS), and a fake BigQuery
+client whose results page through google-cloud-bigquery's real RowIterator."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from google.cloud import bigquery
-from google.cloud.bigquery.table import Row
+from google.cloud.bigquery import SchemaField
+from google.cloud.bigquery.table import RowIterator
 
 from steward.carbon import (
     AWS_EMISSIONS_TYPES,
@@ -17,7 +19,9 @@ from steward.carbon import (
     months_back,
     write_provider_months,
 )
+from steward.costs import FetchTimeoutError, PaginationError
 from steward.registry._carbon import CarbonProvider
+from tests.fixtures.bigquery import row_iterator
 
 OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 AWS = CarbonProvider(name="aws_carbon", kind="aws_sustainability")
@@ -128,25 +132,56 @@ def test_aws_unit_change_and_api_errors_are_reported() -> None:
     assert fetch_aws_emissions(client, months=[], source_name="aws_carbon").num_rows == 0
 
 
-class _FakeJob:
-    def __init__(self, rows: list[Row]) -> None:
-        self._rows = rows
+_GCP_SCHEMA = [
+    SchemaField("usage_month", "DATE"),
+    SchemaField("billing_account_id", "STRING"),
+    SchemaField("project_id", "STRING"),
+    SchemaField("service", "STRING"),
+    SchemaField("region", "STRING"),
+    *(
+        SchemaField(name, "FLOAT")
+        for name in (
+            "location_based_co2e_kg",
+            "market_based_co2e_kg",
+            "scope1_co2e_kg",
+            "scope2_location_based_co2e_kg",
+            "scope2_market_based_co2e_kg",
+            "scope3_co2e_kg",
+        )
+    ),
+    SchemaField("carbon_model_version", "INTEGER"),
+]
 
-    def result(self) -> list[Row]:
-        return self._rows
+
+class _FakeJob:
+    def __init__(self, records: list[dict], tokens: list[str | None] | None) -> None:
+        self.records = records
+        self.tokens = tokens
+        self.timeouts: list[float | None] = []
+        self.page_requests: list[dict] = []
+
+    def result(self, *, timeout: float | None = None) -> RowIterator:
+        """The library's real RowIterator, one record per result page (tokens p2, p3, ...)."""
+        self.timeouts.append(timeout)
+        pages = [[list(r.values())] for r in self.records] or [[]]
+        tokens = self.tokens or [f"p{i + 2}" for i in range(len(pages) - 1)] + [None]
+        rows, self.page_requests = row_iterator(_GCP_SCHEMA, pages, tokens)
+        return rows
 
 
 class FakeBigQuery:
-    """The client boundary: records each query and its job config, returns real bigquery Rows."""
+    """The client boundary: records each query and its job config; results page through real RowIterators."""
 
-    def __init__(self, records: list[dict]) -> None:
+    def __init__(self, records: list[dict], *, tokens: list[str | None] | None = None) -> None:
         self.records = records
+        self.tokens = tokens
         self.calls: list[tuple[str, bigquery.QueryJobConfig]] = []
+        self.jobs: list[_FakeJob] = []
 
     def query(self, sql: str, job_config: bigquery.QueryJobConfig) -> _FakeJob:
         self.calls.append((sql, job_config))
-        fields = {name: i for i, name in enumerate(self.records[0])} if self.records else {}
-        return _FakeJob([Row(tuple(r.values()), fields) for r in self.records])
+        self.jobs.append(_FakeJob(self.records, self.tokens))
+        return self.jobs[-1]
 
 
 def _gcp_record(month: dt.date, project: str, loc: float, mkt: float) -> dict:
@@ -201,3 +236,88 @@ def test_gcp_bad_table_id_is_refused() -> None:
 def test_months_back_crosses_years() -> None:
     assert months_back(dt.date(2026, 1, 31), 1) == [dt.date(2025, 12, 1), dt.date(2026, 1, 1)]
     assert months_back(dt.date(2026, 11, 3), 0) == [NOV]
+
+
+def test_gcp_result_pages_are_all_read_and_a_repeated_token_stops() -> None:
+    records = [_gcp_record(OCT, f"nw-{i}", 1.0 + i, 0.5) for i in range(3)]
+    fake = FakeBigQuery(records)
+    rows = fetch_gcp_emissions(fake, table=GCP.table or "", months=[OCT], source_name="gcp_carbon")
+    assert rows.column("project_id").to_pylist() == ["nw-0", "nw-1", "nw-2"]
+    assert [r.get("pageToken") for r in fake.jobs[0].page_requests] == [None, "p2", "p3"]
+    assert 1700 < (fake.jobs[0].timeouts[0] or 0) <= 1800  # waits at most the rest of the budget
+
+    stuck = FakeBigQuery(records, tokens=["p2", "p2"])  # page 2 names itself as the next page
+    with pytest.raises(PaginationError, match=r"carbon provider 'gcp_carbon' \(BigQuery .*same page token"):
+        fetch_gcp_emissions(stuck, table=GCP.table or "", months=[OCT], source_name="gcp_carbon")
+    assert len(stuck.jobs[0].page_requests) == 2
+
+
+def test_aws_throttled_twice_then_answers() -> None:
+    client = _client()
+    waits: list[float] = []
+    with Stubber(client) as stub:
+        for _ in range(2):
+            stub.add_client_error(
+                "get_estimated_carbon_emissions", "ThrottlingException", "Rate exceeded", 400
+            )
+        stub.add_response(
+            "get_estimated_carbon_emissions",
+            {"Results": [_result(OCT, "210987654321", "AmazonEC2", 0.0125, 0.004)]},
+            _expected_request(),
+        )
+        rows = fetch_aws_emissions(client, months=[OCT, NOV], source_name="aws_carbon", sleep=waits.append)
+        stub.assert_no_pending_responses()
+    assert rows.column("location_based_co2e_kg").to_pylist() == [pytest.approx(12.5)]
+    assert len(waits) == 2 and 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 2.0
+
+
+def test_aws_token_returned_forever_stops_with_a_clear_error() -> None:
+    client = _client()
+    with Stubber(client) as stub:
+        stub.add_response(
+            "get_estimated_carbon_emissions",
+            {"Results": [_result(OCT, "1", "AmazonEC2", 1.0, 1.0)], "NextToken": "again"},
+            _expected_request(),
+        )
+        for _ in range(10):
+            stub.add_response(
+                "get_estimated_carbon_emissions",
+                {"Results": [], "NextToken": "again"},
+                _expected_request("again"),
+            )
+        with pytest.raises(PaginationError) as err:
+            fetch_aws_emissions(client, months=[OCT, NOV], source_name="aws_carbon")
+        assert len(stub._queue) == 9  # two requests made, not eleven
+    assert str(err.value).startswith(
+        "carbon provider 'aws_carbon' (AWS sustainability): the provider returned the same page token twice"
+    )
+    assert isinstance(err.value, ValueError)  # the Airflow task fails without retrying it
+
+
+def test_aws_pages_past_max_pages_or_the_time_budget_fail() -> None:
+    client = _client()
+    with Stubber(client) as stub:
+        stub.add_response(
+            "get_estimated_carbon_emissions", {"Results": [], "NextToken": "t2"}, _expected_request()
+        )
+        stub.add_response(
+            "get_estimated_carbon_emissions", {"Results": [], "NextToken": "t3"}, _expected_request("t2")
+        )
+        with pytest.raises(PaginationError, match="more than max_pages=2 pages"):
+            fetch_aws_emissions(client, months=[OCT, NOV], source_name="aws_carbon", max_pages=2)
+        stub.assert_no_pending_responses()
+
+    ticks = iter([0.0, 0.0, 50.0, 120.0])  # created, first call, after page 1, (never read)
+    with Stubber(client) as stub:
+        stub.add_response(
+            "get_estimated_carbon_emissions", {"Results": [], "NextToken": "t2"}, _expected_request()
+        )
+        with pytest.raises(FetchTimeoutError, match=r"took 50 s, over its time budget of 30 s, after 1 page"):
+            fetch_aws_emissions(
+                client,
+                months=[OCT, NOV],
+                source_name="aws_carbon",
+                time_budget_s=30,
+                clock=lambda: next(ticks),
+            )
+        stub.assert_no_pending_responses()

@@ -85,7 +85,7 @@ def test_format_spend() -> None:
         {
             "currency": "USD",
             "business_unit": "lending",
-            "effective_cost": Decimal("1234.5"),
+            "effective_cost": Decimal("1234.50"),  # spend_summary rounds for display
             "share": 0.75,
             "untagged_share": 0.3,
             "no_tags_share": 0.1,
@@ -93,7 +93,7 @@ def test_format_spend() -> None:
         {
             "currency": "USD",
             "business_unit": None,
-            "effective_cost": Decimal("411.5"),
+            "effective_cost": Decimal("411.49"),
             "share": 0.25,
             "untagged_share": 0.3,
             "no_tags_share": 0.1,
@@ -101,7 +101,8 @@ def test_format_spend() -> None:
     ]
     assert format_spend(rows) == [
         "  lending          USD       1,234.50   75.0%",
-        "  (unallocated)    USD         411.50   25.0%",
+        "  (unallocated)    USD         411.49   25.0%",
+        "  total            USD       1,645.99",
         "  USD: 30.0% of cost has no business-unit tag (10.0% has no tag at all)",
     ]
 

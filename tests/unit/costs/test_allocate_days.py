@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from steward.costs import allocate_days, spend_summary
 from steward.registry import AllocationConfig
@@ -102,10 +104,7 @@ def _source_totals(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[De
         key = (r["ChargePeriodStart"].date(), r["BillingAccountId"], r["BillingCurrency"])
         acc[key][0] += r["BilledCost"]
         acc[key][1] += r["EffectiveCost"]
-    cent = D("0.01")
-    return {
-        k: (v[0].quantize(cent, ROUND_HALF_UP), v[1].quantize(cent, ROUND_HALF_UP)) for k, v in acc.items()
-    }
+    return {k: (v[0], v[1]) for k, v in acc.items()}
 
 
 def _allocated_totals(wh: Warehouse) -> dict[tuple[Any, ...], tuple[Decimal, Decimal]]:
@@ -154,15 +153,17 @@ def test_allocate_days_writes_reconciled_rows_and_coverage(warehouse: Warehouse)
     }
     # hand-computed: direct lending 12.006 + model 3.333 (lending via credit_risk), marketing 5 + 7.12345;
     # platform 9.999 split by direct BilledCost of the payer account that day: lending 12.006 / 27.46245,
-    # credit_risk 3.333 / 27.46245, marketing 12.12345 / 27.46245
-    assert by[(3, "lending", "DIRECT", None, None)] == D("12.01")
-    assert by[(3, "lending", "DIRECT", None, "credit_risk")] == D("3.33")
-    assert by[(3, "marketing", "DIRECT", None, None)] == D("12.12")
-    assert by[(3, "lending", "PROPORTIONAL", "platform", None)] == D("4.37")  # 9.999 x .437170 = 4.37123
-    assert by[(3, "lending", "PROPORTIONAL", "platform", "credit_risk")] == D("1.21")  # 1.21352
-    assert by[(3, "marketing", "PROPORTIONAL", "platform", None)] == D("4.41")  # 4.41425
-    # 1.111 x 50% = 0.5555 each: a cent either way, as the day's largest remainders fall
-    assert {by[(3, u, "FIXED", "sandbox", None)] for u in ("lending", "marketing")} <= {D("0.55"), D("0.56")}
+    # credit_risk 3.333 / 27.46245, marketing 12.12345 / 27.46245. At 1e-10: 4.37135048038..,
+    # 1.21353582801.., 4.41411369160.. floor to a total 1e-10 short of 9.999; the largest remainder
+    # (.83, lending) takes it.
+    assert by[(3, "lending", "DIRECT", None, None)] == D("12.006")
+    assert by[(3, "lending", "DIRECT", None, "credit_risk")] == D("3.333")
+    assert by[(3, "marketing", "DIRECT", None, None)] == D("12.12345")
+    assert by[(3, "lending", "PROPORTIONAL", "platform", None)] == D("4.3713504804")
+    assert by[(3, "lending", "PROPORTIONAL", "platform", "credit_risk")] == D("1.2135358280")
+    assert by[(3, "marketing", "PROPORTIONAL", "platform", None)] == D("4.4141136916")
+    # 1.111 x 50% = 0.5555 each, exactly
+    assert [by[(3, u, "FIXED", "sandbox", None)] for u in ("lending", "marketing")] == [D("0.5555")] * 2
     assert by[(3, None, "UNALLOCATED", None, None)] == D("0.75")
     assert by[(4, None, "UNALLOCATED", "platform", None)] == D("4")
     # October is another billing period: not recomputed
@@ -247,3 +248,144 @@ def test_an_empty_period_clears_its_rows(warehouse: Warehouse) -> None:
     assert warehouse.fetch("select count(*) as n from cost_allocated_daily")[0]["n"] == 0
     with pytest.raises(ValueError, match="exactly one of"):
         allocate_days(warehouse, CFG, run_id="r3")
+
+
+# ---------------------------------------------------------------- exact totals, with Hypothesis
+
+_MIX_TAGS = [
+    {},
+    {"business_unit": "lending"},
+    {"business_unit": "marketing", "project": "p1"},
+    {"model": "credit-risk"},
+    {"team": "platform"},
+    {"owner": "nobody"},
+]
+_EXACT_CFG = AllocationConfig.model_validate(
+    {
+        "business_unit": {"keys": ["business_unit"]},
+        "shared": [
+            {"id": "platform", "match": {"tags": {"team": "platform"}}, "method": "proportional"},
+            {
+                "id": "sandbox",
+                "match": {"sub_accounts": ["sbx"]},
+                "method": "fixed",
+                "shares": {"lending": 33.3, "marketing": 66.7},
+            },
+            {
+                "id": "rest",
+                "match": {"untagged": True},
+                "method": "even",
+                "to": ["lending", "marketing", "ops"],
+            },
+        ],
+    }
+)
+# FOCUS amounts: up to 10 decimal places; negatives are credits and refunds
+_amount = st.decimals(min_value=-1000, max_value=100_000, places=10, allow_nan=False, allow_infinity=False)
+_lines = st.lists(
+    st.fixed_dictionaries(
+        {
+            "period": st.sampled_from([OCT, NOV]),
+            "day": st.integers(min_value=1, max_value=3),
+            "account": st.sampled_from(["payer-a", "payer-b"]),
+            "currency": st.sampled_from(["USD", "EUR"]),
+            "sub": st.sampled_from(["ml", "sbx"]),
+            "tags": st.sampled_from(_MIX_TAGS),
+            "billed": _amount,
+            "effective": _amount,
+        }
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"], indirect=False)
+def test_allocated_sums_equal_the_source_lines_exactly(
+    backend: str, duckdb_url: str, request: pytest.FixtureRequest
+) -> None:
+    """Per billing period x account x currency and per charge day, Decimal equality (no cent rounding)."""
+    from steward.warehouse import connect
+
+    if backend == "postgres":
+        request.applymarker(pytest.mark.postgres)
+        url = request.getfixturevalue("pg_url")
+    else:
+        url = duckdb_url
+    with connect(url) as wh:
+        wh.migrate()
+
+        @settings(
+            max_examples=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        )
+        @given(specs=_lines)
+        def check(specs: list[dict[str, Any]]) -> None:
+            rows = []
+            for n, s in enumerate(specs):
+                row = _line(
+                    "aws", s["day"], s["tags"], str(s["billed"]), str(s["effective"]), sub=s["sub"], n=n
+                )
+                start = s["period"].replace(day=s["day"])
+                row.update(
+                    BillingAccountId=s["account"],
+                    BillingCurrency=s["currency"],
+                    BillingPeriodStart=s["period"],
+                    BillingPeriodEnd=(s["period"] + dt.timedelta(days=32)).replace(day=1),
+                    ChargePeriodStart=start,
+                    ChargePeriodEnd=start + dt.timedelta(days=1),
+                )
+                rows.append(row)
+            for period in (OCT, NOV):  # replaces whatever an earlier example loaded
+                _load(wh, "aws", period, [r for r in rows if r["BillingPeriodStart"] == period])
+            allocate_days(wh, _EXACT_CFG, billing_periods=[OCT.date(), NOV.date()], run_id="h", models=MODELS)
+
+            # the reference: plain Decimal sums of the generated lines
+            by_group: dict[tuple[Any, ...], list[Decimal]] = defaultdict(lambda: [D(0), D(0)])
+            by_day: dict[tuple[Any, ...], list[Decimal]] = defaultdict(lambda: [D(0), D(0)])
+            for r in rows:
+                for acc, key in (
+                    (by_group, (r["BillingPeriodStart"].date(), r["BillingAccountId"], r["BillingCurrency"])),
+                    (by_day, (r["ChargePeriodStart"].date(), r["BillingCurrency"])),
+                ):
+                    acc[key][0] += r["BilledCost"]
+                    acc[key][1] += r["EffectiveCost"]
+            got_group = wh.fetch(
+                'select "BillingPeriodStart" as p, "BillingAccountId" as a, "BillingCurrency" as c, '
+                'sum("BilledCost") as b, sum("EffectiveCost") as e from cost_allocated_daily group by 1, 2, 3'
+            )
+            got_day = wh.fetch(
+                'select "ChargePeriodStart" as d, "BillingCurrency" as c, sum("BilledCost") as b, '
+                'sum("EffectiveCost") as e from cost_allocated_daily group by 1, 2'
+            )
+            groups = {(r["p"].date(), r["a"], r["c"]): [D(str(r["b"])), D(str(r["e"]))] for r in got_group}  # type: ignore[union-attr]
+            days = {(r["d"].date(), r["c"]): [D(str(r["b"])), D(str(r["e"]))] for r in got_day}  # type: ignore[union-attr]
+            # a group whose lines cancel out to zero may leave no allocated row
+            assert {k: v for k, v in by_group.items() if v != [0, 0] or k in groups} == groups
+            assert {k: v for k, v in by_day.items() if v != [0, 0] or k in days} == days
+
+        check()
+
+
+def test_spend_summary_rounds_for_display_so_rows_add_up(warehouse: Warehouse) -> None:
+    units = ("lending", "marketing", "ops")
+    _load(
+        warehouse,
+        "aws",
+        NOV,
+        [_line("aws", 3, {"business_unit": u}, "0.005", "1.115", n=i) for i, u in enumerate(units)],
+    )
+    allocate_days(warehouse, CFG, billing_periods=[NOV.date()], run_id="r", models=MODELS)
+    exact = warehouse.fetch(
+        'select sum("EffectiveCost") as e, sum("BilledCost") as b from cost_allocated_daily'
+    )[0]
+    assert (D(str(exact["e"])), D(str(exact["b"]))) == (D("3.345"), D("0.015"))  # stored exactly
+
+    rows = spend_summary(warehouse, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+
+    # 1.115 x 3 = 3.345 -> 3.35 shown; each row 1.115 -> 1.11 + remainder .005: two rows get the cent.
+    # Rounding each row on its own would show 1.12 x 3 = 3.36.
+    assert sorted(r["effective_cost"] for r in rows) == [D("1.11"), D("1.12"), D("1.12")]
+    assert sorted(r["billed_cost"] for r in rows) == [D("0.00"), D("0.01"), D("0.01")]
+    assert sum(r["share"] for r in rows) == pytest.approx(1.0)

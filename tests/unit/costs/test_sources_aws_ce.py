@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from pydantic import TypeAdapter
 
-from steward.costs import _aws_ce, ingest
+from steward.costs import FetchTimeoutError, PaginationError, _aws_ce, ingest
 from steward.costs._aws_ce import fetch_cost_explorer, plan_periods
 from steward.registry._cost_sources import AwsCostExplorerSource, CostSource
 from steward.warehouse import Warehouse
@@ -228,3 +228,82 @@ def test_error_on_a_later_page_keeps_the_loaded_period(
         'select "x_PipelineRunId" as r, sum("BilledCost") as b from cost_line_daily group by 1'
     )
     assert [(r["r"], D(str(r["b"]))) for r in rows] == [("r1", D("24.00"))]  # 10 + 2 + 12
+
+
+def _one_group_page(token: str | None, *, first: bool = True) -> dict[str, Any]:
+    """One EC2 group on the first page; later pages carry no results, only the token."""
+    groups = [([data.ACCT_A, EC2], _m("1.5", "1.5", "1.5"))] if first else []
+    page: dict[str, Any] = {"ResultsByTime": [_day("2026-11-01", groups)]}
+    if token:
+        page["NextPageToken"] = token
+    return page
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_a_token_returned_forever_stops_with_a_clear_error() -> None:
+    ce = boto3.client("ce", region_name="us-east-1")
+    stub = Stubber(ce)
+    stub.add_response("get_cost_and_usage", _one_group_page("tok-A"))
+    for _ in range(20):  # a provider that answers "more after tok-A" on every page
+        stub.add_response("get_cost_and_usage", _one_group_page("tok-A", first=False))
+    with stub, pytest.raises(PaginationError) as err:
+        fetch_cost_explorer(_source(), ce, [data.NOV], today=dt.date(2026, 11, 1))
+
+    message = str(err.value)
+    assert message.startswith(
+        "cost source 'aws_ce' (Cost Explorer): the provider returned the same page token"
+    )
+    assert "after 2 page(s)" in message and "Fix: rerun" in message
+    # the first page, then tok-A's page naming tok-A again: two requests, not twenty-one
+    assert len(stub._queue) == 19  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_more_pages_than_max_pages_fail_naming_the_setting() -> None:
+    ce = boto3.client("ce", region_name="us-east-1")
+    stub = Stubber(ce)
+    for i in range(3):
+        stub.add_response("get_cost_and_usage", _one_group_page(f"tok-{i + 1}", first=i == 0))
+    with stub, pytest.raises(PaginationError, match=r"more than max_pages=3 pages in one fetch.*max_pages"):
+        fetch_cost_explorer(_source(max_pages=3), ce, [data.NOV], today=dt.date(2026, 11, 1))
+    stub.assert_no_pending_responses()
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_exactly_max_pages_is_allowed() -> None:
+    ce = boto3.client("ce", region_name="us-east-1")
+    stub = Stubber(ce)
+    stub.add_response("get_cost_and_usage", _one_group_page("tok-1"))
+    stub.add_response("get_cost_and_usage", _one_group_page(None, first=False))
+    with stub:
+        table = fetch_cost_explorer(_source(max_pages=2), ce, [data.NOV], today=dt.date(2026, 11, 1))
+    assert table.num_rows == 1
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_throttling_waits_stop_at_the_time_budget() -> None:
+    ce = boto3.client("ce", region_name="us-east-1")
+    stub = Stubber(ce)
+    for _ in range(6):
+        stub.add_client_error("get_cost_and_usage", "ThrottlingException", "Rate exceeded", 400)
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(s: float) -> None:
+        waits.append(s)
+        now[0] += s
+
+    with (
+        stub,
+        pytest.raises(FetchTimeoutError, match=r"still throttled after \d attempt\(s\).*time budget of 3 s"),
+    ):
+        fetch_cost_explorer(
+            _source(time_budget_s=3),
+            ce,
+            [data.NOV],
+            today=dt.date(2026, 11, 1),
+            sleep=sleep,
+            clock=lambda: now[0],
+        )
+    # waits of about 1 s and 2 s fit; the next (2-4 s) would not, so no third wait
+    assert 1 <= len(waits) <= 2 and sum(waits) <= 3

@@ -106,3 +106,25 @@ def test_a_malformed_export_file_names_the_s3_object(scratch_wh: Warehouse) -> N
                 _source(), warehouse=scratch_wh, billing_periods=[data.NOV], run_id="r", clients={"s3": s3}
             )
     assert scratch_wh.fetch("select count(*) as n from cost_source_files") == [{"n": 0}]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_a_listing_whose_continuation_token_repeats_stops() -> None:
+    from botocore.stub import Stubber
+
+    from steward.costs import PaginationError
+    from steward.costs._aws_exports import list_export_objects
+
+    s3 = boto3.client("s3", region_name="us-east-1")
+    key = f"{PREFIX}BILLING_PERIOD=2026-11/part-0.parquet"
+    page = {"IsTruncated": True, "NextContinuationToken": "c1", "Contents": [{"Key": key, "ETag": '"e"'}]}
+    with Stubber(s3) as stub:
+        stub.add_response("list_objects_v2", page, {"Bucket": BUCKET, "Prefix": PREFIX})
+        stub.add_response(
+            "list_objects_v2", page, {"Bucket": BUCKET, "Prefix": PREFIX, "ContinuationToken": "c1"}
+        )
+        with pytest.raises(
+            PaginationError, match=r"'aws' \(s3\): the provider returned the same page token twice"
+        ):
+            list_export_objects(s3, bucket=BUCKET, prefix=PREFIX, what="cost source 'aws' (s3)")
+        stub.assert_no_pending_responses()

@@ -14,13 +14,15 @@ from google.api_core import gapic_v1
 from google.api_core.exceptions import TooManyRequests
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import billing_v1
+from google.cloud.bigquery import SchemaField
 from google.cloud.billing_v1.services.cloud_billing.transports.base import CloudBillingTransport
 from pydantic import TypeAdapter
 
-from steward.costs import ingest
-from steward.costs._gcp import billing_metadata
+from steward.costs import FetchTimeoutError, PageGuard, PaginationError, ingest
+from steward.costs._gcp import arrow_pages, billing_metadata, query_billing_export
 from steward.registry._cost_sources import CostSource, GcpBigQueryExportSource
 from steward.warehouse import Warehouse
+from tests.fixtures.bigquery import ArrowPages, row_iterator
 from tests.unit.costs import _source_data as data
 
 D = Decimal
@@ -28,12 +30,14 @@ TABLE = "nw-billing.billing_export.gcp_billing_export_resource_v1_01A2B3"
 
 
 class FakeBigQuery:
-    """The boundary of ``google.cloud.bigquery.Client`` that the reader uses: query() -> job.result()."""
+    """The boundary of ``google.cloud.bigquery.Client`` that the reader uses: query() -> job.result(timeout)
+    -> result pages (two rows each)."""
 
     def __init__(self, table: pa.Table, *, throttle: int = 0) -> None:
         self.table = table
         self.throttle = throttle
         self.queries: list[tuple[str, Any, str | None]] = []
+        self.timeouts: list[float | None] = []
 
     def query(self, sql: str, *, job_config: Any = None, project: str | None = None) -> Any:
         if self.throttle:
@@ -41,15 +45,12 @@ class FakeBigQuery:
             raise TooManyRequests("Exceeded rate limits: too many concurrent queries")
         self.queries.append((sql, job_config, project))
         table = self.table
-
-        class Result:
-            def to_arrow(self, *, create_bqstorage_client: bool = True) -> pa.Table:
-                assert create_bqstorage_client is False
-                return table
+        timeouts = self.timeouts
 
         class Job:
-            def result(self) -> Result:
-                return Result()
+            def result(self, *, timeout: float | None = None) -> ArrowPages:
+                timeouts.append(timeout)
+                return ArrowPages(table, page_rows=2)
 
         return Job()
 
@@ -58,12 +59,19 @@ class FakeBillingTransport(CloudBillingTransport):
     """Answers GetBillingAccount and ListProjectBillingInfo with real protobuf messages, paged."""
 
     def __init__(
-        self, accounts: dict[str, str], projects: dict[str, list[str]], *, page_size: int = 1
+        self,
+        accounts: dict[str, str],
+        projects: dict[str, list[str]],
+        *,
+        page_size: int = 1,
+        stuck_token: str | None = None,
     ) -> None:
         super().__init__(credentials=AnonymousCredentials())
         self.accounts = accounts
         self.projects = projects
         self.page_size = page_size
+        #: when set, every page names this token as the next one (a provider bug: paging never ends)
+        self.stuck_token = stuck_token
         self.requests: list[Any] = []
         self._prep_wrapped_messages(gapic_v1.client_info.ClientInfo())
 
@@ -92,11 +100,15 @@ class FakeBillingTransport(CloudBillingTransport):
 
     def _list_project_billing_info(self, request: Any, **_: Any) -> billing_v1.ListProjectBillingInfoResponse:
         self.requests.append(request)
+        if len(self.requests) > 50:
+            raise AssertionError("50 requests: the page loop does not end")
         account = request.name.removeprefix("billingAccounts/")
         ids: Sequence[str] = self.projects.get(account, [])
         start = int(request.page_token or 0)
         page = ids[start : start + self.page_size]
         nxt = str(start + self.page_size) if start + self.page_size < len(ids) else ""
+        if self.stuck_token is not None:
+            nxt = self.stuck_token
         return billing_v1.ListProjectBillingInfoResponse(
             project_billing_info=[
                 billing_v1.ProjectBillingInfo(
@@ -190,6 +202,8 @@ def test_bigquery_429_is_retried(scratch_wh: Warehouse, monkeypatch: pytest.Monk
     )
     assert len(waits) == 2 and len(bq.queries) == 1
     assert result.billed_cost_total == {"USD": data.GCP_NOV_BILLED}
+    # the job waits at most what is left of the fetch's time budget (default 1800 s)
+    assert len(bq.timeouts) == 1 and 1700 < (bq.timeouts[0] or 0) <= 1800
 
 
 def test_billing_metadata_names_accounts() -> None:
@@ -197,3 +211,71 @@ def test_billing_metadata_names_accounts() -> None:
     names, projects = billing_metadata(client, [data.GCP_ACCOUNT, data.GCP_ACCOUNT], what="test")
     assert names == {data.GCP_ACCOUNT: "Northwind GCP"}
     assert projects == {data.GCP_ACCOUNT: {"a", "b"}}
+
+
+def test_billing_pages_with_a_repeated_token_stop_with_a_clear_error() -> None:
+    transport = FakeBillingTransport({data.GCP_ACCOUNT: "Northwind GCP"}, {data.GCP_ACCOUNT: ["a", "b", "c"]})
+    transport.stuck_token = "1"  # page 2 names itself as the next page, forever
+    client = billing_v1.CloudBillingClient(transport=transport)
+
+    with pytest.raises(
+        PaginationError, match=r"'gcp' \(Cloud Billing\): the provider returned the same page token"
+    ):
+        billing_metadata(client, [data.GCP_ACCOUNT], what="cost source 'gcp' (Cloud Billing)")
+
+    # GetBillingAccount, page 1 (token "1"), page 2 (token "1" again): stopped there
+    assert len(transport.requests) == 3
+
+
+_SCHEMA = [SchemaField("billing_account_id", "STRING"), SchemaField("cost", "NUMERIC")]
+
+
+def test_bigquery_result_pages_are_read_in_full() -> None:
+    rows, requests = row_iterator(
+        _SCHEMA, [[["A", "1.5"]], [["B", "2.25"]], [["C", "-0.75"]]], ["p2", "p3", None]
+    )
+
+    table = arrow_pages(rows, PageGuard("test"), what="test")
+
+    assert table.column("billing_account_id").to_pylist() == ["A", "B", "C"]
+    assert sum(table.column("cost").to_pylist()) == D("3.00")
+    assert [r.get("pageToken") for r in requests] == [None, "p2", "p3"]
+
+
+def test_bigquery_result_token_repeated_stops_the_real_row_iterator() -> None:
+    # google-cloud-bigquery's RowIterator follows a repeated pageToken forever on its own
+    rows, requests = row_iterator(_SCHEMA, [[["A", "1"]], [["B", "2"]]], ["p2", "p2"])
+
+    with pytest.raises(PaginationError, match=r"same page token twice \(rows\)"):
+        arrow_pages(rows, PageGuard("cost source 'gcp' (BigQuery t)"), what="gcp")
+
+    assert len(requests) == 2
+
+
+def test_bigquery_result_pages_past_max_pages_fail_naming_the_setting() -> None:
+    rows, requests = row_iterator(_SCHEMA, [[["A", "1"]]] * 5, ["p2", "p3", "p4", "p5", None])
+
+    with pytest.raises(PaginationError, match=r"more than max_pages=3 pages"):
+        arrow_pages(rows, PageGuard("gcp", max_pages=3), what="gcp")
+
+    assert len(requests) == 3
+
+
+def test_bigquery_export_over_its_time_budget_stops_before_the_next_call() -> None:
+    ticks = iter(range(0, 10_000, 60))  # every clock read is 60 s later
+    bq = FakeBigQuery(data.gcp_table(data.GCP_NOV))
+
+    with pytest.raises(FetchTimeoutError, match=r"took 120 s, over its time budget of 100 s"):
+        query_billing_export(
+            _source(name="gcp_slow", time_budget_s=100), bq, [data.NOV], clock=lambda: float(next(ticks))
+        )
+    # the query ran (at 60 s); waiting for its result (at 120 s) was never started
+    assert len(bq.queries) == 1 and bq.timeouts == []
+
+
+def test_page_limits_are_validated_in_the_registry() -> None:
+    with pytest.raises(ValueError, match="time_budget_s"):
+        _source(time_budget_s=99_999)
+    with pytest.raises(ValueError, match="max_pages"):
+        _source(max_pages=0)
+    assert (_source().max_pages, _source().time_budget_s) == (10_000, 1800.0)
