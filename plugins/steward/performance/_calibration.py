@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import isotonic_regression
 
 from steward.performance._bins import Bins, parse_bins, to_int
 
@@ -106,24 +107,6 @@ class Calibration:
         )
 
 
-def _pav(y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted pool-adjacent-violators: the non-decreasing fit minimising sum w (y - fit)^2."""
-    values: list[float] = []
-    weights: list[float] = []
-    sizes: list[int] = []
-    for yi, wi in zip(y.tolist(), w.tolist(), strict=True):
-        values.append(yi)
-        weights.append(wi)
-        sizes.append(1)
-        while len(values) > 1 and values[-2] > values[-1]:
-            v, wt, sz = values.pop(), weights.pop(), sizes.pop()
-            total = weights[-1] + wt
-            values[-1] = (values[-1] * weights[-1] + v * wt) / total
-            weights[-1] = total
-            sizes[-1] += sz
-    return np.repeat(np.asarray(values), sizes)
-
-
 def fit_calibration(
     bins: Bins, *, n_bins: int = 10, min_labelled: int = 200, source: str = "bins"
 ) -> Calibration | None:
@@ -181,7 +164,7 @@ def fit_calibration(
     count = np.bincount(inverse, weights=labelled)
     x = np.bincount(inverse, weights=scores) / count
     y = np.bincount(inverse, weights=positives) / count
-    rates = np.clip(_pav(y, count), 0.0, 1.0)
+    rates = np.clip(isotonic_regression(y, weights=count, increasing=True).x, 0.0, 1.0)
     x = np.clip(x, 0.0, 1.0)
     return Calibration(
         scores=tuple(float(v) for v in x),
