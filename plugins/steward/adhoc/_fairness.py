@@ -16,6 +16,7 @@ from steward.adhoc._inputs import (
     AuditInputError,
     BinaryCoding,
     Fetch,
+    adhoc_model,
     adhoc_name,
     binary_coding,
     require_columns,
@@ -266,19 +267,15 @@ def _model(
     score_column: str | None,
     files: Sequence[str],
 ) -> Model:
-    from steward.registry import FairnessPolicy, ModelColumns, ModelThresholds
+    from steward.registry import FairnessPolicy, ModelThresholds
 
-    model = Model(
-        name="adhoc",
+    return adhoc_model(
+        adhoc_name(audit.name, files),
         description=f"one-off fairness audit of {', '.join(files)}",
         owner="steward fairness audit",
-        business_unit="adhoc",
-        risk_tier="limited",
-        prediction_log="adhoc",
-        columns=ModelColumns(
-            id="steward_row", timestamp="steward_row", prediction="steward_prediction", score=score_column
-        ),
-        features=list(groups),
+        features=groups,
+        prediction="steward_prediction",
+        score=score_column,
         protected_attributes=list(groups),
         thresholds=ModelThresholds(min_group_size=audit.min_group_size, fairness_tolerance=audit.tolerance),
         fairness=FairnessPolicy(
@@ -288,4 +285,3 @@ def _model(
             reference_groups=references,
         ),
     )
-    return model.model_copy(update={"name": adhoc_name(audit.name, files)})

@@ -10,7 +10,9 @@ import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from steward.registry import Model
 from steward.sources import FileFormat, scan_files_sql
 from steward.warehouse import quote_ident
 
@@ -19,6 +21,7 @@ __all__ = [
     "Fetch",
     "BinaryCoding",
     "ValueCount",
+    "adhoc_model",
     "adhoc_name",
     "binary_coding",
     "require_columns",
@@ -173,3 +176,35 @@ def adhoc_name(name: str | None, files: Sequence[str]) -> str:
     base = name or Path(files[0]).stem
     slug = re.sub(r"[^a-z0-9_]+", "_", base.lower()).strip("_") or "audit"
     return f"adhoc-{slug[:50]}"
+
+
+def adhoc_model(
+    stored_as: str,
+    *,
+    description: str,
+    owner: str,
+    features: Sequence[str],
+    prediction: str = "steward_row",
+    score: str | None = None,
+    **policy: Any,
+) -> Model:
+    """Return the registry model a one-off run amounts to, named ``stored_as`` (``adhoc-<name>``).
+
+    A one-off run has no id or timestamp columns; ``policy`` sets the other fields (protected
+    attributes, thresholds, fairness). The model is validated under a placeholder name, then renamed:
+    ``adhoc-`` names are deliberately not valid registry names.
+    """
+    from steward.registry import ModelColumns
+
+    model = Model(
+        name="adhoc",
+        description=description,
+        owner=owner,
+        business_unit="adhoc",
+        risk_tier="limited",
+        prediction_log="adhoc",
+        columns=ModelColumns(id="steward_row", timestamp="steward_row", prediction=prediction, score=score),
+        features=list(features),
+        **policy,
+    )
+    return model.model_copy(update={"name": stored_as})

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from steward.adhoc._fairness import FairnessAudit, prepare_fairness_audit
-from steward.adhoc._inputs import AuditInputError, adhoc_name, require_columns
+from steward.adhoc._inputs import AuditInputError, adhoc_model, adhoc_name, require_columns
 from steward.sources import FileFormat, scan_files_sql
 from steward.warehouse import Warehouse
 
@@ -145,7 +145,6 @@ def compare_files(
     """
     from steward.monitoring import MonitoringError, Relation, monitor_relation, scan_engine
     from steward.monitoring._relation import WINDOW_COLUMN
-    from steward.registry import Model, ModelColumns
 
     shared = [c for c in reference.columns if c in set(current.columns) and c != WINDOW_COLUMN]
     if features:
@@ -168,18 +167,13 @@ def compare_files(
             "rename them in the files or pass --columns for delimited text"
         )
     files = [reference.path, current.path]
-    model = Model(
-        name="adhoc",
+    model = adhoc_model(
+        adhoc_name(name, [current.path]),
         description=f"one-off drift comparison of {current.path} against {reference.path}",
         owner="steward monitor files",
-        business_unit="adhoc",
-        risk_tier="limited",
-        prediction_log="adhoc",
-        columns=ModelColumns(
-            id="steward_row", timestamp="steward_row", prediction="steward_row", score=score
-        ),
         features=chosen,
-    ).model_copy(update={"name": adhoc_name(name, [current.path])})
+        score=score,
+    )
     engine = scan_engine()
     try:
         ref = Relation(
