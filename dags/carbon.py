@@ -21,7 +21,10 @@ live in the governance registry (`include/governance.yaml`, `costs.carbon`).
   naming what failed. Every load emits an event on the asset `carbon`.
 - **Training runs** are not a task here: training code wraps its fit in
   `steward.carbon.track_training` (codecarbon, offline), which writes `carbon_training_runs`.
-- **Date**: the `date` param when given, else the data interval's start. Runs after `cloud_costs`.
+- **Schedule**: on the `cost_allocated_daily` asset: each `cloud_costs` night that allocated costs
+  triggers it, so it never estimates before the night's billing lines are in. A billing month with no
+  lines at all is a warning in the task log and the asset event (`warnings`), never a silent zero.
+- **Date**: the `date` param when given, else the day named by the triggering `cloud_costs` event.
 
 Reruns replace exactly the months and days they load: no duplicates.
 """
@@ -31,8 +34,8 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import dag
-from airflow.timetables.interval import CronDataIntervalTimetable
 
+from steward.airflow.assets import COST_ALLOCATED
 from steward.airflow.carbon import carbon_providers, estimate_usage, finish, load_provider
 from steward.airflow.context import date_param
 
@@ -45,7 +48,7 @@ DEFAULT_ARGS = {
 
 @dag(
     dag_id="carbon",
-    schedule=CronDataIntervalTimetable("0 7 * * *", timezone="UTC"),
+    schedule=COST_ALLOCATED,  # after the night's costs are allocated, whatever time that is
     start_date=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
@@ -53,7 +56,7 @@ DEFAULT_ARGS = {
     params={
         "date": date_param(
             "Day whose billing month (and the month before) is estimated (YYYY-MM-DD). "
-            "Empty: the run's data interval."
+            "Empty: the day of the triggering cloud_costs night."
         )
     },
     tags=["steward", "carbon", "finops", "nightly"],

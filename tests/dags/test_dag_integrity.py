@@ -77,3 +77,12 @@ def test_tasks_that_call_clouds_have_an_execution_timeout_above_the_fetch_budget
                 f"{dag_id}.{t.task_id} execution_timeout={timeout}"
             )
     assert found == CLOUD_TASKS
+
+
+def test_carbon_runs_after_the_nights_costs_are_allocated(dagbag) -> None:
+    # carbon estimates read cost_line_daily: a clock schedule could run before costs load (0 kg, "success")
+    carbon, costs = dagbag.dags["carbon"], dagbag.dags["cloud_costs"]
+    condition = carbon.timetable.asset_condition
+    consumed = {condition.name}
+    produced = {o.name for o in costs.get_task("allocate_costs").outlets}
+    assert consumed == {"cost_allocated_daily"} and consumed <= produced

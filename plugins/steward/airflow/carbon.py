@@ -80,7 +80,7 @@ def load_provider(provider: str) -> dict[str, Any]:
 
     context = get_current_context()
     context["steward_provider"] = provider  # type: ignore[typeddict-unknown-key]  # names the mapped task
-    day = ctx.partition_date(context)
+    day = _day(context)
     matches = [p for p in load_registry().costs.carbon.providers if p.name == provider]
     if not matches:
         raise AirflowFailException(f"carbon provider {provider!r} is not in costs.carbon.providers any more")
@@ -113,20 +113,25 @@ def estimate_usage() -> dict[str, Any]:
     from steward.registry import load_registry
 
     context = get_current_context()
-    day = ctx.partition_date(context)
+    day = _day(context)
     registry = load_registry()
     carbon = registry.costs.carbon
     periods = months_back(day, 1)  # what the cost DAG reloads: this billing month and the one before
     coefficients = load_coefficients(carbon.coefficients)
     with ctx.warehouse() as wh:
         if not wh.table_exists("cost_line_daily"):
-            log.warning("no cost_line_daily table: run the cloud_costs DAG first; usage estimates skipped")
-            return {"days": [], "usage_rows": 0}
+            warning = "no cost_line_daily table: run the cloud_costs DAG first; usage estimates skipped"
+            log.warning("%s", warning)
+            return {"days": [], "usage_rows": 0, "warnings": [warning]}
         days = usage_days(wh, periods)
-        if not days:
-            log.info(
-                "no billing lines for %s: nothing to estimate", ", ".join(p.isoformat()[:7] for p in periods)
-            )
+        empty = [p.isoformat()[:7] for p in periods if not any(d.replace(day=1) == p for d in days)]
+        warnings = [
+            f"no billing lines in cost_line_daily for {month}: its emissions are not estimated (did the "
+            "cloud_costs DAG load that month?)"
+            for month in empty
+        ]
+        for warning in warnings:
+            log.warning("%s", warning)
         result = estimate_days(
             wh,
             days=days,
@@ -137,7 +142,7 @@ def estimate_usage() -> dict[str, Any]:
             models=registry.models,
             candidates=carbon.candidate_regions,
         )
-    summary = result.to_dict()
+    summary = result.to_dict() | {"warnings": warnings}
     log.info(
         "usage estimates (coefficients %s): %d days, %d rows, %.3f kg CO2e, %.3f kWh; %d unestimated "
         "line(s) costing %s",
@@ -154,8 +159,15 @@ def estimate_usage() -> dict[str, Any]:
         "days": summary["days"],
         "co2e_kg": summary["co2e_kg"],
         "coefficients_version": coefficients.version,
+        "warnings": list[Any](warnings),
     }
     return summary
+
+
+def _day(context: Any) -> Any:
+    """Return the day whose months are estimated: the date param, the cost DAG's event, the run's date."""
+    params = context.get("params") or {}
+    return (None if params.get("date") else ctx.triggering_date(context)) or ctx.partition_date(context)
 
 
 def failed(expected: Sequence[str], loaded: Sequence[Mapping[str, Any] | None]) -> list[str]:

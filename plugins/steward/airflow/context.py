@@ -20,6 +20,7 @@ __all__ = [
     "date_param",
     "partition_date",
     "resolve_partition_date",
+    "triggering_date",
     "attempt",
     "run_id",
     "warehouse",
@@ -77,6 +78,25 @@ def partition_date(context: Mapping[str, Any]) -> dt.date:
         context.get("data_interval_start"),
         getattr(dag_run, "run_after", None),
     )
+
+
+def triggering_date(context: Mapping[str, Any], *, key: str = "date") -> dt.date | None:
+    """Return the latest ``extra[key]`` date of the run's triggering asset events (None when there is none).
+
+    An asset-triggered run has no data interval: the producer names the day it processed in its
+    event (e.g. ``cloud_costs`` puts ``date`` on its ``cost_allocated_daily`` event).
+    """
+    days: list[dt.date] = []
+    events = context.get("triggering_asset_events") or {}
+    for asset in events:
+        for event in events[asset]:
+            value = (getattr(event, "extra", None) or {}).get(key)
+            if value:
+                try:
+                    days.append(dt.date.fromisoformat(str(value)[:10]))
+                except ValueError:
+                    log.warning("ignoring the %s %r of an event of %s: not a date", key, value, asset)
+    return max(days) if days else None
 
 
 def run_id(context: Mapping[str, Any]) -> str:

@@ -9,8 +9,10 @@ Credentials come only from Airflow connections (``aws_default``, ``google_cloud_
 ``connection_id`` a source names), turned into provider clients here, for cloud kinds only; local
 file sources need none. Nothing secret reaches logs or XCom.
 
-Carbon hook: every ingest emits a :data:`~steward.airflow.assets.COST_LINES` event with
-``extra = {"source", "billing_periods", "rows"}``; ``dags/carbon.py`` is scheduled on it.
+Events: every ingest emits a :data:`~steward.airflow.assets.COST_LINES` event with
+``extra = {"source", "billing_periods", "rows"}``; allocation emits
+:data:`~steward.airflow.assets.COST_ALLOCATED` with ``extra = {"date", "billing_periods", ...}``, on
+which ``dags/carbon.py`` is scheduled (carbon needs the night's allocated cost lines).
 """
 
 from __future__ import annotations
@@ -250,6 +252,7 @@ def allocate_costs(sources: list[str], loaded: Sequence[dict[str, Any] | None]) 
             100 * summary["tagged_share"].get(currency, 0.0),
         )
     extra: dict[str, Any] = {
+        "date": day.isoformat(),  # the day this run processed: carbon, scheduled on this asset, uses it
         "billing_periods": summary["billing_periods"],
         "failed_sources": failed,
         "tagged_share": summary["tagged_share"],
