@@ -249,17 +249,26 @@ def _run(
     k: float,
     h: float,
     warn_h: float,
+    resets: Collection[int] = (),
 ) -> list[dict[str, Any]]:
-    """Run the chart over usable values ``xs`` with fixed parameters: one dict of fields per value."""
+    """Run the chart over usable values ``xs`` with fixed parameters: one dict of fields per value.
+
+    At each position in ``resets`` the statistic starts anew (EWMA from the centre at time 1, CUSUM
+    sums from 0) before that value is taken in.
+    """
     mu, s = params.center, params.sigma
     up, down = direction in ("both", "up"), direction in ("both", "down")
     out: list[dict[str, Any]] = []
     z, c_plus, c_minus = mu, 0.0, 0.0
+    start = 0
     low: float | None
     high: float | None
     w_low: float | None
     w_high: float | None
-    for t, x in enumerate(xs.tolist(), start=1):
+    for i, x in enumerate(xs.tolist()):
+        if i in resets:
+            z, c_plus, c_minus, start = mu, 0.0, 0.0, i
+        t = i - start + 1
         fields: dict[str, Any] = {"center": mu, "sigma": s}
         if method == "cusum":
             c_plus = max(0.0, x - (mu + k * s) + c_plus)
@@ -309,6 +318,7 @@ def control_chart(
     arl0: float | None = None,
     horizon: int = 60,
     restarts: Collection[int] = (),
+    resets: Collection[int] = (),
 ) -> list[ChartPoint]:
     """Judge a series with a control chart whose limits are known or learned from its first points.
 
@@ -355,6 +365,9 @@ def control_chart(
         Positions in ``values`` where the chart starts anew (a handled signal, a new reference, a
         retraining): the statistic restarts from the centre (CUSUM sums from 0, EWMA time from 1)
         and estimated limits are learned again from the points from there on.
+    resets : collection of int
+        Positions where only the statistic starts anew and the limits are kept (an acknowledged
+        signal on a series whose in-control level has not changed).
 
     Returns
     -------
@@ -389,7 +402,7 @@ def control_chart(
     if arl0 is not None and not arl0 > 1:
         raise ValueError(f"arl0 must be above 1 night, got {arl0}")
     cleaned = _clean(values)
-    for r in restarts:
+    for r in (*restarts, *resets):
         if not 0 <= r < max(len(cleaned), 1):
             raise ValueError(f"restart position {r} is outside the series (0..{len(cleaned) - 1})")
     known = center is not None and sigma is not None
@@ -433,6 +446,8 @@ def control_chart(
     for segment, (a, b) in enumerate(pairwise(cuts)):
         positions = [i for i in range(a, b) if cleaned[i] is not None]
         usable = np.array([cleaned[i] for i in positions], dtype=float)
+        # a reset at a missing value takes effect at the next usable one
+        seg_resets = {next((j for j, p in enumerate(positions) if p >= r), -1) for r in resets if a <= r < b}
         fields = _segment_fields(
             usable,
             positions,
@@ -445,7 +460,7 @@ def control_chart(
             min_sigma=min_sigma,
             silent_phase_i=arl0 is not None,
             adjustment=adjustment,
-            run_options=run_options,
+            run_options={**run_options, "resets": seg_resets - {-1}},
         )
         j = 0
         for index in range(a, b):

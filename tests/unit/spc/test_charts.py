@@ -282,3 +282,14 @@ def test_honest_phase_i_is_silent_and_says_where_its_limits_came_from() -> None:
     assert last.adjustment.startswith("calibrated L=") and "20 Phase I points" in last.adjustment
     # without arl0 the same point 5 is judged (the old, provisional-alarming behaviour)
     assert control_chart(values, method="shewhart", baseline=20, min_baseline=5)[5].state != "learning"
+
+
+def test_a_reset_restarts_the_statistic_but_keeps_the_limits() -> None:
+    # hand-computed EWMA, lam 0.5, centre 0, sigma 1: z = 1, 1.5, then reset before the third value: 0.5
+    pts = control_chart(
+        [2.0, 2.0, 1.0, None, 1.0], method="ewma", lam=0.5, center=0.0, sigma=1.0, resets=[2, 3]
+    )
+    assert [p.statistic for p in pts] == [1.0, 1.5, 0.5, 0.5, 0.5]  # the reset at the gap acts on the 5th
+    width1 = math.sqrt(0.5 / 1.5 * (1 - 0.5**2))
+    assert pts[2].ucl == pytest.approx(3 * width1) and pts[4].ucl == pytest.approx(3 * width1)
+    assert all(p.segment == 0 for p in pts)
