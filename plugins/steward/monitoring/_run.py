@@ -1,9 +1,12 @@
 """Monitor one model for one window: drift, prediction drift, performance with late labels, review queue.
 
 Everything row-level is SQL run where the rows live (DuckDB over the lake's files, or the warehouse
-for table sources); Python sees aggregates only. All results of a night are written in one
-transaction, each table replaced exactly for its own keys, so a rerun or backfill writes the same
-rows and never duplicates them.
+for table sources); Python sees aggregates only. Each stage returns its rows; all results of a night
+(drift_metrics, review_queue, model_performance, control_chart_points, monitoring_breaches,
+monitoring_runs) are written at the end in one transaction, each table replaced exactly for its own
+keys, so a failure anywhere leaves the warehouse as it was, and a rerun or backfill writes the same
+rows and never duplicates them. (The reference profile, computed once per reference, is stored
+when it is built.)
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, aggregate, column_types
-from steward.monitoring._charts import chart_model
+from steward.monitoring._charts import Episode, chart_model
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
 from steward.monitoring._performance import PerformanceWindow, evaluate_performance
 from steward.monitoring._reference import (
@@ -60,6 +63,7 @@ class MonitoringOutcome:
     review: list[ReviewSegment] = field(default_factory=list)
     breaches: list[dict[str, Any]] = field(default_factory=list)
     chart_alerts: list[str] = field(default_factory=list)
+    chart_episodes: list[Episode] = field(default_factory=list)
     reference_id: str | None = None
     report_path: str | None = None
     message: str = ""
@@ -393,15 +397,23 @@ def monitor_relation(
         outcome.performance_breach = any(w.breach is not None for w in outcome.performance)
 
     writes = _writes(model, day, outcome, run_id=run_id)
-    warehouse.replace_partitions(writes)
-    outcome.chart_alerts, chart_breaches = chart_model(
+    tonight_performance = [
+        {**r, "window_date": key["window_date"]}
+        for table, key, rows in writes
+        if table == "model_performance"
+        for r in rows
+    ]
+    night = chart_model(
         model,
         day,
         warehouse=warehouse,
         run_id=run_id,
-        drifted_tonight={d.feature for d in outcome.drift if d.drifted},
+        drift_rows=[{**r, "window_date": day} for r in writes[0][2]],
+        performance_rows=tonight_performance,
     )
-    outcome.breaches = _breach_rows(model, day, outcome, run_id=run_id) + chart_breaches
+    outcome.chart_alerts = list(night.alerts)
+    outcome.chart_episodes = list(night.episodes)
+    outcome.breaches = _breach_rows(model, day, outcome, run_id=run_id) + list(night.breaches)
     outcome.status = (
         "breach"
         if outcome.performance_breach or outcome.chart_alerts
@@ -414,12 +426,23 @@ def monitor_relation(
         from steward.monitoring._report import write_model_report
 
         outcome.report_path = str(
-            write_model_report(model, day, outcome, warehouse=warehouse, reports_dir=reports_dir)
+            write_model_report(
+                model,
+                day,
+                outcome,
+                warehouse=warehouse,
+                reports_dir=reports_dir,
+                chart_rows=night.rows,
+                performance_rows=tonight_performance,
+            )
         )
     outcome.duration_s = time.monotonic() - started
     now = dt.datetime.now(dt.UTC)
+    # the whole night in one transaction: all or nothing
     warehouse.replace_partitions(
         [
+            *writes,
+            ("control_chart_points", {"model": model.name}, list(night.rows)),
             (
                 "monitoring_breaches",
                 {"model": model.name, "window_date": day, "kind": "drift"},
