@@ -44,6 +44,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from steward.monitoring._aggregate import ColumnProfile
+from steward.monitoring._null import distance_scores
 from steward.registry import Model
 from steward.registry._monitoring import ControlChartPolicy, SeriesKind
 from steward.spc import ChartPoint, control_chart
@@ -72,7 +74,9 @@ class SeriesInput:
     """One nightly series of a model, with what is known about its in-control behaviour.
 
     ``centers``/``sigmas`` (one per night) are the known in-control parameters (``None``: learn them
-    in Phase I). ``regimes`` (reference id or model version per night): a change restarts the chart.
+    in Phase I). ``scores``, when given, are the values already standardized (standard normal in
+    control; a distance's normal score under its null), and ``centers``/``sigmas`` only display them.
+    ``regimes`` (reference id or model version per night): a change restarts the chart.
     ``may_alarm`` (per night): whether an out-of-control point on that night may alert.
     """
 
@@ -83,6 +87,7 @@ class SeriesInput:
     values: tuple[float | None, ...]
     centers: tuple[float | None, ...] | None = None
     sigmas: tuple[float | None, ...] | None = None
+    scores: tuple[float | None, ...] | None = None
     regimes: tuple[str | None, ...] = ()
     may_alarm: tuple[bool, ...] = ()
 
@@ -160,13 +165,20 @@ def model_series(
     drift = [
         r
         for r in warehouse.fetch(
-            "select window_date, feature, role, column_type, status, effect_size, drifted, current_mean, "
+            "select window_date, feature, role, column_type, status, effect_method, effect_size, drifted, "
+            "current_mean, "
             "reference_mean, reference_std, n_current, n_reference, reference_id "
             "from drift_metrics where model = :m order by window_date",
             {"m": model.name},
         )
         if r["window_date"] != day
     ] + [dict(r) for r in drift_rows]
+    profiles = {
+        (str(r["reference_id"]), str(r["feature"])): r
+        for r in warehouse.fetch(
+            "select * from monitoring_reference_profiles where model = :m", {"m": model.name}
+        )
+    }
     by_night: dict[str, dict[dt.date, Mapping[str, Any]]] = defaultdict(dict)
     for r in drift:
         if r["status"] == "ok":
@@ -177,15 +189,7 @@ def model_series(
         rows = [nights[d] for d in days]
         regimes = tuple(None if r["reference_id"] is None else str(r["reference_id"]) for r in rows)
         if any(r["effect_size"] is not None for r in rows):
-            series[f"drift:{feature}"] = SeriesInput(
-                f"drift:{feature}",
-                "drift",
-                "up",
-                days,
-                tuple(_f(r["effect_size"]) for r in rows),
-                regimes=regimes,
-                may_alarm=tuple(bool(r["drifted"]) for r in rows),
-            )
+            series[f"drift:{feature}"] = _drift_series(model, feature, days, rows, regimes, profiles)
         numeric = [r for r in rows if r["column_type"] == "numeric" and r["role"] == "feature"]
         if numeric and any(r["current_mean"] is not None for r in numeric):
             values: list[float | None] = []
@@ -258,6 +262,51 @@ def model_series(
                 may_alarm=tuple((d, key) in breached for d in gap_days),
             )
     return series
+
+
+def _drift_series(
+    model: Model,
+    feature: str,
+    days: tuple[dt.date, ...],
+    rows: list[Mapping[str, Any]],
+    regimes: tuple[str | None, ...],
+    profiles: Mapping[tuple[str, str], Mapping[str, Any]],
+) -> SeriesInput:
+    """Build a drift distance series: normal scores under the reference's null, else a Phase I."""
+    name = f"drift:{feature}"
+    distances = tuple(_f(r["effect_size"]) for r in rows)
+    may_alarm = tuple(bool(r["drifted"]) for r in rows)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if r["effect_size"] is not None:
+            groups[(str(r["reference_id"]), str(r["effect_method"]))].append(i)
+    if not groups or any((ref_id, feature) not in profiles for ref_id, _ in groups):
+        return SeriesInput(name, "drift", "up", days, distances, regimes=regimes, may_alarm=may_alarm)
+    scores: list[float | None] = [None] * len(rows)
+    centers: list[float | None] = [None] * len(rows)
+    sigmas: list[float | None] = [None] * len(rows)
+    for (ref_id, method), idx in groups.items():
+        null = distance_scores(
+            ColumnProfile.from_row(profiles[(ref_id, feature)]),
+            method,
+            [distances[i] for i in idx],
+            [None if rows[i]["n_current"] is None else int(rows[i]["n_current"]) for i in idx],
+            seed_key=f"{model.name}/{feature}/{ref_id}/{method}",
+        )
+        for j, i in enumerate(idx):
+            scores[i], centers[i], sigmas[i] = null.scores[j], null.centers[j], null.sigmas[j]
+    return SeriesInput(
+        name,
+        "drift",
+        "up",
+        days,
+        distances,
+        centers=tuple(centers),
+        sigmas=tuple(sigmas),
+        scores=tuple(scores),
+        regimes=regimes,
+        may_alarm=may_alarm,
+    )
 
 
 def _fairness(
@@ -377,10 +426,14 @@ def chart_series(
     out: dict[str, list[ChartPoint]] = {}
     for chart in CHARTS:
         if s.centers is not None and s.sigmas is not None:
-            u = [
-                None if v is None or c is None or sd is None else (v - c) / sd
-                for v, c, sd in zip(s.values, s.centers, s.sigmas, strict=True)
-            ]
+            u = (
+                list(s.scores)
+                if s.scores is not None
+                else [
+                    None if v is None or c is None or sd is None else (v - c) / sd
+                    for v, c, sd in zip(s.values, s.centers, s.sigmas, strict=True)
+                ]
+            )
             pts = control_chart(u, method=chart, center=0.0, sigma=1.0, **options)  # type: ignore[arg-type]
             out[chart] = [_to_units(p, s, chart) for p in pts]
         else:
@@ -490,8 +543,9 @@ def chart_model(
                 alarm = (
                     chart in _ALERTING and p.state == "out_of_control" and (not s.may_alarm or s.may_alarm[i])
                 )
-                if alarm:
+                if alarm or (current and p.state == "out_of_control"):  # a guard opens, never splits
                     current.append(p)
+                    alarm = True
                 elif p.state != "no_data" and current:
                     current = _close(current, s, chart, episodes, open_=False)
                 d = s.days[i]

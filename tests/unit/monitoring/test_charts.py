@@ -30,6 +30,7 @@ def _night(
         "role": "feature",
         "column_type": "numeric",
         "status": "ok",
+        "effect_method": "wasserstein_normed",
         "effect_size": 0.01,
         "drifted": drifted,
         "current_mean": mean,
@@ -166,3 +167,35 @@ def test_restarts_new_reference_and_acknowledged_signal(warehouse: Warehouse) ->
     assert spans == [(3, 3, False), (4, 5, False), (6, 7, True)]
     with pytest.raises(ValueError, match="restart kind must be one of"):
         record_restart(warehouse, "test_model", START, kind="oops", reason="x")  # type: ignore[arg-type]
+
+
+def test_a_drift_distance_is_judged_against_its_reference_null_when_the_profile_is_stored(
+    warehouse: Warehouse,
+) -> None:
+    from steward.drift import numeric_profile
+    from steward.monitoring._aggregate import ColumnProfile
+
+    m = model()
+    nights = [_night(i, REF_MEAN) for i in range(3)]
+    without = chart_model(m, nights[-1]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights)
+    assert {p["state"] for p in _points(without, "drift:amount", "ewma")} == {"learning"}  # Phase I
+    values = np.random.default_rng(1).normal(REF_MEAN, REF_STD, 5_000)
+    profile = ColumnProfile("amount", "feature", "numeric", 5_000, 5_000, numeric_profile(values, bins=10))
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    warehouse.replace_partition(
+        "monitoring_reference_profiles",
+        {"model": "test_model", "reference_id": "ref-a", "feature": "amount"},
+        [
+            {
+                **{k: v for k, v in profile.to_row().items() if k != "feature"},
+                "source": "t",
+                "computed_at": now,
+                "run_id": "t",
+            }
+        ],
+    )
+    night = chart_model(m, nights[-1]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights)
+    pts = _points(night, "drift:amount", "ewma")
+    assert all(p["limits_source"] == "reference" and p["state"] != "learning" for p in pts)
+    # a distance of 0.01 at 4,000 rows is below the null's typical size: in control, centre above it
+    assert all(p["state"] == "in_control" and p["center"] > 0.01 for p in pts)

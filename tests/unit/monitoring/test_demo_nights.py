@@ -110,11 +110,18 @@ def test_the_slow_creep_is_caught_by_the_control_chart_in_the_first_week_as_one_
 
 def test_clean_series_never_alarm_and_phase_i_series_stay_silent(fortnight) -> None:
     _, _, wh, _, _ = fortnight
-    # form_score does not depend on pages viewed: in control all fortnight against its reference
-    for chart in ("ewma", "cusum"):
-        assert all(p["state"] != "out_of_control" for p in _chart(wh, "mean:form_score", chart).values())
-    # drift distances and performance learn a 20-night Phase I: shown as provisional, never alarming
-    for series in ("drift:pages_viewed", "drift:time_on_site_s", "performance:auc", "estimate:auc"):
+    # columns that do not depend on pages viewed: in control all fortnight against their reference
+    clean = ["mean:form_score"] + [
+        f"drift:{c}" for c in ("form_score", "channel", "region", "device", "company_size", "email_opens")
+    ]
+    for series in clean:
+        for chart in ("ewma", "cusum"):
+            points = _chart(wh, series, chart)
+            assert len(points) == 14 and all(p["limits_source"] == "reference" for p in points.values())
+            assert all(p["state"] != "out_of_control" for p in points.values()), (series, chart)
+    # the score's reference is the prediction log's first week, not the reference profile: it and
+    # performance learn a 20-night Phase I, shown as provisional, never alarming
+    for series in ("drift:score", "performance:auc", "estimate:auc"):
         points = _chart(wh, series)
         assert points and all(p["state"] == "learning" for p in points.values()), series
     judged = _chart(wh, "performance:auc")[DRIFT_DAY]
@@ -122,8 +129,12 @@ def test_clean_series_never_alarm_and_phase_i_series_stay_silent(fortnight) -> N
     subjects = {
         r["subject"] for r in wh.fetch("select subject from monitoring_breaches where kind = 'control_chart'")
     }
-    assert subjects <= {
-        f"mean:{c}:{chart}" for c in ("pages_viewed", "time_on_site_s") for chart in ("ewma", "cusum")
+    # only the creep and what it feeds (time on site = pages x time per page) alarm, one episode each
+    assert subjects == {
+        f"{kind}:{c}:{chart}"
+        for kind in ("mean", "drift")
+        for c in ("pages_viewed", "time_on_site_s")
+        for chart in ("ewma", "cusum")
     }
 
 

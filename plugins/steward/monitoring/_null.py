@@ -1,0 +1,117 @@
+"""The null distribution of a drift distance, from the reference alone: known limits of ``drift:`` series.
+
+A distance between a night's counts and the reference's is biased and skewed, and its size depends on
+the number of rows, so its in-control behaviour is not learned from the first nights of production:
+it follows from the reference. Two samples are drawn from the reference's bin (or category)
+proportions, one the reference's size ``N`` and one the night's size ``n``
+(``numpy.random.Generator.multinomial``), and the same distance is computed between them, ``draws``
+times: the distance's distribution when nothing has changed, reference noise included. A night's
+distance ``d`` becomes the normal score ``u = Phi^-1(F0(d))`` (mid-rank, ``(rank + 1/2) / (draws + 1)``),
+standard normal in control, which the chart judges with centre 0 and sigma 1.
+
+To stay cheap, the null is drawn once per series and reference, at the median ``n`` of its nights
+``n0``; a night with ``n`` rows rescales its distance to ``n0`` with the distance's sampling scale,
+``sqrt((1/n0 + 1/N) / (1/n + 1/N))`` (squared for PSI, which grows like a chi-square over ``n``).
+Seeded by model, column and reference: the same nights always give the same scores.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from steward.drift import NumericProfile, get_method
+from steward.monitoring._aggregate import ColumnProfile
+
+__all__ = ["DRAWS", "NullScores", "distance_scores"]
+
+#: Resampled distances per series and reference (normal scores reach about +/-2.9).
+DRAWS = 400
+
+
+@dataclass(frozen=True)
+class NullScores:
+    """Normal scores of a series' distances, and the null's mean and std at each night's rows (display)."""
+
+    scores: list[float | None]
+    centers: list[float | None]
+    sigmas: list[float | None]
+
+
+def distance_scores(
+    profile: ColumnProfile,
+    method: str,
+    distances: Sequence[float | None],
+    ns: Sequence[int | None],
+    *,
+    seed_key: str,
+    draws: int = DRAWS,
+) -> NullScores:
+    """Return the normal score of each distance under the reference's null at that night's rows.
+
+    Parameters
+    ----------
+    profile
+        The reference profile the distances were measured against.
+    method
+        The drift method of the distances (``psi``, ``jensenshannon``, ``hellinger``, ``wasserstein_normed``).
+    distances, ns
+        Each night's distance and non-missing row count (``None``: no score that night).
+    seed_key
+        Seeds the draws (e.g. ``"model/column/reference_id"``).
+    """
+    ref = profile.profile
+    if isinstance(ref.counts, dict):
+        keys = sorted(ref.counts)
+        counts = np.array([ref.counts[k] for k in keys], dtype=float)
+    else:
+        keys = None
+        counts = np.asarray(ref.counts, dtype=float)
+    big_n = int(counts.sum())
+    usable = [n for d, n in zip(distances, ns, strict=True) if d is not None and n]
+    empty = [None] * len(distances)
+    if big_n == 0 or not usable or (counts > 0).sum() < 2:
+        return NullScores(list(empty), list(empty), list(empty))
+    n0 = int(np.median(usable))
+    p = counts / big_n
+    rng = np.random.default_rng(zlib.crc32(f"{seed_key}/{n0}".encode()))
+    ref_draws = rng.multinomial(big_n, p, size=draws)
+    cur_draws = rng.multinomial(n0, p, size=draws)
+    ctx: dict[str, object] = {}
+    if isinstance(ref, NumericProfile):
+        ctx = {"edges": ref.edges, "reference_std": ref.std, "minimum": ref.minimum, "maximum": ref.maximum}
+    distance = get_method(method)
+    null: list[float] = []
+    for a, b in zip(ref_draws, cur_draws, strict=True):
+        if keys is not None:
+            r = distance.compute(
+                dict(zip(keys, a.tolist(), strict=True)), dict(zip(keys, b.tolist(), strict=True))
+            )
+        else:
+            r = distance.compute(a, b, **ctx)
+        null.append(r.statistic)
+    sample = np.sort(np.array(null))
+    power = 2.0 if method == "psi" else 1.0
+    mean0, std0 = float(sample.mean()), float(sample.std(ddof=1))
+    scores: list[float | None] = []
+    centers: list[float | None] = []
+    sigmas: list[float | None] = []
+    for d, n in zip(distances, ns, strict=True):
+        if d is None or not n:
+            scores.append(None)
+            centers.append(None)
+            sigmas.append(None)
+            continue
+        scale = ((1 / n0 + 1 / big_n) / (1 / n + 1 / big_n)) ** (power / 2)  # distance at n -> at n0
+        at_n0 = d * scale
+        below = np.searchsorted(sample, at_n0, side="left")
+        ties = np.searchsorted(sample, at_n0, side="right") - below
+        rank = (below + ties / 2 + 0.5) / (draws + 1)
+        scores.append(float(stats.norm.ppf(rank)))
+        centers.append(mean0 / scale)
+        sigmas.append(std0 / scale if std0 > 0 else None)
+    return NullScores(scores, centers, sigmas)
