@@ -479,6 +479,11 @@ def _to_units(p: ChartPoint, s: SeriesInput, chart: str) -> ChartPoint:
 def _limits_text(p: ChartPoint, s: SeriesInput) -> str:
     if p.limits_source is None:
         return "no limits yet (learning)"
+    if p.limits_source == "known" and s.scores is not None:
+        return (
+            f"the distance's null drawn from the reference (mean {_fmt(p.center)}, std {_fmt(p.sigma)} "
+            f"at the night's rows; charted as normal scores), {p.adjustment}"
+        )
     if p.limits_source == "known":
         return (
             f"the reference (centre {_fmt(p.center)}, sigma {_fmt(p.sigma)} for the night's rows), "
