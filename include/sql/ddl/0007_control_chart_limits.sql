@@ -15,6 +15,10 @@ alter table control_chart_points add column restart_reason text;   -- why it res
 alter table control_chart_points add column episode_from date;     -- first night of the alert episode this point belongs to
 alter table control_chart_points add column note text;
 
+-- What the model's registry entry was on each night (a hash of its log, labels, columns, features,
+-- reference, thresholds and monitoring policy): a change restarts the model's charts.
+alter table monitoring_runs add column registry_fingerprint text;
+
 -- A handled signal, a retraining or a deliberate restart: the series' EWMA/CUSUM start anew on
 -- restart_date (series '*' for every series of the model). Written by people and the retraining flow.
 create table control_chart_restarts (

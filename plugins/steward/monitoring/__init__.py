@@ -16,6 +16,7 @@ from steward.monitoring._charts import (
     chart_series,
     model_series,
     record_restart,
+    registry_fingerprint,
 )
 from steward.monitoring._fairness import fairness_source_sql, fairness_window
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column
@@ -73,6 +74,7 @@ __all__ = [
     "chart_series",
     "model_series",
     "record_restart",
+    "registry_fingerprint",
     # reports
     "model_report_path",
     "write_model_report",

@@ -37,6 +37,7 @@ rerun or backfill of any night leaves the same rows) and the night's breach rows
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 from collections import defaultdict
@@ -61,6 +62,7 @@ __all__ = [
     "chart_series",
     "model_series",
     "record_restart",
+    "registry_fingerprint",
 ]
 
 #: Charts computed for every series; an alert comes from EWMA or CUSUM.
@@ -363,6 +365,45 @@ def record_restart(
     )
 
 
+#: The parts of a model's registry entry that shape its series: a change restarts its charts.
+_FINGERPRINTED = {"prediction_log", "labels", "columns", "features", "reference", "thresholds", "monitoring"}
+
+
+def registry_fingerprint(model: Model) -> str:
+    """Return a short hash of the parts of ``model``'s registry entry that shape its monitored series."""
+    entry = model.model_dump(mode="json", include=_FINGERPRINTED)
+    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _registry_restarts(
+    model: Model, warehouse: Warehouse, day: dt.date, fingerprint: str | None
+) -> list[Restart]:
+    """Restart every series on each night whose registry fingerprint differs from the night before."""
+    if "registry_fingerprint" not in warehouse.columns("monitoring_runs"):
+        return []
+    nights = {
+        r["window_date"]: r["registry_fingerprint"]
+        for r in warehouse.fetch(
+            "select window_date, registry_fingerprint from monitoring_runs where model = :m",
+            {"m": model.name},
+        )
+        if r["window_date"] != day
+    }
+    nights[day] = fingerprint
+    out: list[Restart] = []
+    previous: object = None
+    for d in sorted(nights):  # type: ignore[type-var]
+        current = nights[d]
+        if current is None:
+            continue
+        if previous is not None and current != previous:
+            out.append(
+                Restart("*", d, "registry_change", f"registry entry changed ({previous} -> {current})")  # type: ignore[arg-type]
+            )
+        previous = current
+    return out
+
+
 def _recorded_restarts(model: Model, warehouse: Warehouse) -> list[Restart]:
     if not warehouse.table_exists("control_chart_restarts"):
         return []
@@ -503,6 +544,7 @@ def chart_model(
     run_id: str,
     drift_rows: Sequence[Mapping[str, Any]] = (),
     performance_rows: Sequence[Mapping[str, Any]] = (),
+    registry_fingerprint: str | None = None,
     now: dt.datetime | None = None,
 ) -> ChartNight:
     """Compute every control chart of ``model`` with tonight's rows in memory; write nothing.
@@ -517,6 +559,8 @@ def chart_model(
         Recorded on every row.
     drift_rows, performance_rows
         Tonight's ``drift_metrics`` and ``model_performance`` rows, not yet written.
+    registry_fingerprint
+        Tonight's :func:`registry_fingerprint`; a change from the previous night restarts every series.
 
     Returns
     -------
@@ -525,7 +569,9 @@ def chart_model(
     """
     cfg = model.monitoring.control_chart
     now = now or dt.datetime.now(dt.UTC)
-    recorded = _recorded_restarts(model, warehouse)
+    recorded = _recorded_restarts(model, warehouse) + _registry_restarts(
+        model, warehouse, day, registry_fingerprint
+    )
     rows: list[dict[str, Any]] = []
     episodes: list[Episode] = []
     alerts: list[str] = []

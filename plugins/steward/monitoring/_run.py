@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, aggregate, column_types
-from steward.monitoring._charts import Episode, chart_model
+from steward.monitoring._charts import Episode, chart_model, registry_fingerprint
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
 from steward.monitoring._performance import PerformanceWindow, evaluate_performance
 from steward.monitoring._reference import (
@@ -410,6 +410,7 @@ def monitor_relation(
         run_id=run_id,
         drift_rows=[{**r, "window_date": day} for r in writes[0][2]],
         performance_rows=tonight_performance,
+        registry_fingerprint=registry_fingerprint(model),
     )
     outcome.chart_alerts = list(night.alerts)
     outcome.chart_episodes = list(night.episodes)
@@ -461,7 +462,11 @@ def monitor_relation(
                 )
                 for w in outcome.performance
             ),
-            ("monitoring_runs", {"model": model.name, "window_date": day}, [_run_row(outcome, run_id, now)]),
+            (
+                "monitoring_runs",
+                {"model": model.name, "window_date": day},
+                [{**_run_row(outcome, run_id, now), "registry_fingerprint": registry_fingerprint(model)}],
+            ),
         ]
     )
     outcome.message = outcome.summary()

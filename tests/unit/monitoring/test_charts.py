@@ -199,3 +199,42 @@ def test_a_drift_distance_is_judged_against_its_reference_null_when_the_profile_
     assert all(p["limits_source"] == "reference" and p["state"] != "learning" for p in pts)
     # a distance of 0.01 at 4,000 rows is below the null's typical size: in control, centre above it
     assert all(p["state"] == "in_control" and p["center"] > 0.01 for p in pts)
+
+
+def test_a_registry_change_restarts_every_series(warehouse: Warehouse) -> None:
+    from steward.monitoring import registry_fingerprint
+
+    m = model()
+    changed = model(alpha=0.01)
+    assert registry_fingerprint(m) != registry_fingerprint(changed)
+    assert registry_fingerprint(m) == registry_fingerprint(model())  # deterministic
+    nights = [_night(i, REF_MEAN) for i in range(4)]
+    _store(warehouse, nights[:-1])
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    for r in nights[:-1]:
+        warehouse.replace_partition(
+            "monitoring_runs",
+            {"model": "test_model", "window_date": r["window_date"]},
+            [
+                {
+                    "status": "ok",
+                    "run_id": "t",
+                    "computed_at": now,
+                    "registry_fingerprint": registry_fingerprint(m),
+                }
+            ],
+        )
+    same = chart_model(
+        m, nights[-1]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights[-1:],
+        registry_fingerprint=registry_fingerprint(m),
+    )  # fmt: skip
+    assert {p["restart_reason"] for p in same.rows} == {None}
+    night = chart_model(
+        changed, nights[-1]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights[-1:],
+        registry_fingerprint=registry_fingerprint(changed),
+    )  # fmt: skip
+    last = [p for p in night.rows if p["window_date"] == nights[-1]["window_date"]]
+    assert last and all(
+        p["restart_reason"].startswith("registry_change on 2026-10-04: registry entry changed") for p in last
+    )
+    assert all(p["segment_from"] == nights[-1]["window_date"] for p in last)
