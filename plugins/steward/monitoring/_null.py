@@ -9,8 +9,10 @@ times: the distance's distribution when nothing has changed, reference noise inc
 distance ``d`` becomes the normal score ``u = Phi^-1(F0(d))`` (mid-rank, ``(rank + 1/2) / (draws + 1)``),
 standard normal in control, which the chart judges with centre 0 and sigma 1.
 
-To stay cheap, the null is drawn once per series and reference, at the median ``n`` of its nights
-``n0``; a night with ``n`` rows rescales its distance to ``n0`` with the distance's sampling scale,
+To stay cheap, a null is drawn per series, reference and size bucket ``n0`` (the night's ``n`` rounded
+to two significant digits: nights of similar size share it, and a later night never changes an
+earlier score); a night with ``n`` rows rescales its distance to ``n0`` with the distance's sampling
+scale (at most 2.5% here),
 ``sqrt((1/n0 + 1/N) / (1/n + 1/N))`` (squared for PSI, which grows like a chi-square over ``n``).
 Seeded by model, column and reference: the same nights always give the same scores.
 """
@@ -28,6 +30,13 @@ from steward.drift import NumericProfile, get_method
 from steward.monitoring._aggregate import ColumnProfile
 
 __all__ = ["DRAWS", "NullScores", "distance_scores"]
+
+
+def _bucket(n: int) -> int:
+    """``n`` rounded to two significant digits (within 2.5%): nights of similar size share one null."""
+    digits = max(len(str(int(n))) - 2, 0)
+    return max(int(round(n, -digits)), 1)
+
 
 #: Resampled distances per series and reference (normal scores reach about +/-2.9).
 DRAWS = 400
@@ -76,27 +85,29 @@ def distance_scores(
     empty = [None] * len(distances)
     if big_n == 0 or not usable or (counts > 0).sum() < 2:
         return NullScores(list(empty), list(empty), list(empty))
-    n0 = int(np.median(usable))
     p = counts / big_n
-    rng = np.random.default_rng(zlib.crc32(f"{seed_key}/{n0}".encode()))
-    ref_draws = rng.multinomial(big_n, p, size=draws)
-    cur_draws = rng.multinomial(n0, p, size=draws)
     ctx: dict[str, object] = {}
     if isinstance(ref, NumericProfile):
         ctx = {"edges": ref.edges, "reference_std": ref.std, "minimum": ref.minimum, "maximum": ref.maximum}
     distance = get_method(method)
-    null: list[float] = []
-    for a, b in zip(ref_draws, cur_draws, strict=True):
-        if keys is not None:
-            r = distance.compute(
-                dict(zip(keys, a.tolist(), strict=True)), dict(zip(keys, b.tolist(), strict=True))
-            )
-        else:
-            r = distance.compute(a, b, **ctx)
-        null.append(r.statistic)
-    sample = np.sort(np.array(null))
+
+    def null_at(n0: int) -> np.ndarray:
+        rng = np.random.default_rng(zlib.crc32(f"{seed_key}/{n0}".encode()))
+        ref_draws = rng.multinomial(big_n, p, size=draws)
+        cur_draws = rng.multinomial(n0, p, size=draws)
+        out: list[float] = []
+        for a, b in zip(ref_draws, cur_draws, strict=True):
+            if keys is not None:
+                r = distance.compute(
+                    dict(zip(keys, a.tolist(), strict=True)), dict(zip(keys, b.tolist(), strict=True))
+                )
+            else:
+                r = distance.compute(a, b, **ctx)
+            out.append(r.statistic)
+        return np.sort(np.array(out))
+
+    nulls: dict[int, np.ndarray] = {}
     power = 2.0 if method == "psi" else 1.0
-    mean0, std0 = float(sample.mean()), float(sample.std(ddof=1))
     scores: list[float | None] = []
     centers: list[float | None] = []
     sigmas: list[float | None] = []
@@ -106,12 +117,17 @@ def distance_scores(
             centers.append(None)
             sigmas.append(None)
             continue
+        n0 = _bucket(n)
+        if n0 not in nulls:
+            nulls[n0] = null_at(n0)
+        sample = nulls[n0]
         scale = ((1 / n0 + 1 / big_n) / (1 / n + 1 / big_n)) ** (power / 2)  # distance at n -> at n0
         at_n0 = d * scale
         below = np.searchsorted(sample, at_n0, side="left")
         ties = np.searchsorted(sample, at_n0, side="right") - below
         rank = (below + ties / 2 + 0.5) / (draws + 1)
         scores.append(float(stats.norm.ppf(rank)))
-        centers.append(mean0 / scale)
+        centers.append(float(sample.mean()) / scale)
+        std0 = float(sample.std(ddof=1))
         sigmas.append(std0 / scale if std0 > 0 else None)
     return NullScores(scores, centers, sigmas)

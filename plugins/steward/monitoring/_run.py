@@ -408,7 +408,9 @@ def monitor_relation(
         day,
         warehouse=warehouse,
         run_id=run_id,
-        drift_rows=[{**r, "window_date": day} for r in writes[0][2]],
+        drift_rows=[
+            {**r, "window_date": day} for table, _, rows in writes if table == "drift_metrics" for r in rows
+        ],
         performance_rows=tonight_performance,
         registry_fingerprint=registry_fingerprint(model),
     )
