@@ -53,6 +53,16 @@ def _store(wh: Warehouse, nights: list[dict]) -> None:
         )
 
 
+def _store_profile(wh: Warehouse, profile) -> None:
+    row = {k: v for k, v in profile.to_row().items() if k != "feature"}
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    wh.replace_partition(
+        "monitoring_reference_profiles",
+        {"model": "test_model", "reference_id": "ref-a", "feature": profile.name},
+        [{**row, "source": "t", "computed_at": now, "run_id": "t"}],
+    )
+
+
 def _sigma(n: int) -> float:
     return REF_STD * math.sqrt(1 / n + 1 / N_REF)
 
@@ -181,19 +191,7 @@ def test_a_drift_distance_is_judged_against_its_reference_null_when_the_profile_
     assert {p["state"] for p in _points(without, "drift:amount", "ewma")} == {"learning"}  # Phase I
     values = np.random.default_rng(1).normal(REF_MEAN, REF_STD, 5_000)
     profile = ColumnProfile("amount", "feature", "numeric", 5_000, 5_000, numeric_profile(values, bins=10))
-    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
-    warehouse.replace_partition(
-        "monitoring_reference_profiles",
-        {"model": "test_model", "reference_id": "ref-a", "feature": "amount"},
-        [
-            {
-                **{k: v for k, v in profile.to_row().items() if k != "feature"},
-                "source": "t",
-                "computed_at": now,
-                "run_id": "t",
-            }
-        ],
-    )
+    _store_profile(warehouse, profile)
     night = chart_model(m, nights[-1]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights)
     pts = _points(night, "drift:amount", "ewma")
     assert all(p["limits_source"] == "reference" and p["state"] != "learning" for p in pts)
@@ -238,3 +236,37 @@ def test_a_registry_change_restarts_every_series(warehouse: Warehouse) -> None:
         p["restart_reason"].startswith("registry_change on 2026-10-04: registry entry changed") for p in last
     )
     assert all(p["segment_from"] == nights[-1]["window_date"] for p in last)
+
+
+def test_later_nights_never_change_an_earlier_point(warehouse: Warehouse) -> None:
+    from steward.drift import numeric_profile
+    from steward.monitoring._aggregate import ColumnProfile
+
+    m = model()
+    rng = np.random.default_rng(5)
+    values = rng.normal(REF_MEAN, REF_STD, 5_000)
+    profile = ColumnProfile("amount", "feature", "numeric", 5_000, 5_000, numeric_profile(values, bins=10))
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    _store_profile(warehouse, profile)
+    nights = [
+        {**_night(i, REF_MEAN + float(rng.normal(0, _sigma(4_000))), n=int(rng.integers(2_000, 9_000))),
+         "effect_size": float(rng.uniform(0.005, 0.05))}
+        for i in range(30)
+    ]  # fmt: skip
+    perf = [
+        {"window_date": n["window_date"], "metric": "auc", "model_version": None, "label_coverage": 1.0,
+         "realized_value": float(0.8 + 0.01 * rng.standard_normal()), "estimated_value": None}
+        for n in nights
+    ]  # fmt: skip
+    early = chart_model(m, nights[24]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights[:25],
+                        performance_rows=perf[:25], now=now)  # fmt: skip
+    late = chart_model(m, nights[29]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights,
+                       performance_rows=perf, now=now)  # fmt: skip
+    cutoff = nights[24]["window_date"]
+    assert [r for r in late.rows if r["window_date"] <= cutoff] == list(early.rows)
+    kinds = {(r["series"], r["limits_source"]) for r in early.rows}
+    assert {
+        ("mean:amount", "reference"),
+        ("drift:amount", "reference"),
+        ("performance:auc", "phase_i"),
+    } <= kinds
