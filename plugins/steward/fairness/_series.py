@@ -54,6 +54,11 @@ def gap_control_charts(
 ) -> dict[tuple[str, str], list[Any]]:
     """Run an EWMA chart (the model's ``monitoring.control_chart`` settings) over each gap series.
 
+    Honest limits (docs/adr/0003-control-chart-limits.md): nothing says what gap is in control, so the
+    first ``baseline`` nights (20) are a silent Phase I and the width is calibrated to the false-alarm
+    rate of ``arl0["fairness"]`` (370 nights). Series with no more than ``baseline`` usable nights are
+    left out.
+
     Returns
     -------
     dict
@@ -68,6 +73,14 @@ def gap_control_charts(
         if sum(v is not None for v in values) <= cc.baseline:
             continue
         charts[key] = control_chart(
-            values, method="ewma", baseline=cc.baseline, lam=cc.lam, L=cc.L, warn_L=cc.warn_L
+            values,
+            method="ewma",
+            baseline=cc.baseline,
+            min_baseline=min(5, cc.baseline),
+            lam=cc.lam,
+            L=cc.L,
+            warn_L=cc.warn_L,
+            arl0=cc.arl0_of("fairness"),
+            horizon=cc.horizon,
         )
     return charts

@@ -7,7 +7,17 @@ relation (the CLI's one-off check of two files).
 """
 
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, ColumnSpec, WindowCounts, aggregate
-from steward.monitoring._charts import chart_model, model_series
+from steward.monitoring._charts import (
+    ChartNight,
+    Episode,
+    Restart,
+    SeriesInput,
+    chart_model,
+    chart_series,
+    model_series,
+    record_restart,
+    registry_fingerprint,
+)
 from steward.monitoring._fairness import fairness_source_sql, fairness_window
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column
 from steward.monitoring._night import NightOutcome, monitor_night
@@ -55,11 +65,19 @@ __all__ = [
     # performance, charts, review
     "PerformanceWindow",
     "ReviewSegment",
-    "chart_model",
     "evaluate_performance",
-    "model_series",
     "performance_bins",
     "review_segments",
+    # control charts
+    "ChartNight",
+    "Episode",
+    "Restart",
+    "SeriesInput",
+    "chart_model",
+    "chart_series",
+    "model_series",
+    "record_restart",
+    "registry_fingerprint",
     # reports
     "model_report_path",
     "write_model_report",

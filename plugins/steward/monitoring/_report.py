@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +84,22 @@ def _distribution_plot(profile: ColumnProfile, current_counts: Any, title: str) 
     return _png(fig)
 
 
-def _series_plot(points: list[dict[str, Any]], title: str) -> str:
+def _limits_of(r: Mapping[str, Any]) -> dict[str, Any]:
+    """Where a chart point's limits came from, in words, and its state."""
+    source = r.get("limits_source")
+    if source == "reference":
+        text = f"reference (centre {r['center']:.4g}, sigma {r['sigma']:.3g} at the night's rows)"
+    elif source in ("phase_i", "provisional"):
+        what = "Phase I" if source == "phase_i" else "provisional (Phase I not complete: no alarms)"
+        text = f"{what} {r['phase_i_from']}..{r['phase_i_to']} ({r['phase_i_nights']} nights)"
+    else:
+        text = "learning: no limits yet"
+    if r.get("restart_reason"):
+        text += f"; restarted {r['segment_from']}: {r['restart_reason']}"
+    return {"state": r["state"], "source": text, "adjustment": r.get("adjustment") or ""}
+
+
+def _series_plot(points: list[Mapping[str, Any]], title: str) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -147,8 +163,15 @@ def write_model_report(
     *,
     warehouse: Warehouse,
     reports_dir: Path | None = None,
+    chart_rows: Sequence[Mapping[str, Any]] | None = None,
+    performance_rows: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
-    """Write the HTML report of ``model`` for ``day`` and return its path."""
+    """Write the HTML report of ``model`` for ``day`` and return its path.
+
+    ``chart_rows`` (the model's ``control_chart_points`` rows, default: read from the warehouse) and
+    ``performance_rows`` (tonight's ``model_performance`` rows with ``window_date``, replacing those
+    windows' stored rows) let the report be written before the night's rows are.
+    """
     profiles = {
         str(r["feature"]): ColumnProfile.from_row(r)
         for r in warehouse.fetch(
@@ -175,14 +198,18 @@ def write_model_report(
             {"feature": d.feature, "png": _distribution_plot(profiles[d.feature], current, title)}
         )
 
-    points = warehouse.fetch(
-        "select * from control_chart_points where model = :m and chart = 'ewma' and window_date <= :d "
-        "order by series, window_date",
-        {"m": model.name, "d": day},
-    )
-    by_series: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p in points:
+    if chart_rows is None:
+        chart_rows = warehouse.fetch(
+            "select * from control_chart_points where model = :m order by series, window_date",
+            {"m": model.name},
+        )
+    by_series: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for p in sorted(
+        (r for r in chart_rows if r["chart"] == "ewma" and r["window_date"] <= day),  # type: ignore[operator]
+        key=lambda r: (str(r["series"]), r["window_date"]),
+    ):
         by_series[str(p["series"])].append(p)
+    tonight = {(str(r["series"]), str(r["chart"])): r for r in chart_rows if r["window_date"] == day}
     alerting = {a.split(": ")[0] for a in outcome.chart_alerts}
     drifted = {f"drift:{f}" for f in outcome.drifted_features} | {
         f"mean:{f}" for f in outcome.drifted_features
@@ -196,11 +223,29 @@ def write_model_report(
         for s in order[:MAX_SERIES]
         if len(by_series[s]) >= 2
     ]
-    perf_rows = warehouse.fetch(
-        "select window_date, realized_value, estimated_value, label_coverage, n, n_labelled, breach, message "
-        "from model_performance where model = :m and metric = 'auc' and window_date <= :d "
-        "order by window_date",
-        {"m": model.name, "d": day},
+    limits = [
+        {"series": s, "chart": c, **_limits_of(tonight[(s, c)])}
+        for s in sorted(by_series)
+        for c in ("ewma", "cusum", "shewhart")
+        if (s, c) in tonight
+    ]
+    episodes = sorted(
+        outcome.chart_episodes, key=lambda e: (not e.open, e.start, e.series, e.chart), reverse=False
+    )
+    replaced = {r["window_date"] for r in performance_rows}
+    perf_rows = sorted(
+        [
+            r
+            for r in warehouse.fetch(
+                "select window_date, realized_value, estimated_value, label_coverage, n, n_labelled, breach, "
+                "message from model_performance where model = :m and metric = 'auc' and window_date <= :d "
+                "order by window_date",
+                {"m": model.name, "d": day},
+            )
+            if r["window_date"] not in replaced
+        ]
+        + [dict(r) for r in performance_rows if r.get("metric") == "auc" and r["window_date"] <= day],
+        key=lambda r: r["window_date"],
     )
     performance_png = _performance_plot(perf_rows, model.thresholds.min_auc) if perf_rows else None
     fairness_report = (
@@ -217,6 +262,8 @@ def write_model_report(
         distributions=distributions,
         series=series,
         other_series=[s for s in order[MAX_SERIES:]],
+        episodes=episodes,
+        limits=limits,
         performance_png=performance_png,
         performance=[w for w in outcome.performance],
         review=outcome.review,

@@ -1,9 +1,12 @@
 """Monitor one model for one window: drift, prediction drift, performance with late labels, review queue.
 
 Everything row-level is SQL run where the rows live (DuckDB over the lake's files, or the warehouse
-for table sources); Python sees aggregates only. All results of a night are written in one
-transaction, each table replaced exactly for its own keys, so a rerun or backfill writes the same
-rows and never duplicates them.
+for table sources); Python sees aggregates only. Each stage returns its rows; all results of a night
+(drift_metrics, review_queue, model_performance, control_chart_points, monitoring_breaches,
+monitoring_runs) are written at the end in one transaction, each table replaced exactly for its own
+keys, so a failure anywhere leaves the warehouse as it was, and a rerun or backfill writes the same
+rows and never duplicates them. (The reference profile, computed once per reference, is stored
+when it is built.)
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, aggregate, column_types
-from steward.monitoring._charts import chart_model
+from steward.monitoring._charts import Episode, chart_model, registry_fingerprint
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
 from steward.monitoring._performance import PerformanceWindow, evaluate_performance
 from steward.monitoring._reference import (
@@ -60,6 +63,7 @@ class MonitoringOutcome:
     review: list[ReviewSegment] = field(default_factory=list)
     breaches: list[dict[str, Any]] = field(default_factory=list)
     chart_alerts: list[str] = field(default_factory=list)
+    chart_episodes: list[Episode] = field(default_factory=list)
     reference_id: str | None = None
     report_path: str | None = None
     message: str = ""
@@ -393,27 +397,51 @@ def monitor_relation(
         outcome.performance_breach = any(w.breach is not None for w in outcome.performance)
 
     writes = _writes(model, day, outcome, run_id=run_id)
-    warehouse.replace_partitions(writes)
-    outcome.chart_alerts, chart_breaches = chart_model(
+    tonight_performance = [
+        {**r, "window_date": key["window_date"]}
+        for table, key, rows in writes
+        if table == "model_performance"
+        for r in rows
+    ]
+    night = chart_model(
         model,
         day,
         warehouse=warehouse,
         run_id=run_id,
-        drifted_tonight={d.feature for d in outcome.drift if d.drifted},
+        drift_rows=[
+            {**r, "window_date": day} for table, _, rows in writes if table == "drift_metrics" for r in rows
+        ],
+        performance_rows=tonight_performance,
+        registry_fingerprint=registry_fingerprint(model),
     )
-    outcome.breaches = _breach_rows(model, day, outcome, run_id=run_id) + chart_breaches
-    outcome.status = _night_status(outcome.drift, outcome.breaches)
+    outcome.chart_alerts = list(night.alerts)
+    outcome.chart_episodes = list(night.episodes)
+    outcome.breaches = _breach_rows(model, day, outcome, run_id=run_id) + list(night.breaches)
+    # read from the breach rows; an alert episode still open keeps the night a breach (its one
+    # breach row is on the night the episode began)
+    outcome.status = "breach" if outcome.chart_alerts else _night_status(outcome.drift, outcome.breaches)
     outcome.duration_s = time.monotonic() - started  # the report shows the computation's time
     if write_report:
         from steward.monitoring._report import write_model_report
 
         outcome.report_path = str(
-            write_model_report(model, day, outcome, warehouse=warehouse, reports_dir=reports_dir)
+            write_model_report(
+                model,
+                day,
+                outcome,
+                warehouse=warehouse,
+                reports_dir=reports_dir,
+                chart_rows=night.rows,
+                performance_rows=tonight_performance,
+            )
         )
     outcome.duration_s = time.monotonic() - started
     now = dt.datetime.now(dt.UTC)
+    # the whole night in one transaction: all or nothing
     warehouse.replace_partitions(
         [
+            *writes,
+            ("control_chart_points", {"model": model.name}, list(night.rows)),
             (
                 "monitoring_breaches",
                 {"model": model.name, "window_date": day, "kind": "drift"},
@@ -432,7 +460,11 @@ def monitor_relation(
                 )
                 for w in outcome.performance
             ),
-            ("monitoring_runs", {"model": model.name, "window_date": day}, [_run_row(outcome, run_id, now)]),
+            (
+                "monitoring_runs",
+                {"model": model.name, "window_date": day},
+                [{**_run_row(outcome, run_id, now), "registry_fingerprint": registry_fingerprint(model)}],
+            ),
         ]
     )
     outcome.message = outcome.summary()

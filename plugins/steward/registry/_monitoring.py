@@ -9,7 +9,14 @@ from pydantic import Field, model_validator
 
 from steward.registry._base import Column, Strict
 
-__all__ = ["ColumnDrift", "ControlChartPolicy", "MonitoringPolicy", "PredictionReference", "ReviewPolicy"]
+__all__ = [
+    "ColumnDrift",
+    "ControlChartPolicy",
+    "MonitoringPolicy",
+    "PredictionReference",
+    "ReviewPolicy",
+    "SeriesKind",
+]
 
 
 class ColumnDrift(Strict):
@@ -45,16 +52,44 @@ class PredictionReference(Strict):
         return self
 
 
-class ControlChartPolicy(Strict):
-    """Control limits learned from the first ``baseline`` nights of each series (EWMA, CUSUM, Shewhart)."""
+SeriesKind = Literal["mean", "drift", "performance", "estimate", "fairness"]
+_KINDS: tuple[SeriesKind, ...] = ("mean", "drift", "performance", "estimate", "fairness")
 
-    baseline: int = Field(default=7, ge=3)
+
+class ControlChartPolicy(Strict):
+    """EWMA, CUSUM and Shewhart charts of every nightly series, alerting at a stated false-alarm rate.
+
+    A feature's daily mean is charted against known in-control parameters from the reference (its mean,
+    and its std over the square root of the night's rows). Series without such a reference (drift
+    distances, performance, fairness gaps) learn centre and sigma from a Phase I of ``baseline`` nights,
+    shown as provisional and silent; their widths are then calibrated by simulation so that a false
+    signal within ``horizon`` nights is as likely as with an in-control ARL of ``arl0[kind]`` nights,
+    estimation error included (docs/adr/0003-control-chart-limits.md). ``L``/``warn_L`` and
+    ``h``/``warn_h`` are the uncalibrated widths: only their ratio (warning/control) is kept.
+    """
+
+    baseline: int = Field(default=20, ge=5)
     lam: float = Field(default=0.2, gt=0, le=1)
     L: float = Field(default=3.0, gt=0)
     warn_L: float = Field(default=2.0, gt=0)
     k: float = Field(default=0.5, ge=0)
     h: float = Field(default=5.0, gt=0)
     warn_h: float = Field(default=4.0, gt=0)
+    #: In-control average run length (nights) each kind of series is calibrated to.
+    arl0: dict[SeriesKind, float] = Field(default_factory=lambda: dict.fromkeys(_KINDS, 370.0))
+    #: Horizon (nights) of the calibration: P(false signal within horizon) = 1 - (1 - 1/arl0)^horizon.
+    horizon: int = Field(default=60, ge=10, le=730)
+
+    @model_validator(mode="after")
+    def _arl0_above_one(self) -> ControlChartPolicy:
+        for kind, value in self.arl0.items():
+            if not value > 1:
+                raise ValueError(f"control_chart.arl0.{kind} must be above 1 night, got {value}")
+        return self
+
+    def arl0_of(self, kind: SeriesKind) -> float:
+        """Return the in-control ARL a series of ``kind`` is calibrated to (370 nights unless configured)."""
+        return self.arl0.get(kind, 370.0)
 
 
 class ReviewPolicy(Strict):

@@ -1,11 +1,13 @@
 """Statistical process control for nightly metric series: EWMA, tabular CUSUM and Shewhart charts."""
 
+from steward.spc._calibrate import REPLICATES, calibrated_width, false_signal_target
 from steward.spc._charts import (
     D2,
     SIGMA_REL_FLOOR,
     STATES,
     ChartPoint,
     Direction,
+    LimitsSource,
     Method,
     SigmaMethod,
     State,
@@ -18,6 +20,10 @@ __all__ = [
     # charts
     "ChartPoint",
     "control_chart",
+    # honest limits
+    "calibrated_width",
+    "false_signal_target",
+    "REPLICATES",
     # summaries and storage
     "worst_state",
     "to_rows",
@@ -27,6 +33,7 @@ __all__ = [
     "Direction",
     "State",
     "STATES",
+    "LimitsSource",
     # constants
     "D2",
     "SIGMA_REL_FLOOR",

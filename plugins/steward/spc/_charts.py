@@ -26,15 +26,24 @@ meaningful ``min_sigma``, otherwise any change from a perfectly constant baselin
 
 Missing values (``None`` or NaN) are ``"no_data"`` points: skipped by the statistic (EWMA time ``t``
 and the CUSUM sums do not advance) and carrying the previous point's statistic and limits.
-Infinite values are rejected. Charts never reset after a signal: a persistent shift stays
-``"out_of_control"`` until the statistic comes back inside the limits.
+Infinite values are rejected. A chart does not reset by itself: a persistent shift stays
+``"out_of_control"`` until the statistic comes back inside the limits, or until the caller restarts
+it (``restarts``: a handled signal, a new reference, a retraining), which starts the statistic, and
+estimated limits, anew from that point.
+
+Honest limits (``arl0``): limits estimated from a short Phase I alarm far more often than the
+textbook widths promise. With ``arl0`` set the width is calibrated by simulation
+(:mod:`steward.spc._calibrate`) to the false-signal probability of that in-control ARL, estimation
+error included, and the Phase I points stay silent (``"learning"``). Every point records where its
+limits came from (``limits_source``, the Phase I positions, the adjustment).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -45,6 +54,7 @@ __all__ = [
     "STATES",
     "ChartPoint",
     "Direction",
+    "LimitsSource",
     "Method",
     "SigmaMethod",
     "State",
@@ -57,6 +67,7 @@ Method = Literal["ewma", "cusum", "shewhart"]
 SigmaMethod = Literal["moving_range", "std"]
 Direction = Literal["both", "up", "down"]
 State = Literal["learning", "in_control", "warning", "out_of_control", "no_data"]
+LimitsSource = Literal["known", "phase_i", "provisional"]
 
 STATES: tuple[State, ...] = ("no_data", "learning", "in_control", "warning", "out_of_control")
 """All states, from least to most severe (the order :func:`worst_state` uses)."""
@@ -96,6 +107,18 @@ class ChartPoint:
         CUSUM only: both one-sided sums ``C+`` and ``C-`` (non-negative), whatever the direction.
     note : str
         Why a point is learning, provisional, floored or missing; empty otherwise.
+    limits_source : {"known", "phase_i", "provisional"} or None
+        Where the limits came from: given in-control parameters, the completed Phase I (the first
+        ``baseline`` usable points of the segment), or the Phase I points so far; ``None`` while
+        there are no limits yet.
+    phase_i_from, phase_i_to, phase_i_n : int or None
+        Positions (in the input series) of the first and last Phase I point the limits were
+        estimated from, and how many usable points that was.
+    adjustment : str
+        How the width was set: ``"L=3"``-style when configured, or the calibrated width and its
+        target (``"calibrated L=3.52: P(false signal in 60) = 15.0% (ARL0 370), 20 Phase I points"``).
+    segment : int
+        How many restarts precede the point (0 before the first one).
     """
 
     index: int
@@ -111,6 +134,12 @@ class ChartPoint:
     cusum_upper: float | None = None
     cusum_lower: float | None = None
     note: str = ""
+    limits_source: LimitsSource | None = None
+    phase_i_from: int | None = None
+    phase_i_to: int | None = None
+    phase_i_n: int | None = None
+    adjustment: str = ""
+    segment: int = 0
 
 
 class _Params(NamedTuple):
@@ -220,17 +249,26 @@ def _run(
     k: float,
     h: float,
     warn_h: float,
+    resets: Collection[int] = (),
 ) -> list[dict[str, Any]]:
-    """Run the chart over usable values ``xs`` with fixed parameters: one dict of fields per value."""
+    """Run the chart over usable values ``xs`` with fixed parameters: one dict of fields per value.
+
+    At each position in ``resets`` the statistic starts anew (EWMA from the centre at time 1, CUSUM
+    sums from 0) before that value is taken in.
+    """
     mu, s = params.center, params.sigma
     up, down = direction in ("both", "up"), direction in ("both", "down")
     out: list[dict[str, Any]] = []
     z, c_plus, c_minus = mu, 0.0, 0.0
+    start = 0
     low: float | None
     high: float | None
     w_low: float | None
     w_high: float | None
-    for t, x in enumerate(xs.tolist(), start=1):
+    for i, x in enumerate(xs.tolist()):
+        if i in resets:
+            z, c_plus, c_minus, start = mu, 0.0, 0.0, i
+        t = i - start + 1
         fields: dict[str, Any] = {"center": mu, "sigma": s}
         if method == "cusum":
             c_plus = max(0.0, x - (mu + k * s) + c_plus)
@@ -277,8 +315,12 @@ def control_chart(
     center: float | None = None,
     sigma: float | None = None,
     min_sigma: float | None = None,
+    arl0: float | None = None,
+    horizon: int = 60,
+    restarts: Collection[int] = (),
+    resets: Collection[int] = (),
 ) -> list[ChartPoint]:
-    """Judge a series with a control chart whose limits are learned from its first points.
+    """Judge a series with a control chart whose limits are known or learned from its first points.
 
     Parameters
     ----------
@@ -291,7 +333,7 @@ def control_chart(
         ``C-_t = max(0, (centre - k sigma) - x_t + C-_{t-1})`` against ``h sigma``;
         Shewhart individuals against ``centre +/- L sigma``.
     baseline : int, default 7
-        Number of usable (non-missing) points forming the in-control window.
+        Number of usable (non-missing) points forming the in-control window (Phase I).
     sigma_method : {"moving_range", "std"}, default "moving_range"
         ``MR-bar / 1.128`` (robust to a slow creep in the baseline) or the sample std (ddof 1).
     direction : {"both", "up", "down"}, default "both"
@@ -302,12 +344,30 @@ def control_chart(
     k, h, warn_h : float
         CUSUM reference value and control/warning decision intervals, in sigmas.
     min_baseline : int, default 5
-        Usable points needed before any point is judged; these first points are ``"learning"``.
+        Usable points needed before any point gets (provisional) limits; these first points are
+        ``"learning"``.
     center, sigma : float, optional
-        Known in-control mean and sigma (e.g. a textbook example or a target); they replace the
+        Known in-control mean and sigma (e.g. from the model's reference); they replace the
         baseline estimate. With both given no point is ``"learning"``.
     min_sigma : float, optional
         Absolute sigma floor; default ``1e-9 * max(|centre|, 1)``. See the module docstring.
+    arl0 : float, optional
+        Honest limits: the width (``L``, or ``h`` for CUSUM) is calibrated by simulation so that the
+        probability of a false signal within ``horizon`` judged nights is that of an in-control ARL
+        of ``arl0`` nights, estimation error of the Phase I included (see
+        :func:`steward.spc.calibrated_width`); the warning width keeps its ratio to the control
+        width. With estimated limits every Phase I point is then ``"learning"`` (shown with
+        provisional limits, never alarming). ``None`` keeps the configured widths and judges the
+        points after ``min_baseline`` against provisional limits.
+    horizon : int, default 60
+        The horizon of the ``arl0`` calibration, in nights.
+    restarts : collection of int
+        Positions in ``values`` where the chart starts anew (a handled signal, a new reference, a
+        retraining): the statistic restarts from the centre (CUSUM sums from 0, EWMA time from 1)
+        and estimated limits are learned again from the points from there on.
+    resets : collection of int
+        Positions where only the statistic starts anew and the limits are kept (an acknowledged
+        signal on a series whose in-control level has not changed).
 
     Returns
     -------
@@ -320,8 +380,8 @@ def control_chart(
     >>> [p.state for p in pts]  # doctest: +NORMALIZE_WHITESPACE
     ['learning', 'learning', 'learning', 'learning', 'learning', 'in_control', 'in_control',
      'in_control', 'out_of_control']
-    >>> round(pts[-1].center, 4), round(pts[-1].ucl, 4)
-    (1.0286, 1.4497)
+    >>> round(pts[-1].center, 4), round(pts[-1].ucl, 4), pts[-1].limits_source, pts[-1].phase_i_n
+    (1.0286, 1.4497, 'phase_i', 7)
     """
     _check_options(
         method=method,
@@ -339,9 +399,37 @@ def control_chart(
         sigma=sigma,
         min_sigma=min_sigma,
     )
+    if arl0 is not None and not arl0 > 1:
+        raise ValueError(f"arl0 must be above 1 night, got {arl0}")
     cleaned = _clean(values)
-    usable = np.array([v for v in cleaned if v is not None], dtype=float)
-    m = usable.size
+    for r in (*restarts, *resets):
+        if not 0 <= r < max(len(cleaned), 1):
+            raise ValueError(f"restart position {r} is outside the series (0..{len(cleaned) - 1})")
+    known = center is not None and sigma is not None
+    adjustment = f"h={h:g}" if method == "cusum" else f"L={L:g}"
+    if arl0 is not None:
+        from steward.spc._calibrate import calibrated_width, false_signal_target
+
+        width = calibrated_width(
+            method,
+            phase_i=None if known else baseline,
+            arl0=arl0,
+            horizon=horizon,
+            lam=lam,
+            k=k,
+            direction=direction,
+            sigma_method=sigma_method,
+        )
+        target = false_signal_target(arl0, horizon)
+        name = "h" if method == "cusum" else "L"
+        adjustment = (
+            f"calibrated {name}={width:.3f}: P(false signal in {horizon}) = {target:.1%} (ARL0 {arl0:g}), "
+            + ("known parameters" if known else f"{baseline} Phase I points")
+        )
+        if method == "cusum":
+            warn_h, h = warn_h * width / h, width
+        else:
+            warn_L, L = warn_L * width / L, width
     run_options: dict[str, Any] = {
         "method": method,
         "direction": direction,
@@ -352,49 +440,112 @@ def control_chart(
         "h": h,
         "warn_h": warn_h,
     }
-    # fields[j] for the usable value preceded by j usable values: the chart run with the parameters
-    # of the first min(j, baseline) values; None while j < min_baseline (learning)
-    fields: list[dict[str, Any] | None] = [None] * m
-    if center is not None and sigma is not None:
-        fields = list(_run(usable, _Params(center, sigma, ""), **run_options))
-    else:
-        for w in range(min_baseline, min(baseline, m - 1) + 1):
-            note = "" if w == baseline else f"provisional limits from the first {w} of baseline={baseline}"
-            params = _estimate(
-                usable[:w],
-                sigma_method=sigma_method,
-                center=center,
-                sigma=sigma,
-                min_sigma=min_sigma,
-                note=note,
-            )
-            last = w == baseline
-            run = _run(usable if last else usable[: w + 1], params, **run_options)
-            for j in range(w, m if last else w + 1):
-                fields[j] = {**run[j], "note": params.note}
+    cuts = sorted({0, *restarts, len(cleaned)})
     points: list[ChartPoint] = []
     previous: ChartPoint | None = None
-    j = 0
-    for index, value in enumerate(cleaned):
-        if value is None:
-            if previous is None:
-                point = ChartPoint(index, None, None, None, None, None, None, None, None, "no_data")
+    for segment, (a, b) in enumerate(pairwise(cuts)):
+        positions = [i for i in range(a, b) if cleaned[i] is not None]
+        usable = np.array([cleaned[i] for i in positions], dtype=float)
+        # a reset at a missing value takes effect at the next usable one
+        seg_resets = {next((j for j, p in enumerate(positions) if p >= r), -1) for r in resets if a <= r < b}
+        fields = _segment_fields(
+            usable,
+            positions,
+            known=known,
+            baseline=baseline,
+            min_baseline=min_baseline,
+            sigma_method=sigma_method,
+            center=center,
+            sigma=sigma,
+            min_sigma=min_sigma,
+            silent_phase_i=arl0 is not None,
+            adjustment=adjustment,
+            run_options={**run_options, "resets": seg_resets - {-1}},
+        )
+        j = 0
+        for index in range(a, b):
+            value = cleaned[index]
+            if value is None:
+                if previous is None:
+                    point = ChartPoint(index, None, None, None, None, None, None, None, None, "no_data")
+                else:
+                    point = replace(previous, index=index, value=None, state="no_data")
+                point = replace(
+                    point,
+                    note="missing value: statistic and limits carried from the previous point",
+                    segment=segment,
+                )
             else:
-                point = replace(previous, index=index, value=None, state="no_data")
-            point = replace(point, note="missing value: statistic and limits carried from the previous point")
-        else:
-            f = fields[j]
-            if f is None:
-                point = ChartPoint(
-                    index, value, None, None, None, None, None, None, None, "learning",
-                    note=f"learning: usable point {j + 1} of the min_baseline={min_baseline} needed",
-                )  # fmt: skip
-            else:
-                point = ChartPoint(index=index, value=value, **f)
-            j += 1
-        points.append(point)
-        previous = point
+                f = fields[j]
+                if f is None:
+                    point = ChartPoint(
+                        index, value, None, None, None, None, None, None, None, "learning",
+                        note=f"learning: usable point {j + 1} of the min_baseline={min_baseline} needed",
+                        segment=segment,
+                    )  # fmt: skip
+                else:
+                    point = ChartPoint(index=index, value=value, segment=segment, **f)
+                j += 1
+            points.append(point)
+            previous = point
     return points
+
+
+def _segment_fields(
+    usable: np.ndarray,
+    positions: list[int],
+    *,
+    known: bool,
+    baseline: int,
+    min_baseline: int,
+    sigma_method: SigmaMethod,
+    center: float | None,
+    sigma: float | None,
+    min_sigma: float | None,
+    silent_phase_i: bool,
+    adjustment: str,
+    run_options: dict[str, Any],
+) -> list[dict[str, Any] | None]:
+    """Fields of each usable point of one segment (``None`` while learning without limits).
+
+    ``fields[j]`` for the usable value preceded by ``j`` usable values of the segment: the chart run
+    with the parameters of the first ``min(j, baseline)`` values.
+    """
+    m = usable.size
+    fields: list[dict[str, Any] | None] = [None] * m
+    if known:
+        assert center is not None and sigma is not None
+        for j, f in enumerate(_run(usable, _Params(center, sigma, ""), **run_options)):
+            fields[j] = {**f, "limits_source": "known", "adjustment": adjustment}
+        return fields
+    for w in range(min_baseline, min(baseline, m - 1) + 1):
+        last = w == baseline
+        note = "" if last else f"provisional limits from the first {w} of baseline={baseline}"
+        if not last and silent_phase_i:
+            note = f"Phase I: {note}; no alarm before the {baseline} Phase I points are complete"
+        params = _estimate(
+            usable[:w],
+            sigma_method=sigma_method,
+            center=center,
+            sigma=sigma,
+            min_sigma=min_sigma,
+            note=note,
+        )
+        run = _run(usable if last else usable[: w + 1], params, **run_options)
+        provenance = {
+            "limits_source": "phase_i" if last else "provisional",
+            "phase_i_from": positions[0],
+            "phase_i_to": positions[w - 1],
+            "phase_i_n": w,
+            "adjustment": adjustment,
+            "note": params.note,
+        }
+        for j in range(w, m if last else w + 1):
+            f = {**run[j], **provenance}
+            if not last and silent_phase_i:
+                f["state"] = "learning"
+            fields[j] = f
+    return fields
 
 
 def worst_state(points: Iterable[ChartPoint]) -> State:
@@ -447,6 +598,12 @@ def to_rows(points: Iterable[ChartPoint], series: str, method: Method) -> list[d
             "cusum_upper": p.cusum_upper,
             "cusum_lower": p.cusum_lower,
             "note": p.note,
+            "limits_source": p.limits_source,
+            "phase_i_from": p.phase_i_from,
+            "phase_i_to": p.phase_i_to,
+            "phase_i_n": p.phase_i_n,
+            "adjustment": p.adjustment,
+            "segment": p.segment,
         }
         for p in points
     ]

@@ -273,3 +273,20 @@ def test_environment_variables_expand(
     base_doc["datasets"][0]["source"]["path"] = "${NW_LAKE}/leads/date={date}/*.parquet"
     registry = load_registry(_write(tmp_path, base_doc))
     assert registry.dataset("leads").source.path == "s3://northwind-lake/leads/date={date}/*.parquet"
+
+
+def test_control_chart_policy_defaults_and_bad_values_name_the_key(
+    base_doc: dict[str, Any], tmp_path: Path
+) -> None:
+    registry = load_registry(_write(tmp_path, base_doc))
+    cc = registry.model("lead_scoring").monitoring.control_chart
+    assert (cc.baseline, cc.horizon, cc.arl0_of("performance"), cc.arl0_of("mean")) == (20, 60, 370.0, 370.0)
+    monitoring = base_doc["models"][0].setdefault("monitoring", {})
+    monitoring["control_chart"] = {"baseline": 3}
+    with pytest.raises(RegistryError) as info:
+        load_registry(_write(tmp_path, base_doc))
+    assert "models[0] (lead_scoring).monitoring.control_chart.baseline" in str(info.value)
+    monitoring["control_chart"] = {"arl0": {"drift": 1}}
+    with pytest.raises(RegistryError) as info:
+        load_registry(_write(tmp_path, base_doc))
+    assert "control_chart.arl0.drift must be above 1 night, got 1.0" in str(info.value)

@@ -251,3 +251,45 @@ def test_bad_options_and_values() -> None:
         control_chart([1.0], method="ewma", sigma=0.0)
     with pytest.raises(ValueError, match="series must be a non-empty name"):
         to_rows([], "", "ewma")
+
+
+def test_a_restart_resets_the_statistic_and_relearns_the_limits() -> None:
+    # hand-computed: known centre 0, sigma 1, k 0.5; x = 2, 2, 2 gives C+ = 1.5, 3.0, 4.5; a restart at
+    # position 2 starts C+ from 0 again: 1.5
+    pts = control_chart([2.0, 2.0, 2.0], method="cusum", center=0.0, sigma=1.0, restarts=[2])
+    assert [p.cusum_upper for p in pts] == [1.5, 3.0, 1.5]
+    assert [p.segment for p in pts] == [0, 0, 1]
+    assert all(p.limits_source == "known" and p.adjustment == "h=5" for p in pts)
+    # estimated limits: the segment after the restart learns again from its own first points
+    values = [1.0, 3.0, 2.0, 4.0, 5.0, 3.0, 10.0, 12.0, 11.0, 13.0, 14.0, 12.0]
+    est = control_chart(values, method="shewhart", baseline=5, min_baseline=5, restarts=[6])
+    assert [p.state for p in est[6:11]] == ["learning"] * 5
+    assert est[11].center == pytest.approx(12.0)  # mean of 10, 12, 11, 13, 14
+    assert (est[11].phase_i_from, est[11].phase_i_to, est[11].phase_i_n) == (6, 10, 5)
+    assert est[5].phase_i_from == 0 and est[5].limits_source == "phase_i"
+    with pytest.raises(ValueError, match="restart position 12 is outside the series"):
+        control_chart(values, method="shewhart", restarts=[12])
+
+
+def test_honest_phase_i_is_silent_and_says_where_its_limits_came_from() -> None:
+    values = [0.0, 1.0] * 10 + [50.0]
+    pts = control_chart(values, method="shewhart", baseline=20, min_baseline=5, arl0=370.0)
+    assert all(p.state == "learning" for p in pts[:20])
+    assert pts[5].limits_source == "provisional" and pts[5].ucl is not None  # shown, silent
+    last = pts[20]
+    assert last.state == "out_of_control" and last.limits_source == "phase_i"
+    assert (last.phase_i_from, last.phase_i_to, last.phase_i_n) == (0, 19, 20)
+    assert last.adjustment.startswith("calibrated L=") and "20 Phase I points" in last.adjustment
+    # without arl0 the same point 5 is judged (the old, provisional-alarming behaviour)
+    assert control_chart(values, method="shewhart", baseline=20, min_baseline=5)[5].state != "learning"
+
+
+def test_a_reset_restarts_the_statistic_but_keeps_the_limits() -> None:
+    # hand-computed EWMA, lam 0.5, centre 0, sigma 1: z = 1, 1.5, then reset before the third value: 0.5
+    pts = control_chart(
+        [2.0, 2.0, 1.0, None, 1.0], method="ewma", lam=0.5, center=0.0, sigma=1.0, resets=[2, 3]
+    )
+    assert [p.statistic for p in pts] == [1.0, 1.5, 0.5, 0.5, 0.5]  # the reset at the gap acts on the 5th
+    width1 = math.sqrt(0.5 / 1.5 * (1 - 0.5**2))
+    assert pts[2].ucl == pytest.approx(3 * width1) and pts[4].ucl == pytest.approx(3 * width1)
+    assert all(p.segment == 0 for p in pts)
