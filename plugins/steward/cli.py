@@ -467,7 +467,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nWarehouse:   {url}")
     print(f"Reports:     {overview}")
     print(f"Airflow log: {paths.steward_home() / 'logs' / 'demo.log'}")
-    print("Airflow UI:  make airflow   (then open http://localhost:8080)")
+    print("Airflow UI:  make airflow   (then open http://127.0.0.1:8080)")
     print(f"Done in {time.monotonic() - started:.0f} s.")
     return 0
 
@@ -563,11 +563,21 @@ def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> N
 
 
 def _cmd_airflow_ui(args: argparse.Namespace) -> int:
-    from steward.airflow.local import apply_airflow_env
+    from steward.airflow.local import apply_airflow_env, ui_url
 
-    apply_airflow_env(port=args.port)
+    env = apply_airflow_env(port=args.port, expose=args.expose)
     airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
-    print(f"Airflow UI on http://localhost:{args.port} (Ctrl-C to stop); home {os.environ['AIRFLOW_HOME']}")
+    url = ui_url(port=args.port, expose=args.expose)
+    if args.expose:
+        password_file = os.environ.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "")
+        print(
+            f"Airflow UI on {url}, listening on every interface of this machine (Ctrl-C to stop); "
+            f"log in as admin with the password Airflow generates on first start, stored in {password_file}; "
+            "Steward's report pages are not served (they have no login)"
+        )
+    else:
+        print(f"Airflow UI on {url}, this machine only, no login (Ctrl-C to stop)")
+    print(f"Airflow home: {env['AIRFLOW_HOME']}")
     os.execv(airflow_bin, [airflow_bin, "standalone"])  # noqa: S606 - replaces this process with Airflow
     return 0  # pragma: no cover
 
@@ -719,6 +729,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("airflow-ui", help="run `airflow standalone` over this project (demo runs included)")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument(
+        "--expose",
+        action="store_true",
+        help="listen on every interface (0.0.0.0) and require a login (user admin, generated password); "
+        "default: 127.0.0.1 only, no login",
+    )
     p.set_defaults(func=_cmd_airflow_ui)
     return parser
 
