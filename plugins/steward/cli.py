@@ -61,10 +61,13 @@ def _cmd_warehouse_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_warehouse_query(args: argparse.Namespace) -> int:
-    from steward.warehouse import connect
+    from steward.warehouse import WarehouseError, connect
 
-    with connect(args.url) as wh:
-        rows = wh.fetch(args.sql)
+    try:
+        with connect(args.url, lock_timeout_s=args.wait) as wh:
+            rows = wh.fetch(args.sql, read_only=True)
+    except WarehouseError as exc:  # a refused statement, a SQL error, a busy file: one line, exit 2
+        raise ValueError(" ".join(str(exc).split())) from None
     for row in rows[: args.limit]:
         print(json.dumps(row, default=str))
     if len(rows) > args.limit:
@@ -609,10 +612,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = wh.add_parser("migrate", help="apply include/sql/ddl migrations")
     p.add_argument("--url", help="warehouse URL (default $STEWARD_WAREHOUSE_URL or the DuckDB file)")
     p.set_defaults(func=_cmd_warehouse_migrate)
-    p = wh.add_parser("query", help="run a read-only SQL query and print rows as JSON lines")
-    p.add_argument("sql")
-    p.add_argument("--url")
-    p.add_argument("--limit", type=int, default=50)
+    p = wh.add_parser(
+        "query",
+        help="run one read-only SQL query and print rows as JSON lines (the engine refuses every write)",
+    )
+    p.add_argument("sql", help="one query: select, with, values, show, describe, explain")
+    p.add_argument("--url", help="warehouse URL (default $STEWARD_WAREHOUSE_URL or the DuckDB file)")
+    p.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        help="seconds to wait while another process writes to the DuckDB file (default 10)",
+    )
     p.set_defaults(func=_cmd_warehouse_query)
 
     dq = sub.add_parser("dq", help="data quality").add_subparsers(dest="sub", required=True)

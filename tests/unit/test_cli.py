@@ -66,3 +66,33 @@ def test_bad_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["dq", "validate", "--date", "yesterday"])
     assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "drop table quarantine",
+        "delete from quarantine",
+        "select 1; drop table quarantine",
+        "commit; set transaction read write; drop table quarantine",
+        "with gone as (delete from quarantine returning *) select count(*) from gone",
+    ],
+)
+def test_warehouse_query_is_read_only(
+    warehouse_url: str, sql: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = {"dataset": "leads", "partition_date": dt.date(2026, 11, 20)}
+    with connect(warehouse_url) as wh:
+        wh.migrate()
+        wh.replace_partition("quarantine", key, [{"reason": "nulls in score"}])
+    assert main(["warehouse", "query", sql, "--url", warehouse_url]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("steward: error: read-only query failed")
+    assert "Fix: run a single read-only query" in lines[0]
+    with connect(warehouse_url) as wh:
+        assert wh.fetch("select reason from quarantine") == [{"reason": "nulls in score"}]
+    assert main(["warehouse", "query", "select reason from quarantine", "--url", warehouse_url]) == 0
+    assert capsys.readouterr().out == '{"reason": "nulls in score"}\n'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, ClassVar
 
 import psycopg
@@ -42,8 +42,9 @@ class _PostgresSession(Session):
     placeholder: ClassVar[str] = "%({name})s"
     escape_percent: ClassVar[bool] = True
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], *, one_statement: bool = False) -> None:
         self.conn = conn
+        self.one_statement = one_statement
 
     def begin(self) -> None:
         """Nothing to do: psycopg opens a transaction at the first statement."""
@@ -65,8 +66,12 @@ class _PostgresSession(Session):
 
     def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, object]]:
         query, values = self.sql(sql, params)
+        # Pipeline mode sends the extended protocol, which takes exactly one statement: without it a
+        # read-only transaction could be ended by "commit; set transaction read write; drop ...".
         with self.conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(query, values)
+            with self.conn.pipeline() if self.one_statement else nullcontext():
+                cur.execute(query, values)
+            # (leaving the pipeline block waited for the result)
             return list(cur.fetchall()) if cur.description else []
 
     def fetch_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
@@ -138,9 +143,11 @@ class PostgresWarehouse(Warehouse):
         ).strip()
 
     @contextmanager
-    def _open(self) -> Iterator[Session]:
+    def _open(self, *, read_only: bool = False) -> Iterator[Session]:
+        # Read-only: every transaction of the session is READ ONLY, and one statement runs per call.
+        options = f"{self._options} -c default_transaction_read_only=on" if read_only else self._options
         try:
-            conn = psycopg.connect(self._dsn, options=self._options)
+            conn = psycopg.connect(self._dsn, options=options)
         except psycopg.OperationalError as exc:
             raise Unavailable(
                 f"cannot connect to PostgreSQL ({str(exc).strip()})",
@@ -148,6 +155,7 @@ class PostgresWarehouse(Warehouse):
                 "steward_warehouse) names the right host, database and user",
             ) from exc
         try:
-            yield _PostgresSession(conn)
+            conn.read_only = read_only  # BEGIN READ ONLY, on top of the session default
+            yield _PostgresSession(conn, one_statement=read_only)
         finally:
             conn.close()
