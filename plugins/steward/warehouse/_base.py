@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from steward.registry import check_column, check_name
 from steward.warehouse._params import translate_params
+from steward.warehouse._url import scrub
 
 __all__ = [
     "Rows",
@@ -135,6 +136,9 @@ class Warehouse(abc.ABC):
 
     backend: ClassVar[str]
     url: str
+    #: The URL's secrets in every spelling (:func:`~steward.warehouse._url.secrets_of`), scrubbed from
+    #: every error message: drivers may echo parts of the URL they could not use.
+    _secrets: tuple[str, ...] = ()
 
     # --- what an adapter provides -------------------------------------------------------
 
@@ -251,7 +255,10 @@ class Warehouse(abc.ABC):
         plain = isinstance(exc, str | Unavailable)
         cause = str(exc) if plain else f"{type(exc).__name__}: {exc}".strip()
         return WarehouseError(
-            f"{what} failed for {where} on {self.backend} warehouse {self.url}: {cause}. Fix: {fix}",
+            scrub(
+                f"{what} failed for {where} on {self.backend} warehouse {self.url}: {cause}. Fix: {fix}",
+                self._secrets,
+            ),
             url=self.url,
             table=table,
             key=key,

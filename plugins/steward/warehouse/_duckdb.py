@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
-from steward.warehouse._url import duckdb_path, redact
+from steward.warehouse._url import duckdb_path, redact, secrets_of
 
 __all__ = ["DuckDBWarehouse"]
 
@@ -95,6 +95,7 @@ class DuckDBWarehouse(Warehouse):
 
     def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
         self.url = redact(url)
+        self._secrets = tuple(secrets_of(url))
         self.path = duckdb_path(url)
         self.lock_timeout_s = float(lock_timeout_s)
         self._guard = threading.RLock()

@@ -14,7 +14,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
-from steward.warehouse._url import normalize_url, redact
+from steward.warehouse._url import normalize_url, redact, scrub, secrets_of
 
 __all__ = ["PostgresWarehouse"]
 
@@ -133,11 +133,14 @@ class PostgresWarehouse(Warehouse):
     def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
         self._dsn = normalize_url(url)
         self.url = redact(self._dsn)
+        self._secrets = tuple(secrets_of(self._dsn))
         self.lock_timeout_s = float(lock_timeout_s)
         try:
             options = conninfo_to_dict(self._dsn).get("options") or ""
-        except psycopg.ProgrammingError as exc:
-            raise ValueError(f"invalid PostgreSQL URL {self.url!r}: {exc}") from None
+        except psycopg.ProgrammingError as exc:  # libpq echoes the part it could not parse: scrub it
+            raise ValueError(
+                f"invalid PostgreSQL URL {self.url!r}: {scrub(str(exc), self._secrets)}"
+            ) from None
         self._options = (
             f"{options} -c TimeZone=UTC -c lock_timeout={max(1, int(self.lock_timeout_s * 1000))}"
         ).strip()
