@@ -26,6 +26,23 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def _check_date_options(args: argparse.Namespace) -> None:
+    """Refuse a date option outside the accepted range (``STEWARD_DATE_RANGE``) before any command runs."""
+    from steward import check_date
+
+    for name, value in vars(args).items():
+        for day in value if isinstance(value, list) else [value]:
+            if isinstance(day, dt.date):
+                check_date(day, what=f"--{name.replace('_', '-')}")
+    if isinstance(getattr(args, "date", None), dt.date) and getattr(args, "days", 1) > 1:
+        what = "the last window (--date + --days - 1)"
+        try:
+            last = args.date + dt.timedelta(days=args.days - 1)
+        except OverflowError:
+            raise ValueError(f"{what} lies beyond year 9999: give fewer --days") from None
+        check_date(last, what=what)
+
+
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -759,6 +776,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from steward.sources import SourceError
 
     try:
+        _check_date_options(args)
         return int(args.func(args) or 0)
     except (RegistryError, SourceError, FileNotFoundError, ValueError) as exc:
         print(f"steward: error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from steward._dates import check_date
 from steward.fairness._counts import count_groups
 from steward.fairness._metrics import FairnessResult, Judgement, compute_fairness
 from steward.registry import Model
@@ -92,6 +93,7 @@ def evaluate_window(
     >>> print(result.summary())  # doctest: +SKIP
     fairness of 'credit_risk' on 2026-11-10: BREACH (...)
     """
+    check_date(window, what=f"model {model.name!r}: fairness window")
     judgement = Judgement.for_model(model)
     if not model.protected_attributes:
         return FairnessResult(
@@ -114,6 +116,7 @@ def write_fairness(wh: Warehouse, model: Model, window: dt.date, result: Fairnes
     Writes ``fairness_group_counts``, ``fairness_calibration`` and ``fairness_metrics`` in one
     transaction: a rerun leaves exactly the new rows. Returns the number of metric rows written.
     """
+    check_date(window, what=f"model {model.name!r}: fairness window")
     now = dt.datetime.now(dt.UTC)
     key = {"model": model.name, "window_date": window}
 
