@@ -109,6 +109,7 @@ def warehouse() -> Warehouse:
             login=conn.login,
             password=conn.password,
             schema=conn.schema,
+            extra=getattr(conn, "extra", None),
         )
     wh = connect(url or default_url())
     applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use

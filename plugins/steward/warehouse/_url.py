@@ -37,6 +37,32 @@ _HIDDEN_PARAM_NAMES = (
 #: the ``=`` counts as part of it) runs to the next ``&name=`` or to the end of the text: a raw ``&``,
 #: ``#`` or ``?`` in a secret is hidden too.
 _SECRET_PARAM_RE = re.compile(rf"(?i)(?<![\w.-])({_HIDDEN_PARAM_NAMES})=(.+?)(?=&[\w.-]+=|\Z)", re.DOTALL)
+#: libpq settings an Airflow connection's ``extra`` may carry into the URL (Airflow's own keys, such as
+#: ``cursor`` or ``aws_conn_id``, are not libpq's and are left out).
+_LIBPQ_EXTRA_KEYS = frozenset(
+    {
+        "application_name",
+        "channel_binding",
+        "client_encoding",
+        "connect_timeout",
+        "gssencmode",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "options",
+        "passfile",
+        "sslcert",
+        "sslcompression",
+        "sslcrl",
+        "sslkey",
+        "sslmode",
+        "sslnegotiation",
+        "sslpassword",
+        "sslrootcert",
+        "target_session_attrs",
+    }
+)
 #: Secrets shorter than this are not scrubbed from messages (they would mangle ordinary words).
 _MIN_SCRUB = 4
 
@@ -234,6 +260,7 @@ def _from_airflow_json(raw: str) -> str:
         login=conn.get("login"),
         password=conn.get("password"),
         schema=conn.get("schema"),
+        extra=conn.get("extra"),
         origin=AIRFLOW_CONN_ENV,
     )
 
@@ -246,12 +273,15 @@ def url_from_connection(
     login: object = None,
     password: object = None,
     schema: object = None,
+    extra: object = None,
     origin: str = "connection 'steward_warehouse'",
 ) -> str:
     """Build a warehouse URL from an Airflow connection's fields.
 
     A Postgres ``host`` that is a folder (``/run/postgresql``) is a Unix socket directory and
     goes in the ``host`` query parameter. A DuckDB connection keeps its file path in ``host``.
+    The libpq settings among ``extra`` (a dict or its JSON text: ``sslmode``, ``sslrootcert``,
+    ``sslpassword``, ``application_name``, ...) become query parameters; other keys are ignored.
 
     Examples
     --------
@@ -280,7 +310,26 @@ def url_from_connection(
         netloc += f":{int(str(port))}"
     database = quote(str(schema or ""), safe="")
     url = f"postgresql://{netloc}/{database}"
+    params: list[tuple[str, str]] = []
     if socket_dir:
-        query = f"host={quote(host_text, safe='')}" + (f"&port={int(str(port))}" if port else "")
-        url += "?" + query
+        params += [("host", host_text), *([("port", str(int(str(port))))] if port else [])]
+    params += sorted((k, str(v)) for k, v in _extra_dict(extra, origin).items() if k in _LIBPQ_EXTRA_KEYS)
+    if params:
+        url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params)
     return url
+
+
+def _extra_dict(extra: object, origin: str) -> dict[str, object]:
+    """Return an Airflow connection's ``extra`` (a dict, its JSON text, or nothing) as a dict."""
+    if extra is None or extra == "":
+        return {}
+    if isinstance(extra, str):
+        try:
+            extra = json.loads(extra)
+        except json.JSONDecodeError:
+            raise ValueError(
+                f"{origin}: 'extra' is not a JSON object; write it as {{\"sslmode\": ...}}"
+            ) from None
+    if not isinstance(extra, dict):
+        raise ValueError(f"{origin}: 'extra' must be a JSON object, got {type(extra).__name__}")
+    return {str(k): v for k, v in extra.items() if v is not None}

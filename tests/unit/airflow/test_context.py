@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from types import SimpleNamespace
 from urllib.parse import quote, quote_plus
@@ -66,7 +67,13 @@ def test_task_warehouse_from_the_airflow_connection_never_shows_its_password(
 
     def texts(secret: str) -> list[str]:
         conn = SimpleNamespace(
-            conn_type="postgres", host="127.0.0.1", port=1, login="steward", password=secret, schema="wh"
+            conn_type="postgres",
+            host="127.0.0.1",
+            port=1,
+            login="steward",
+            password=secret,
+            schema="wh",
+            extra=json.dumps({"sslmode": "disable", "sslpassword": secret}),
         )
         monkeypatch.setattr(airflow.sdk.Connection, "get", staticmethod(lambda conn_id: conn))
         caplog.clear()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from urllib.parse import quote, quote_plus, unquote
+from urllib.parse import quote, quote_plus
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from psycopg.conninfo import conninfo_to_dict
 
-from steward.warehouse import WarehouseError, connect, default_url, redact
+from steward.warehouse import WarehouseError, connect, default_url, redact, url_from_connection
 from steward.warehouse._url import AIRFLOW_CONN_ENV, URL_ENV, scrub, secrets_of
 
 
@@ -258,12 +259,22 @@ def test_airflow_json_connection_never_shows_the_password(
             "port": 1,
             "login": "steward",
             "password": secret,
+            "extra": {"sslmode": "disable", "sslpassword": secret, "cursor": "dictcursor"},
         }
         monkeypatch.setenv(AIRFLOW_CONN_ENV, json.dumps({**conn, "schema": "wh"}))
         caplog.clear()
         with caplog.at_level(logging.DEBUG):
             url = default_url()
-            assert unquote(url.split("@")[0].split(":", 2)[2]) == secret  # the real password is used
+            # The real password reaches the driver, the extra's sslpassword too; Airflow's own keys do not.
+            assert conninfo_to_dict(url) == {
+                "user": "steward",
+                "password": secret,
+                "host": "127.0.0.1",
+                "port": "1",
+                "dbname": "wh",
+                "sslmode": "disable",
+                "sslpassword": secret,
+            }
             wh = connect(url, lock_timeout_s=1)
             with pytest.raises(WarehouseError, match="cannot connect to") as info:
                 wh.migrate()
@@ -298,3 +309,31 @@ def test_scrub_removes_every_spelling_of_the_secrets() -> None:
     url = "postgresql://u:p%40ss%2Fw0rd@db/wh?sslpassword=t%20k3n"
     message = "bad token p@ss/w0rd near p%40ss%2Fw0rd; also t k3n and t+k3n"
     assert scrub(message, secrets_of(url)) == "bad token *** near ***; also *** and ***"
+
+
+@pytest.mark.parametrize(
+    ("extra", "query"),
+    [
+        (
+            {"sslmode": "require", "sslrootcert": "/etc/ca.pem"},
+            "?sslmode=require&sslrootcert=%2Fetc%2Fca.pem",
+        ),
+        (
+            '{"application_name": "steward", "cursor": "dictcursor", "aws_conn_id": "x"}',
+            "?application_name=steward",
+        ),
+        ({"iam": True}, ""),
+        (None, ""),
+    ],
+)
+def test_airflow_connection_extra_carries_libpq_settings(extra: object, query: str) -> None:
+    url = url_from_connection(
+        conn_type="postgres", host="db", port=5432, login="u", password="p", schema="w", extra=extra
+    )
+    assert url == "postgresql://u:p@db:5432/w" + query
+
+
+@pytest.mark.parametrize("extra", ["{not json", "[1, 2]"])
+def test_bad_airflow_connection_extra_is_explained(extra: str) -> None:
+    with pytest.raises(ValueError, match="connection 'steward_warehouse': 'extra'"):
+        url_from_connection(conn_type="postgres", host="db", extra=extra)
