@@ -148,8 +148,8 @@ def redact(url: str) -> str:
 
     Hidden: the password of ``user:password@`` (percent-encoded or not, even holding ``/ # ? @ :``),
     and the value of every secret query parameter (``password=``, ``sslpassword=``, ``...token=``,
-    ``...secret=``, ``...key=``). When an ``@`` appears after the host too, everything between the
-    user name and the last ``@`` is hidden: erring on the safe side.
+    ``...secret=``, ``api_key=``, ``access_key=``, ``...credential...=``). When an ``@`` appears after
+    the host too, everything between the user name and the last ``@`` is hidden: erring on the safe side.
 
     Examples
     --------
