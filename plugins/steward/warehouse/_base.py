@@ -608,7 +608,21 @@ class Warehouse(abc.ABC):
 
 #: First words of the statements a read-only query may be: anything else is refused up front.
 _QUERY_WORDS = frozenset(
-    {"select", "with", "values", "table", "from", "show", "describe", "desc", "summarize", "explain", "("}
+    {
+        "select",
+        "with",
+        "values",
+        "table",
+        "from",
+        "show",
+        "describe",
+        "desc",
+        "summarize",
+        "explain",
+        "pivot",
+        "unpivot",
+        "(",
+    }
 )
 _SQL_TOKENS = re.compile(
     r"""--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$.*?\$\1\$|(;)|([A-Za-z_]+|\()""",

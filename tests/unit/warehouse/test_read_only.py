@@ -132,6 +132,8 @@ def test_text_check_names_the_problem(sql: str, reason: str) -> None:
         "values (1), (2)",
         "describe quarantine",
         "(select 1) union all (select 2)",
+        "from quarantine select reason",
+        "pivot quarantine on dataset using count(*)",
     ],
 )
 def test_text_check_lets_queries_through(sql: str) -> None:
