@@ -13,7 +13,8 @@ export STEWARD_HOME ?= $(CURDIR)/.steward
 help:
 	@echo "make demo      generate the demo company and run the nightly DAGs through Airflow"
 	@echo "make test      lint and run the test suite (slow/bench tests excluded)"
-	@echo "make airflow   open the Airflow UI over the demo's runs (http://localhost:8080)"
+	@echo "make airflow   open the Airflow UI over the demo's runs (http://127.0.0.1:8080, this machine only;"
+	@echo "               make airflow AIRFLOW_UI_ARGS=--expose listens on every interface, with a login)"
 	@echo "make bench     run benchmarks and slow scale tests, write docs/benchmarks.md"
 	@echo "make check-focus  run the FinOps focus-validator on the demo's FOCUS export (after make demo)"
 	@echo "make clean     remove .venv and local state under .steward/"
@@ -42,7 +43,7 @@ typecheck: venv
 	$(BIN)/mypy plugins/steward
 
 airflow: venv
-	$(BIN)/steward airflow-ui
+	$(BIN)/steward airflow-ui $(AIRFLOW_UI_ARGS)
 
 bench: venv
 	$(BIN)/python benchmarks/run.py

@@ -5,4 +5,15 @@ every other area (registry, warehouse, quality, demo, ...) is plain Python that 
 the CLI, the tests and the benchmarks call the same way.
 """
 
+from steward._dates import DATE_RANGE_ENV, DEFAULT_DATE_RANGE, check_date, check_dates, date_range
+
+__all__ = [
+    # the dates Steward accepts
+    "DATE_RANGE_ENV",
+    "DEFAULT_DATE_RANGE",
+    "check_date",
+    "check_dates",
+    "date_range",
+]
+
 __version__ = "0.1.0"

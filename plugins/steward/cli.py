@@ -32,6 +32,23 @@ def run_id_for(kind: str) -> str:
     return f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
 
 
+def _check_date_options(args: argparse.Namespace) -> None:
+    """Refuse a date option outside the accepted range (``STEWARD_DATE_RANGE``) before any command runs."""
+    from steward import check_date
+
+    for name, value in vars(args).items():
+        for day in value if isinstance(value, list) else [value]:
+            if isinstance(day, dt.date):
+                check_date(day, what=f"--{name.replace('_', '-')}")
+    if isinstance(getattr(args, "date", None), dt.date) and getattr(args, "days", 1) > 1:
+        what = "the last window (--date + --days - 1)"
+        try:
+            last = args.date + dt.timedelta(days=args.days - 1)
+        except OverflowError:
+            raise ValueError(f"{what} lies beyond year 9999: give fewer --days") from None
+        check_date(last, what=what)
+
+
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -67,10 +84,13 @@ def _cmd_warehouse_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_warehouse_query(args: argparse.Namespace) -> int:
-    from steward.warehouse import connect
+    from steward.warehouse import WarehouseError, connect
 
-    with connect(args.url) as wh:
-        rows = wh.fetch(args.sql)
+    try:
+        with connect(args.url, lock_timeout_s=args.wait) as wh:
+            rows = wh.fetch(args.sql, read_only=True)
+    except WarehouseError as exc:  # a refused statement, a SQL error, a busy file: one line, exit 2
+        raise ValueError(" ".join(str(exc).split())) from None
     for row in rows[: args.limit]:
         print(json.dumps(row, default=str))
     if len(rows) > args.limit:
@@ -626,7 +646,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nWarehouse:   {url}")
     print(f"Reports:     {overview}")
     print(f"Airflow log: {paths.steward_home() / 'logs' / 'demo.log'}")
-    print("Airflow UI:  make airflow   (then open http://localhost:8080)")
+    print("Airflow UI:  make airflow   (then open http://127.0.0.1:8080)")
     print(f"Done in {time.monotonic() - started:.0f} s.")
     if not rows or all(r["status"] == "error" for r in rows):
         print(
@@ -758,11 +778,21 @@ def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> N
 
 
 def _cmd_airflow_ui(args: argparse.Namespace) -> int:
-    from steward.airflow.local import apply_airflow_env
+    from steward.airflow.local import apply_airflow_env, ui_url
 
-    apply_airflow_env(port=args.port)
+    env = apply_airflow_env(port=args.port, expose=args.expose)
     airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
-    print(f"Airflow UI on http://localhost:{args.port} (Ctrl-C to stop); home {os.environ['AIRFLOW_HOME']}")
+    url = ui_url(port=args.port, expose=args.expose)
+    if args.expose:
+        password_file = os.environ.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "")
+        print(
+            f"Airflow UI on {url}, listening on every interface of this machine (Ctrl-C to stop); "
+            f"log in as admin with the password Airflow generates on first start, stored in {password_file}; "
+            "Steward's report pages are not served (they have no login)"
+        )
+    else:
+        print(f"Airflow UI on {url}, this machine only, no login (Ctrl-C to stop)")
+    print(f"Airflow home: {env['AIRFLOW_HOME']}")
     os.execv(airflow_bin, [airflow_bin, "standalone"])  # noqa: S606 - replaces this process with Airflow
     return 0  # pragma: no cover
 
@@ -794,10 +824,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = wh.add_parser("migrate", help="apply include/sql/ddl migrations")
     p.add_argument("--url", help="warehouse URL (default $STEWARD_WAREHOUSE_URL or the DuckDB file)")
     p.set_defaults(func=_cmd_warehouse_migrate)
-    p = wh.add_parser("query", help="run a read-only SQL query and print rows as JSON lines")
-    p.add_argument("sql")
-    p.add_argument("--url")
-    p.add_argument("--limit", type=int, default=50)
+    p = wh.add_parser(
+        "query",
+        help="run one read-only SQL query and print rows as JSON lines (the engine refuses every write)",
+    )
+    p.add_argument("sql", help="one query: select, with, values, show, describe, explain")
+    p.add_argument("--url", help="warehouse URL (default $STEWARD_WAREHOUSE_URL or the DuckDB file)")
+    p.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        help="seconds to wait while another process writes to the DuckDB file (default 10)",
+    )
     p.set_defaults(func=_cmd_warehouse_query)
 
     dq = sub.add_parser("dq", help="data quality").add_subparsers(dest="sub", required=True)
@@ -950,6 +989,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("airflow-ui", help="run `airflow standalone` over this project (demo runs included)")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument(
+        "--expose",
+        action="store_true",
+        help="listen on every interface (0.0.0.0) and require a login (user admin, generated password); "
+        "default: 127.0.0.1 only, no login",
+    )
     p.set_defaults(func=_cmd_airflow_ui)
     return parser
 
@@ -992,6 +1037,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from steward.registry import RegistryError
 
     try:
+        _check_date_options(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("steward: interrupted", file=sys.stderr)

@@ -66,3 +66,65 @@ def test_bad_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["dq", "validate", "--date", "yesterday"])
     assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "drop table quarantine",
+        "delete from quarantine",
+        "select 1; drop table quarantine",
+        "commit; set transaction read write; drop table quarantine",
+        "with gone as (delete from quarantine returning *) select count(*) from gone",
+    ],
+)
+def test_warehouse_query_is_read_only(
+    warehouse_url: str, sql: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = {"dataset": "leads", "partition_date": dt.date(2026, 11, 20)}
+    with connect(warehouse_url) as wh:
+        wh.migrate()
+        wh.replace_partition("quarantine", key, [{"reason": "nulls in score"}])
+    assert main(["warehouse", "query", sql, "--url", warehouse_url]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("steward: error: read-only query failed")
+    assert "Fix: run a single read-only query" in lines[0]
+    with connect(warehouse_url) as wh:
+        assert wh.fetch("select reason from quarantine") == [{"reason": "nulls in score"}]
+    assert main(["warehouse", "query", "select reason from quarantine", "--url", warehouse_url]) == 0
+    assert capsys.readouterr().out == '{"reason": "nulls in score"}\n'
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["dq", "validate", "--date", "0001-11-20"],
+        ["monitor", "run", "--date", "9999-12-31"],
+        ["monitor", "run", "--date", "2100-12-30", "--days", "3"],
+        ["costs", "ingest", "--date", "0001-01-01"],
+        ["costs", "allocate", "--date", "2026-11-01", "--date", "9999-01-01"],
+        ["carbon", "estimate", "--date", "0001-01-01"],
+        ["costs", "spend", "--start", "2026-11-01", "--end", "9999-12-31"],
+    ],
+)
+def test_dates_outside_the_range_exit_2_before_the_warehouse_is_touched(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "wh.duckdb"
+    with connect(f"duckdb:///{path}") as wh:
+        wh.migrate()
+        wh.replace_partition(
+            "quarantine", {"dataset": "leads", "partition_date": dt.date(2026, 11, 20)}, [{"reason": "r"}]
+        )
+    before = path.read_bytes()
+    assert main([*argv, "--url", f"duckdb:///{path}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "is outside the dates Steward accepts (1970-01-01..2100-12-31)" in err[0]
+    assert path.read_bytes() == before  # not even opened for writing
+    fresh = tmp_path / "fresh.duckdb"
+    assert main([*argv, "--url", f"duckdb:///{fresh}"]) == 2
+    assert not fresh.exists()

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from steward._dates import check_date
+
 if TYPE_CHECKING:  # the warehouse pulls in duckdb/pyarrow: import it only when a task runs
     from steward.warehouse import Warehouse
 
@@ -46,15 +48,16 @@ def resolve_partition_date(
     """
     if param:
         if isinstance(param, dt.date):
-            return param
+            return check_date(param, what="param 'date'")
         try:
-            return dt.date.fromisoformat(str(param))
+            day = dt.date.fromisoformat(str(param))
         except ValueError:
             raise ValueError(f"param 'date' must be YYYY-MM-DD, got {param!r}") from None
+        return check_date(day, what="param 'date'")
     if data_interval_start is not None:
-        return data_interval_start.date()
+        return check_date(data_interval_start.date(), what="the run's data interval start")
     if run_after is not None:
-        return (run_after - dt.timedelta(days=1)).date()
+        return check_date((run_after - dt.timedelta(days=1)).date(), what="the run's run_after - 1 day")
     raise ValueError("cannot tell the partition date: pass the 'date' param (YYYY-MM-DD)")
 
 
@@ -136,6 +139,7 @@ def warehouse() -> Warehouse:
             login=conn.login,
             password=conn.password,
             schema=conn.schema,
+            extra=getattr(conn, "extra", None),
         )
     wh = connect(url or default_url())
     applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use

@@ -3,22 +3,59 @@
 Everything lives under ``STEWARD_HOME``: Airflow's home and SQLite metadata in
 ``$STEWARD_HOME/airflow``, the DAGs and plugins from the project checkout. This module
 sets environment variables only; it must run before Airflow is first imported.
+
+By default the api-server listens on 127.0.0.1 only and every visitor is an admin (no login), which
+is safe because nobody else can reach it. ``expose=True`` listens on every interface and turns the
+login on (Airflow's simple auth manager: user ``admin``, its generated password stored in
+:func:`passwords_file`); Steward's report pages, which are not behind that login, are then not served.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 
 from steward import paths
 
-__all__ = ["airflow_env", "apply_airflow_env"]
+__all__ = ["EXPOSED_HOST", "LOCAL_HOST", "airflow_env", "apply_airflow_env", "passwords_file", "ui_url"]
+
+#: Where the api-server listens by default: this machine only.
+LOCAL_HOST = "127.0.0.1"
+#: Where it listens when exposed on purpose: every interface, with a login.
+EXPOSED_HOST = "0.0.0.0"  # noqa: S104 - only with expose=True, which also turns the login on
+
+#: Settings always set from the arguments, never taken from the caller's environment: who can reach the
+#: UI and as whom (a stale ``AIRFLOW__API__HOST=0.0.0.0`` must not expose an all-admins UI), and the port,
+#: so that the printed URL and the tasks' execution API URL are the ones the api-server listens on.
+_FORCED_KEYS = (
+    "AIRFLOW__API__HOST",
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS",
+    "AIRFLOW__API__PORT",
+    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+)
+
+
+def passwords_file(steward_home: Path | None = None) -> Path:
+    """Return the file where Airflow's simple auth manager stores the generated ``admin`` password."""
+    return (steward_home or paths.steward_home()) / "airflow" / "simple_auth_manager_passwords.json.generated"
+
+
+def ui_url(*, port: int = 8080, expose: bool = False) -> str:
+    """Return the URL the UI is reachable at: 127.0.0.1, or this machine's name when exposed.
+
+    Examples
+    --------
+    >>> ui_url(port=8081)
+    'http://127.0.0.1:8081'
+    """
+    return f"http://{socket.getfqdn() if expose else LOCAL_HOST}:{port}"
 
 
 def airflow_env(
-    *, steward_home: Path | None = None, port: int = 8080, parallelism: int = 4
+    *, steward_home: Path | None = None, port: int = 8080, parallelism: int = 4, expose: bool = False
 ) -> dict[str, str]:
     """Return the environment variables for a local Airflow over this project.
 
@@ -30,6 +67,9 @@ def airflow_env(
         The api-server port (the UI); tasks reach the execution API through it.
     parallelism
         Task slots. ``airflow standalone`` defaults to 32 workers (~6 GB): keep it low.
+    expose
+        Listen on every interface (``0.0.0.0``) with a login, and serve no report pages; by
+        default the api-server listens on 127.0.0.1 only and needs no login.
     """
     state = steward_home or paths.steward_home()
     home = state / "airflow"
@@ -42,8 +82,12 @@ def airflow_env(
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
         "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(parallelism),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+        # Every visitor is an admin only while nobody else can reach the api-server.
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False" if expose else "True",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(state)),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{LOCAL_HOST}:{port}/execution/",
+        "AIRFLOW__API__HOST": EXPOSED_HOST if expose else LOCAL_HOST,
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
@@ -51,7 +95,8 @@ def airflow_env(
         "STEWARD_HOME": str(state),
         "STEWARD_PROJECT_DIR": str(project),
         "GX_ANALYTICS_ENABLED": "false",
-        "STEWARD_SERVE_REPORTS": "true",  # local only: the reports under /steward/ in the UI
+        # The reports under /steward/ are not behind Airflow's login: served only on 127.0.0.1.
+        "STEWARD_SERVE_REPORTS": "false" if expose else "true",
         "NO_PROXY": "*",
     }
 
@@ -63,20 +108,24 @@ def apply_airflow_env(
     steward_home: Path | None = None,
     port: int = 8080,
     parallelism: int = 4,
+    expose: bool = False,
 ) -> dict[str, str]:
     """Set :func:`airflow_env` in ``environ`` (default ``os.environ``).
 
-    Values the user already set win unless ``override`` (tests use it to stay isolated).
+    Values the user already set win unless ``override`` (tests use it to stay isolated), except
+    who can reach the UI and whether it asks for a login, which always follow ``expose``, and the
+    port; when exposed, report pages are never served.
     """
     target = os.environ if environ is None else environ
-    env = airflow_env(steward_home=steward_home, port=port, parallelism=parallelism)
+    env = airflow_env(steward_home=steward_home, port=port, parallelism=parallelism, expose=expose)
+    forced = {*_FORCED_KEYS, *(("STEWARD_SERVE_REPORTS",) if expose else ())}
     # `airflow standalone` starts its components as `airflow ...` from PATH: put our venv's bin first.
     venv_bin = str(Path(sys.executable).parent)
     path = target.get("PATH", "")
     if venv_bin not in path.split(os.pathsep):
         target["PATH"] = os.pathsep.join([venv_bin, path]) if path else venv_bin
     for key, value in env.items():
-        if override:
+        if override or key in forced:
             target[key] = value
         else:
             target.setdefault(key, value)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from steward._dates import check_dates
 from steward.carbon._coefficients import Coefficients
 from steward.carbon._regions import compare_regions
 from steward.carbon._usage import estimate_usage_emissions
@@ -66,7 +67,8 @@ def usage_days(warehouse: Warehouse, billing_periods: Iterable[dt.date]) -> list
     from steward.warehouse import read_sql
 
     days: set[dt.date] = set()
-    for month in sorted({p.replace(day=1) for p in billing_periods}):
+    checked = check_dates(billing_periods, what="carbon estimate: billing period")
+    for month in sorted({p.replace(day=1) for p in checked}):
         start = dt.datetime.combine(month, dt.time(), tzinfo=dt.UTC)
         end_month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         end = dt.datetime.combine(end_month, dt.time(), tzinfo=dt.UTC)
@@ -200,6 +202,7 @@ def estimate_days(
     >>> estimate_days(wh, days=[date(2026, 11, 3)], coefficients=load_coefficients())  # doctest: +SKIP
     CarbonDaysResult(run_id='manual__...', coefficients_version='2026.11', days=[...], ...)
     """
+    days = check_dates(days, what="carbon estimate: charge day")
     run_id = run_id or f"manual__{uuid.uuid4().hex[:12]}"
     result = CarbonDaysResult(run_id=run_id, coefficients_version=coefficients.version)
     for day in sorted(set(days)):

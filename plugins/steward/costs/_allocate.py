@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from steward._dates import check_dates
 from steward.costs._money import round_to_total
 from steward.costs._tags import TagResolution, match_rule, parse_tags, resolve_tags
 from steward.registry import AllocationConfig, Model, check_column
@@ -443,7 +444,7 @@ def allocate_days(
         raise ValueError("allocate_days: give exactly one of billing_periods= or days=")
     chosen = billing_periods if billing_periods is not None else days
     assert chosen is not None
-    periods = sorted({d.replace(day=1) for d in chosen})
+    periods = sorted({d.replace(day=1) for d in check_dates(chosen, what="cost allocation: billing period")})
     run_id = run_id or f"manual__{uuid.uuid4().hex[:12]}"
     result = AllocationResult(billing_periods=periods, run_id=run_id)
     for period in periods:

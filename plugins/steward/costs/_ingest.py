@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from steward._dates import check_date, check_dates
 from steward.costs._engine import CostSourceError, NormalizeEngine
 from steward.costs._focus import TABLE
 from steward.registry._cost_sources import (
@@ -77,6 +78,7 @@ def billing_periods_to_reload(day: date, *, months_back: int = 1) -> list[date]:
     >>> billing_periods_to_reload(date(2026, 1, 3))
     [datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)]
     """
+    check_date(day, what="cost run day")
     if months_back < 0:
         raise ValueError(f"months_back must be >= 0, got {months_back}")
     index = day.year * 12 + day.month - 1
@@ -137,7 +139,12 @@ def ingest(
     >>> ingest(src, warehouse=wh, billing_periods=[date(2026, 11, 1)], run_id="r1")  # doctest: +SKIP
     IngestResult(source='aws_demo', periods=[datetime.date(2026, 11, 1)], rows=372, ...)
     """
-    periods = sorted({date(p.year, p.month, 1) for p in billing_periods})
+    periods = sorted(
+        {
+            date(p.year, p.month, 1)
+            for p in check_dates(billing_periods, what=f"cost source {source.name!r}: billing period")
+        }
+    )
     if not periods:
         raise ValueError(f"cost source {source.name!r}: no billing periods to load")
     clients = dict(clients or {})

@@ -9,11 +9,11 @@ from typing import Any
 
 import pyarrow as pa
 
+from steward._dates import check_date
 from steward.fairness._counts import count_groups
 from steward.fairness._metrics import FairnessResult, Judgement, compute_fairness
 from steward.registry import Model
-from steward.warehouse import Warehouse
-from steward.warehouse._base import quote_ident
+from steward.warehouse import Warehouse, quote_ident
 
 __all__ = [
     "GateResult",
@@ -92,6 +92,7 @@ def evaluate_window(
     >>> print(result.summary())  # doctest: +SKIP
     fairness of 'credit_risk' on 2026-11-10: BREACH (...)
     """
+    check_date(window, what=f"model {model.name!r}: fairness window")
     judgement = Judgement.for_model(model)
     if not model.protected_attributes:
         return FairnessResult(
@@ -116,6 +117,7 @@ def fairness_writes(
     ``fairness_group_counts``, ``fairness_calibration`` and ``fairness_metrics``, in that order, keyed by
     (model, window): callers add their own tables and write everything in one transaction.
     """
+    check_date(window, what=f"model {model.name!r}: fairness window")
     now = dt.datetime.now(dt.UTC)
     key = {"model": model.name, "window_date": window}
 
@@ -135,7 +137,8 @@ def write_fairness(wh: Warehouse, model: Model, window: dt.date, result: Fairnes
     Writes ``fairness_group_counts``, ``fairness_calibration`` and ``fairness_metrics`` in one
     transaction: a rerun leaves exactly the new rows. Returns the number of metric rows written.
     """
-    return wh.replace_partitions(fairness_writes(model, window, result))[-1]
+    writes = fairness_writes(model, window, result)  # checks the window before touching the warehouse
+    return wh.replace_partitions(writes)[-1]
 
 
 def _table(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | pa.Table:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from steward._dates import check_date
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, aggregate, column_types
 from steward.monitoring._charts import Episode, chart_model, registry_fingerprint
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
@@ -198,6 +199,7 @@ def monitor_window(
     MonitoringError
         The reference cannot be built (named, with the fix).
     """
+    check_date(day, what=f"model {model.name!r}: window date")  # before anything is written
     started = time.monotonic()
     engine = engine or scan_engine()
     log_dataset = registry.dataset(model.prediction_log)
@@ -297,6 +299,7 @@ def monitor_relation(
     :func:`monitor_window` builds the relations from the registry; the CLI passes a reference file and
     a current file directly. See :func:`monitor_window` for the tables written.
     """
+    check_date(day, what=f"model {model.name!r}: window date")
     started = time.monotonic()
     policy = model.monitoring
     score = model.columns.score

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from steward._dates import check_date
 from steward.quality._gx import ExpectationOutcome, run_suite
 from steward.quality._report import write_dataset_report
 from steward.quality._suites import SuiteError, referenced_columns, suite_for
@@ -163,6 +164,7 @@ def validate_partition(
     steward.warehouse.WarehouseError
         The warehouse could not be written (infrastructure: worth a retry).
     """
+    check_date(day, what=f"dataset {dataset_name!r}: partition date")  # before anything is written
     started = time.monotonic()
     dataset: Dataset = registry.dataset(dataset_name)
     suite_name = dataset.suite_name

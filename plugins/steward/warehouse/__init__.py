@@ -26,7 +26,7 @@ from steward.warehouse._base import Warehouse, WarehouseError, quote_ident
 from steward.warehouse._duckdb import DuckDBWarehouse
 from steward.warehouse._migrations import MIGRATIONS_TABLE
 from steward.warehouse._postgres import PostgresWarehouse
-from steward.warehouse._url import default_url, redact, scheme, url_from_connection
+from steward.warehouse._url import default_url, redact, scheme, scrub, secrets_of, url_from_connection
 
 __all__ = [
     # connecting
@@ -83,8 +83,8 @@ def connect(url: str | None = None, *, lock_timeout_s: float = 60.0) -> Warehous
     try:
         adapter = _ADAPTERS[scheme(url, origin="warehouse URL")]
         return adapter(url, lock_timeout_s=lock_timeout_s)
-    except ValueError as exc:
-        raise WarehouseError(str(exc), url=redact(url)) from exc
+    except ValueError as exc:  # the message shows the URL redacted; scrub what a driver echoed
+        raise WarehouseError(scrub(str(exc), secrets_of(url)), url=redact(url)) from None
 
 
 def read_sql(relpath: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +21,17 @@ import pyarrow.compute as pc
 
 from steward.registry import check_column, check_name
 from steward.warehouse._params import translate_params
+from steward.warehouse._url import scrub
 
-__all__ = ["Rows", "Session", "Unavailable", "Warehouse", "WarehouseError", "quote_ident"]
+__all__ = [
+    "Rows",
+    "Session",
+    "Unavailable",
+    "Warehouse",
+    "WarehouseError",
+    "quote_ident",
+    "read_only_refusal",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -126,12 +136,19 @@ class Warehouse(abc.ABC):
 
     backend: ClassVar[str]
     url: str
+    #: The URL's secrets in every spelling (:func:`~steward.warehouse._url.secrets_of`), scrubbed from
+    #: every error message: drivers may echo parts of the URL they could not use.
+    _secrets: tuple[str, ...] = ()
 
     # --- what an adapter provides -------------------------------------------------------
 
     @abc.abstractmethod
-    def _open(self) -> Any:
-        """Return a context manager that yields an open :class:`Session` and closes it after."""
+    def _open(self, *, read_only: bool = False) -> Any:
+        """Return a context manager that yields an open :class:`Session` and closes it after.
+
+        With ``read_only`` the engine itself must refuse every write (a read-only connection or
+        transaction) and run one statement per call.
+        """
 
     #: SQL run first in each migration transaction to serialise concurrent migrators, if needed.
     _migration_lock_sql: ClassVar[str | None] = None
@@ -209,6 +226,19 @@ class Warehouse(abc.ABC):
                 raise
             session.commit()
 
+    @contextmanager
+    def _read_only_transaction(self) -> Iterator[Session]:
+        """Open a read-only session and run the body in a transaction that is always rolled back."""
+        with self._open(read_only=True) as session:
+            session.begin()
+            try:
+                yield session
+            finally:
+                try:
+                    session.rollback()
+                except Exception as rollback_exc:  # a failed statement may have ended it already
+                    _log.debug("rollback on %s failed: %s", self.url, rollback_exc)
+
     def _error(
         self,
         what: str,
@@ -225,7 +255,10 @@ class Warehouse(abc.ABC):
         plain = isinstance(exc, str | Unavailable)
         cause = str(exc) if plain else f"{type(exc).__name__}: {exc}".strip()
         return WarehouseError(
-            f"{what} failed for {where} on {self.backend} warehouse {self.url}: {cause}. Fix: {fix}",
+            scrub(
+                f"{what} failed for {where} on {self.backend} warehouse {self.url}: {cause}. Fix: {fix}",
+                self._secrets,
+            ),
             url=self.url,
             table=table,
             key=key,
@@ -233,7 +266,9 @@ class Warehouse(abc.ABC):
 
     # --- queries ------------------------------------------------------------------------
 
-    def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, object]]:
+    def fetch(
+        self, sql: str, params: Mapping[str, object] | None = None, *, read_only: bool = False
+    ) -> list[dict[str, object]]:
         """Run a query and return its rows as dicts.
 
         Parameters
@@ -242,6 +277,13 @@ class Warehouse(abc.ABC):
             A query with ``:name`` parameters (``::`` casts and text inside quotes are left alone).
         params
             Values for the parameters.
+        read_only
+            Run exactly one query on a read-only connection (DuckDB: the file opened ``read_only``,
+            without file system access; PostgreSQL: a ``READ ONLY`` transaction, one statement),
+            always rolled back: the engine refuses ``DROP``, ``DELETE``, ``COPY ... TO``, ``ATTACH``
+            and the like. Statements that are plainly not queries are refused before connecting,
+            with the same :class:`WarehouseError`. A ``:memory:`` DuckDB warehouse (tests) is only
+            protected by the rollback.
 
         Returns
         -------
@@ -253,6 +295,8 @@ class Warehouse(abc.ABC):
         >>> wh.fetch("select status from dq_runs where dataset = :d", {"d": "leads"})  # doctest: +SKIP
         [{'status': 'passed'}]
         """
+        if read_only:
+            return self._fetch_read_only(sql, params)
         try:
             with self._transaction() as s:
                 return s.fetch(sql, params)
@@ -260,6 +304,22 @@ class Warehouse(abc.ABC):
             raise
         except Exception as exc:
             raise self._error("query", exc, f"check the SQL: {_short(sql)}") from exc
+
+    def _fetch_read_only(self, sql: str, params: Mapping[str, object] | None) -> list[dict[str, object]]:
+        fix = (
+            "run a single read-only query (select, with, values, show, describe, explain); the warehouse "
+            "changes only through `steward warehouse migrate` and the DAGs' tasks"
+        )
+        refusal = read_only_refusal(sql)
+        if refusal:
+            raise self._error("read-only query", f"refused: {refusal}", fix)
+        try:
+            with self._read_only_transaction() as s:
+                return s.fetch(sql, params)
+        except WarehouseError:
+            raise
+        except Exception as exc:
+            raise self._error("read-only query", exc, f"{fix}: {_short(sql)}") from exc
 
     def fetch_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
         """Run a query and return its rows as a :class:`pyarrow.Table` (see :meth:`fetch`)."""
@@ -544,6 +604,65 @@ class Warehouse(abc.ABC):
         from steward.warehouse._migrations import run_migrations
 
         return run_migrations(self, ddl_dir)
+
+
+#: First words of the statements a read-only query may be: anything else is refused up front.
+_QUERY_WORDS = frozenset(
+    {
+        "select",
+        "with",
+        "values",
+        "table",
+        "from",
+        "show",
+        "describe",
+        "desc",
+        "summarize",
+        "explain",
+        "pivot",
+        "unpivot",
+        "(",
+    }
+)
+_SQL_TOKENS = re.compile(
+    r"""--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$.*?\$\1\$|(;)|([A-Za-z_]+|\()""",
+    re.DOTALL,
+)
+
+
+def read_only_refusal(sql: str) -> str | None:
+    """Return why ``sql`` is plainly not one read-only query, or ``None`` when it may be one.
+
+    A check on the text, for a clear message only: comments and quoted text are skipped, and each
+    statement's first word must start a query. The engine's read-only connection is what enforces
+    it (a data-modifying ``with`` passes here and is refused there).
+
+    Examples
+    --------
+    >>> read_only_refusal("select * from dq_runs") is None
+    True
+    >>> read_only_refusal("select 1; drop table dq_runs")
+    'several statements (2); give one query'
+    >>> read_only_refusal("DROP TABLE dq_runs")
+    'DROP is not a query, and only queries may run read-only'
+    """
+    words: list[str] = []
+    statements = 0
+    expecting = True
+    for match in _SQL_TOKENS.finditer(sql):
+        if match.group(2):
+            expecting = True
+        elif match.group(3) and expecting:
+            words.append(match.group(3).lower())
+            statements += 1
+            expecting = False
+    if statements == 0:
+        return "no SQL statement was given"
+    if statements > 1:
+        return f"several statements ({statements}); give one query"
+    if words[0] not in _QUERY_WORDS:
+        return f"{words[0].upper()} is not a query, and only queries may run read-only"
+    return None
 
 
 def _to_arrow(rows: Rows) -> pa.Table:

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
-from steward.warehouse._url import duckdb_path, redact
+from steward.warehouse._url import duckdb_path, redact, secrets_of
 
 __all__ = ["DuckDBWarehouse"]
 
@@ -95,6 +95,7 @@ class DuckDBWarehouse(Warehouse):
 
     def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
         self.url = redact(url)
+        self._secrets = tuple(secrets_of(url))
         self.path = duckdb_path(url)
         self.lock_timeout_s = float(lock_timeout_s)
         self._guard = threading.RLock()
@@ -114,18 +115,40 @@ class DuckDBWarehouse(Warehouse):
         con.execute("set parquet_can_have_nan = true")
         return con
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
+    @staticmethod
+    def _lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """Make a read-only connection unable to touch files (``COPY ... TO``, ``ATTACH``, extensions)."""
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")  # and unable to turn that back on
+        return con
+
+    def _connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """Open the file, retrying with backoff while another process holds its lock."""
         deadline = time.monotonic() + self.lock_timeout_s
         delay = 0.05
+        path = Path(self.path).expanduser()
+        if read_only and not path.exists():
+            raise Unavailable(
+                f"the DuckDB file {self.path} does not exist",
+                "check the warehouse URL, or create the warehouse with `steward warehouse migrate`",
+            )
         while True:
             try:
-                return self._configure(duckdb.connect(str(Path(self.path).expanduser())))
+                con = self._configure(duckdb.connect(str(path), read_only=read_only))
+                return self._lock_down(con) if read_only else con
             except duckdb.IOException as exc:
                 if _LOCK_MESSAGE not in str(exc):
                     raise
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    if read_only:
+                        raise Unavailable(
+                            f"another process is writing to the DuckDB file {self.path}, and DuckDB "
+                            f"lets no reader in meanwhile (waited {self.lock_timeout_s:g} s; {exc})",
+                            "query again once that process (an Airflow task, `make demo`, a steward "
+                            "command) has finished, or use a PostgreSQL warehouse (STEWARD_WAREHOUSE_URL) "
+                            "to read while tasks write",
+                        ) from exc
                     raise Unavailable(
                         f"another process holds the DuckDB file {self.path} "
                         f"(waited {self.lock_timeout_s:g} s; {exc})",
@@ -136,12 +159,12 @@ class DuckDBWarehouse(Warehouse):
                 delay = min(delay * 2, 2.0)
 
     @contextmanager
-    def _open(self) -> Iterator[Session]:
-        if self._memory is not None:
+    def _open(self, *, read_only: bool = False) -> Iterator[Session]:
+        if self._memory is not None:  # one shared connection: read-only means rolled back (tests)
             with self._guard:
                 yield _DuckDBSession(self._memory)
             return
-        con = self._connect()
+        con = self._connect(read_only=read_only)
         try:
             yield _DuckDBSession(con)
         finally:

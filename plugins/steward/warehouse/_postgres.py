@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, ClassVar
 
 import psycopg
@@ -14,7 +14,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
-from steward.warehouse._url import normalize_url, redact
+from steward.warehouse._url import normalize_url, redact, scrub, secrets_of
 
 __all__ = ["PostgresWarehouse"]
 
@@ -42,8 +42,9 @@ class _PostgresSession(Session):
     placeholder: ClassVar[str] = "%({name})s"
     escape_percent: ClassVar[bool] = True
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], *, one_statement: bool = False) -> None:
         self.conn = conn
+        self.one_statement = one_statement
 
     def begin(self) -> None:
         """Nothing to do: psycopg opens a transaction at the first statement."""
@@ -65,8 +66,12 @@ class _PostgresSession(Session):
 
     def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, object]]:
         query, values = self.sql(sql, params)
+        # Pipeline mode sends the extended protocol, which takes exactly one statement: without it a
+        # read-only transaction could be ended by "commit; set transaction read write; drop ...".
         with self.conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(query, values)
+            with self.conn.pipeline() if self.one_statement else nullcontext():
+                cur.execute(query, values)
+            # (leaving the pipeline block waited for the result)
             return list(cur.fetchall()) if cur.description else []
 
     def fetch_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
@@ -128,19 +133,24 @@ class PostgresWarehouse(Warehouse):
     def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
         self._dsn = normalize_url(url)
         self.url = redact(self._dsn)
+        self._secrets = tuple(secrets_of(self._dsn))
         self.lock_timeout_s = float(lock_timeout_s)
         try:
             options = conninfo_to_dict(self._dsn).get("options") or ""
-        except psycopg.ProgrammingError as exc:
-            raise ValueError(f"invalid PostgreSQL URL {self.url!r}: {exc}") from None
+        except psycopg.ProgrammingError as exc:  # libpq echoes the part it could not parse: scrub it
+            raise ValueError(
+                f"invalid PostgreSQL URL {self.url!r}: {scrub(str(exc), self._secrets)}"
+            ) from None
         self._options = (
             f"{options} -c TimeZone=UTC -c lock_timeout={max(1, int(self.lock_timeout_s * 1000))}"
         ).strip()
 
     @contextmanager
-    def _open(self) -> Iterator[Session]:
+    def _open(self, *, read_only: bool = False) -> Iterator[Session]:
+        # Read-only: every transaction of the session is READ ONLY, and one statement runs per call.
+        options = f"{self._options} -c default_transaction_read_only=on" if read_only else self._options
         try:
-            conn = psycopg.connect(self._dsn, options=self._options)
+            conn = psycopg.connect(self._dsn, options=options)
         except psycopg.OperationalError as exc:
             raise Unavailable(
                 f"cannot connect to PostgreSQL ({str(exc).strip()})",
@@ -148,6 +158,7 @@ class PostgresWarehouse(Warehouse):
                 "steward_warehouse) names the right host, database and user",
             ) from exc
         try:
-            yield _PostgresSession(conn)
+            conn.read_only = read_only  # BEGIN READ ONLY, on top of the session default
+            yield _PostgresSession(conn, one_statement=read_only)
         finally:
             conn.close()

@@ -5,11 +5,22 @@ from __future__ import annotations
 import json
 import os
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from steward import paths
 
-__all__ = ["AIRFLOW_CONN_ENV", "URL_ENV", "default_url", "duckdb_path", "normalize_url", "redact", "scheme"]
+__all__ = [
+    "AIRFLOW_CONN_ENV",
+    "URL_ENV",
+    "default_url",
+    "duckdb_path",
+    "normalize_url",
+    "redact",
+    "scheme",
+    "scrub",
+    "secrets_of",
+]
 
 #: Environment variable holding the warehouse URL (wins over the Airflow connection).
 URL_ENV = "STEWARD_WAREHOUSE_URL"
@@ -18,7 +29,42 @@ AIRFLOW_CONN_ENV = "AIRFLOW_CONN_STEWARD_WAREHOUSE"
 
 _DUCKDB_PREFIX = "duckdb:///"
 _POSTGRES_SCHEMES = ("postgres", "postgresql")
-_PASSWORD_PARAM_RE = re.compile(r"(?i)(\bpassword=)([^&\s]*)")
+#: Query parameters whose value is a secret: ``password``, ``sslpassword``, tokens, keys, credentials.
+_HIDDEN_PARAM_NAMES = (
+    r"[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credential)[\w.-]*"
+)
+#: ``key=value`` with a secret key; the value (at least one character, so a raw ``&`` right after
+#: the ``=`` counts as part of it) runs to the next ``&name=`` or to the end of the text: a raw ``&``,
+#: ``#`` or ``?`` in a secret is hidden too.
+_SECRET_PARAM_RE = re.compile(rf"(?i)(?<![\w.-])({_HIDDEN_PARAM_NAMES})=(.+?)(?=&[\w.-]+=|\Z)", re.DOTALL)
+#: libpq settings an Airflow connection's ``extra`` may carry into the URL (Airflow's own keys, such as
+#: ``cursor`` or ``aws_conn_id``, are not libpq's and are left out).
+_LIBPQ_EXTRA_KEYS = frozenset(
+    {
+        "application_name",
+        "channel_binding",
+        "client_encoding",
+        "connect_timeout",
+        "gssencmode",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "options",
+        "passfile",
+        "sslcert",
+        "sslcompression",
+        "sslcrl",
+        "sslkey",
+        "sslmode",
+        "sslnegotiation",
+        "sslpassword",
+        "sslrootcert",
+        "target_session_attrs",
+    }
+)
+#: Secrets shorter than this are not scrubbed from messages (they would mangle ordinary words).
+_MIN_SCRUB = 4
 
 
 def default_url() -> str:
@@ -92,39 +138,104 @@ def duckdb_path(url: str) -> str:
     path = unquote(url[len(_DUCKDB_PREFIX) :].split("?", 1)[0])
     if not path:
         raise ValueError(
-            f"DuckDB URL {url!r} names no file: write 'duckdb:///<path>' or 'duckdb:///:memory:'"
+            f"DuckDB URL {redact(url)!r} names no file: write 'duckdb:///<path>' or 'duckdb:///:memory:'"
         )
     return path
 
 
 def redact(url: str) -> str:
-    """Return ``url`` with its password replaced by ``***``, safe to log.
+    """Return ``url`` with its password and other secrets replaced by ``***``, safe to log.
 
-    Both the ``user:password@`` part and a ``password=`` query parameter are hidden.
+    Hidden: the password of ``user:password@`` (percent-encoded or not, even holding ``/ # ? @ :``),
+    and the value of every secret query parameter (``password=``, ``sslpassword=``, ``...token=``,
+    ``...secret=``, ``api_key=``, ``access_key=``, ``...credential...=``). When an ``@`` appears after
+    the host too, everything between the user name and the last ``@`` is hidden: erring on the safe side.
 
     Examples
     --------
     >>> redact("postgresql://steward:s3cret@db.internal:5432/warehouse")
     'postgresql://steward:***@db.internal:5432/warehouse'
+    >>> redact("postgresql://steward:p/ss#w?rd@db/wh?sslpassword=k3y&sslmode=require")
+    'postgresql://steward:***@db/wh?sslpassword=***&sslmode=require'
     >>> redact("duckdb:////data/warehouse.duckdb")
     'duckdb:////data/warehouse.duckdb'
     """
-    url = _PASSWORD_PARAM_RE.sub(lambda m: m.group(1) + ("***" if m.group(2) else ""), url)
-    if "://" not in url:
-        return url
-    parts = urlsplit(url)
-    userinfo, at, hostinfo = parts.netloc.rpartition("@")
-    if not at:
-        return url
-    user, colon, password = userinfo.partition(":")
-    if not colon or not password:
-        return url
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+    # Both kinds of secret are found in the URL as given, then hidden together: hiding one first could
+    # hide the name that marks the other (a raw password holding '?password=', a query holding '@').
+    spans = [m.span(2) for m in _SECRET_PARAM_RE.finditer(url) if m.group(2)]
+    password = _password_span(url)
+    if password is not None:
+        spans.append(password)
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in reversed(merged):
+        url = url[:start] + "***" + url[end:]
+    return url
+
+
+def _password_span(url: str) -> tuple[int, int] | None:
+    """Return where the password of ``scheme://user:password@host...`` lies in ``url``, if it has one."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    start = len(head) + len(sep)
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:  # e.g. an unbalanced '[' in a raw password
+        netloc = ""
+    after_netloc = rest[len(netloc) :] if rest.startswith(netloc) else rest
+    # A well-formed URL: the password ends at the host's '@'. Otherwise a raw '/', '?' or '#' in the
+    # password may hide the host from urlsplit: hide everything up to the last '@'.
+    at = netloc.rfind("@") if "@" in netloc and "@" not in after_netloc else rest.rfind("@")
+    if at < 0:
+        return None
+    colon = rest.find(":", 0, at)
+    if colon < 0 or colon + 1 == at:
+        return None
+    return start + colon + 1, start + at
+
+
+def secrets_of(url: str) -> list[str]:
+    """Return the secrets in ``url`` in every spelling a message may show, longest first.
+
+    The password and secret query values, as written, percent-decoded and percent-encoded; used by
+    :func:`scrub` to clean driver messages that echo parts of a URL.
+    """
+    raw: list[str] = []
+    span = _password_span(url)
+    if span is not None:
+        raw.append(url[span[0] : span[1]])
+    raw.extend(m.group(2) for m in _SECRET_PARAM_RE.finditer(url))
+    spellings: set[str] = set()
+    for value in raw:
+        for decoded in (value, unquote(value), unquote_plus(value)):
+            spellings.update({decoded, quote(decoded, safe=""), quote(decoded), quote_plus(decoded)})
+    return sorted((v for v in spellings if len(v) >= _MIN_SCRUB), key=len, reverse=True)
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Return ``text`` with every one of ``secrets`` replaced by ``***`` (see :func:`secrets_of`)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= _MIN_SCRUB:
+            text = text.replace(secret, "***")
+    return text
 
 
 def _drop_airflow_extra(url: str) -> str:
     """Remove Airflow's ``__extra__`` query parameter, which is no libpq setting."""
-    parts = urlsplit(url)
+    if "__extra__" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise ValueError(
+            f"{AIRFLOW_CONN_ENV}: {redact(url)!r} is not a valid URI ({exc}): percent-encode the "
+            "login and password (Airflow's Connection.get_uri() does)"
+        ) from None
     if "__extra__" not in parts.query:
         return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "__extra__"]
@@ -149,6 +260,7 @@ def _from_airflow_json(raw: str) -> str:
         login=conn.get("login"),
         password=conn.get("password"),
         schema=conn.get("schema"),
+        extra=conn.get("extra"),
         origin=AIRFLOW_CONN_ENV,
     )
 
@@ -161,12 +273,15 @@ def url_from_connection(
     login: object = None,
     password: object = None,
     schema: object = None,
+    extra: object = None,
     origin: str = "connection 'steward_warehouse'",
 ) -> str:
     """Build a warehouse URL from an Airflow connection's fields.
 
     A Postgres ``host`` that is a folder (``/run/postgresql``) is a Unix socket directory and
     goes in the ``host`` query parameter. A DuckDB connection keeps its file path in ``host``.
+    The libpq settings among ``extra`` (a dict or its JSON text: ``sslmode``, ``sslrootcert``,
+    ``sslpassword``, ``application_name``, ...) become query parameters; other keys are ignored.
 
     Examples
     --------
@@ -195,7 +310,26 @@ def url_from_connection(
         netloc += f":{int(str(port))}"
     database = quote(str(schema or ""), safe="")
     url = f"postgresql://{netloc}/{database}"
+    params: list[tuple[str, str]] = []
     if socket_dir:
-        query = f"host={quote(host_text, safe='')}" + (f"&port={int(str(port))}" if port else "")
-        url += "?" + query
+        params += [("host", host_text), *([("port", str(int(str(port))))] if port else [])]
+    params += sorted((k, str(v)) for k, v in _extra_dict(extra, origin).items() if k in _LIBPQ_EXTRA_KEYS)
+    if params:
+        url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params)
     return url
+
+
+def _extra_dict(extra: object, origin: str) -> dict[str, object]:
+    """Return an Airflow connection's ``extra`` (a dict, its JSON text, or nothing) as a dict."""
+    if extra is None or extra == "":
+        return {}
+    if isinstance(extra, str):
+        try:
+            extra = json.loads(extra)
+        except json.JSONDecodeError:
+            raise ValueError(
+                f"{origin}: 'extra' is not a JSON object; write it as {{\"sslmode\": ...}}"
+            ) from None
+    if not isinstance(extra, dict):
+        raise ValueError(f"{origin}: 'extra' must be a JSON object, got {type(extra).__name__}")
+    return {str(k): v for k, v in extra.items() if v is not None}

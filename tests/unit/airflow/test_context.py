@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 from types import SimpleNamespace
+from urllib.parse import quote, quote_plus
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from steward.airflow.context import partition_date, resolve_partition_date
+from steward.airflow.context import partition_date, resolve_partition_date, warehouse
 
 UTC = dt.UTC
 
@@ -43,3 +48,51 @@ def test_context_without_logical_date_keys() -> None:
         "dag_run": SimpleNamespace(run_after=dt.datetime(2026, 11, 9, tzinfo=UTC)),
     }
     assert partition_date(context) == dt.date(2026, 11, 8)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    password=st.text(
+        alphabet=st.sampled_from("/#?@:%&=+ ") | st.characters(exclude_categories=("Cs", "Cc")),
+        min_size=8,
+        max_size=24,
+    )
+)
+def test_task_warehouse_from_the_airflow_connection_never_shows_its_password(
+    password: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import airflow.sdk
+
+    from steward.warehouse import WarehouseError
+
+    def texts(secret: str) -> list[str]:
+        conn = SimpleNamespace(
+            conn_type="postgres",
+            host="127.0.0.1",
+            port=1,
+            login="steward",
+            password=secret,
+            schema="wh",
+            extra=json.dumps({"sslmode": "disable", "sslpassword": secret}),
+        )
+        monkeypatch.setattr(airflow.sdk.Connection, "get", staticmethod(lambda conn_id: conn))
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG), pytest.raises(WarehouseError, match="cannot connect to") as info:
+            warehouse()  # nothing listens on port 1: the first migration fails
+        shown: list[str] = [caplog.text]
+        exc: BaseException | None = info.value
+        while exc is not None:
+            shown.append(str(exc))
+            exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        return shown
+
+    def spellings(secret: str) -> set[str]:
+        return {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+
+    boilerplate = texts("Zq7Neutral")
+    assume(not any(s in t for s in spellings(password) for t in boilerplate))
+    shown = texts(password)
+    assert any("postgresql://steward:***@127.0.0.1:1/wh" in text for text in shown)  # shown, redacted
+    for text in shown:
+        for spelling in spellings(password):
+            assert spelling not in text
