@@ -152,6 +152,7 @@ def model_series(
     day: dt.date | None = None,
     drift_rows: Sequence[Mapping[str, Any]] = (),
     performance_rows: Sequence[Mapping[str, Any]] = (),
+    fairness_rows: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, SeriesInput]:
     """Return every series of ``model``: the warehouse's history merged with tonight's rows in memory.
 
@@ -163,6 +164,8 @@ def model_series(
         Tonight's ``drift_metrics`` rows (with ``window_date`` and ``reference_id``).
     performance_rows
         Tonight's ``model_performance`` rows (with ``window_date``), replacing those windows' history.
+    fairness_rows
+        Tonight's ``fairness_metrics`` rows (the window and re-evaluated earlier ones), likewise.
     """
     drift = [
         r
@@ -251,7 +254,7 @@ def model_series(
                 regimes=tuple(None if r["model_version"] is None else str(r["model_version"]) for r in rs),
             )
     if warehouse.table_exists("fairness_metrics"):
-        gaps, breached = _fairness(model, warehouse)
+        gaps, breached = _fairness(model, warehouse, fairness_rows)
         for name, gap in gaps.items():
             gap_days = tuple(sorted(gap))
             key = name.removeprefix("fairness:")
@@ -318,30 +321,36 @@ def _drift_series(
 
 
 def _fairness(
-    model: Model, warehouse: Warehouse
+    model: Model, warehouse: Warehouse, tonight: Sequence[Mapping[str, Any]] = ()
 ) -> tuple[dict[str, dict[dt.date, float]], set[tuple[dt.date, str]]]:
-    """Largest absolute gap per attribute, metric and window, and the (window, attribute:metric) breaches."""
+    """Largest absolute gap per attribute, metric and window, and the (window, attribute:metric) breaches.
+
+    ``tonight`` holds ``fairness_metrics`` rows not written yet (the night is written in one
+    transaction); they replace the stored rows of their windows.
+    """
     cols = set(warehouse.columns("fairness_metrics"))
     if not {"model", "window_date", "attribute", "metric", "value", "status"} <= cols:
         return {}, set()
-    rows = warehouse.fetch(
-        "select window_date, attribute, metric, max(abs(value)) as gap from fairness_metrics "
-        "where model = :m and value is not null and metric like '%difference' "
-        "group by window_date, attribute, metric order by window_date",
-        {"m": model.name},
-    )
-    out: dict[str, dict[dt.date, float]] = defaultdict(dict)
-    for r in rows:
-        out[f"fairness:{r['attribute']}:{r['metric']}"][r["window_date"]] = float(r["gap"])  # type: ignore[index,arg-type]
-    breached = {
-        (r["window_date"], f"{r['attribute']}:{r['metric']}")
+    fresh = {r["window_date"] for r in tonight}
+    stored = [
+        r
         for r in warehouse.fetch(
-            "select distinct window_date, attribute, metric from fairness_metrics "
-            "where model = :m and status = 'breach'",
+            "select window_date, attribute, metric, value, status from fairness_metrics "
+            "where model = :m and (value is not null or status = 'breach')",
             {"m": model.name},
         )
-    }
-    return out, breached  # type: ignore[return-value]
+        if r["window_date"] not in fresh
+    ]
+    out: dict[str, dict[dt.date, float]] = defaultdict(dict)
+    breached: set[tuple[dt.date, str]] = set()
+    for r in [*stored, *tonight]:
+        day, key = r["window_date"], f"{r['attribute']}:{r['metric']}"
+        if r["status"] == "breach":
+            breached.add((day, key))
+        if r["value"] is not None and str(r["metric"]).endswith("difference"):
+            gaps = out[f"fairness:{key}"]
+            gaps[day] = max(gaps.get(day, 0.0), abs(float(r["value"])))
+    return out, breached
 
 
 def record_restart(
@@ -550,6 +559,7 @@ def chart_model(
     run_id: str,
     drift_rows: Sequence[Mapping[str, Any]] = (),
     performance_rows: Sequence[Mapping[str, Any]] = (),
+    fairness_rows: Sequence[Mapping[str, Any]] = (),
     registry_fingerprint: str | None = None,
     now: dt.datetime | None = None,
 ) -> ChartNight:
@@ -563,8 +573,8 @@ def chart_model(
         Read for the history (earlier nights' drift and performance, fairness, recorded restarts).
     run_id
         Recorded on every row.
-    drift_rows, performance_rows
-        Tonight's ``drift_metrics`` and ``model_performance`` rows, not yet written.
+    drift_rows, performance_rows, fairness_rows
+        Tonight's ``drift_metrics``, ``model_performance`` and ``fairness_metrics`` rows, not yet written.
     registry_fingerprint
         Tonight's :func:`registry_fingerprint`; a change from the previous night restarts every series.
 
@@ -583,7 +593,12 @@ def chart_model(
     alerts: list[str] = []
     breaches: list[dict[str, Any]] = []
     all_series = model_series(
-        model, warehouse, day=day, drift_rows=drift_rows, performance_rows=performance_rows
+        model,
+        warehouse,
+        day=day,
+        drift_rows=drift_rows,
+        performance_rows=performance_rows,
+        fairness_rows=fairness_rows,
     )
     for name, s in sorted(all_series.items()):
         charts = chart_series(s, cfg, recorded)

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from steward import paths
 from steward.fairness import (
+    FairnessResult,
     assess_training_data,
     evaluate_window,
+    fairness_writes,
     file_source_sql,
     write_bias_assessment,
-    write_fairness,
     write_fairness_report,
 )
 from steward.monitoring._reference import files_fingerprint, horizon_days
@@ -27,7 +29,14 @@ from steward.registry import Model, Registry
 from steward.sources import SourceError
 from steward.warehouse import Warehouse, quote_ident
 
-__all__ = ["assess_training_once", "fairness_source_sql", "fairness_window"]
+__all__ = [
+    "FairnessNight",
+    "assess_training_once",
+    "fairness_night",
+    "fairness_source_sql",
+    "fairness_window",
+    "write_night_report",
+]
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +98,56 @@ def assess_training_once(
     return version
 
 
-def fairness_window(
+@dataclass(frozen=True)
+class FairnessNight:
+    """One window's fairness, computed and not yet written: the rows go into the night's one transaction.
+
+    ``writes`` are partition replaces for :meth:`Warehouse.replace_partitions` (this window and the
+    earlier windows re-evaluated with the labels that arrived); ``rows`` their ``fairness_metrics`` rows
+    (for the control charts); ``result`` tonight's window.
+    """
+
+    result: FairnessResult
+    writes: list[tuple[str, dict[str, Any], Any]]
+    rows: list[dict[str, Any]]
+    redone: int
+    assessed: str | None  # the snapshot version assessed tonight (once per version), if any
+
+    def summary(self, report_path: str | None) -> dict[str, Any]:
+        """Return the JSON-ready summary of the night's fairness (logs, XCom, the CLI)."""
+        return {
+            "evaluated": True,
+            "breach": bool(self.result.breach),
+            "breaches": list(self.result.breaches),
+            "summary": self.result.summary(),
+            "report_path": report_path,
+            "windows_reevaluated": self.redone,
+            "training_data_assessed": self.assessed,
+        }
+
+
+def fairness_night(
     model: Model,
     day: dt.date,
     *,
     registry: Registry,
     warehouse: Warehouse,
     run_id: str,
-    reports_dir: Path | None = None,
     engine: Warehouse | None = None,
-) -> dict[str, Any]:
-    """Evaluate, store and report the fairness of ``model``'s window ``day``; return a JSON-ready summary."""
+) -> FairnessNight | str:
+    """Evaluate ``model``'s window ``day`` (and re-evaluate the label horizon); write nothing.
+
+    Returns the computed night, or a sentence saying why nothing was evaluated (no protected
+    attributes, a quarantined partition). The training snapshot's bias assessment, done once per
+    snapshot version, is written at once (it is keyed by the version, not by the night).
+    """
     from steward.monitoring._run import quarantined_days
 
     if not model.protected_attributes:
-        return {"evaluated": False, "note": "no protected attributes declared"}
+        return "no protected attributes declared"
     log_ds = registry.dataset(model.prediction_log)
     if quarantined_days(warehouse, log_ds.name, [day]):
-        return {"evaluated": False, "note": f"{log_ds.name} {day} is quarantined"}
+        return f"{log_ds.name} {day} is quarantined"
     engine = engine or scan_engine()
     assessed = assess_training_once(model, registry, warehouse=warehouse, engine=engine, run_id=run_id)
     horizon = model.monitoring.label_horizon_days if model.labels is not None else 0
@@ -135,6 +176,8 @@ def fairness_window(
         labels = Relation(f"select * from {table}", engine, labels.days)
     # Earlier windows are re-evaluated too: their label-based metrics (TPR, FPR, ...) change as labels arrive.
     skip = quarantined_days(warehouse, log_ds.name, days)
+    writes: list[tuple[str, dict[str, Any], Any]] = []
+    rows: list[dict[str, Any]] = []
     redone = 0
     for past in days[:-1]:
         if past in skip or labels is None:
@@ -146,22 +189,44 @@ def fairness_window(
         again = evaluate_window(
             engine, model, source_sql=fairness_source_sql(model, earlier, labels), window=past, run_id=run_id
         )
-        write_fairness(warehouse, model, past, again)
+        writes += fairness_writes(model, past, again)
+        rows += [{**r, "window_date": past} for r in again.rows]
         redone += 1
     window = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
     result = evaluate_window(
         engine, model, source_sql=fairness_source_sql(model, window, labels), window=day, run_id=run_id
     )
-    write_fairness(warehouse, model, day, result)
-    out_dir = (reports_dir or paths.reports_dir()) / "fairness"
-    report = write_fairness_report(warehouse, model, day, result, out_dir=out_dir)
+    writes += fairness_writes(model, day, result)
+    rows += [{**r, "window_date": day} for r in result.rows]
     log.info("fairness of %s %s: %d earlier windows re-evaluated with their labels", model.name, day, redone)
-    return {
-        "evaluated": True,
-        "breach": bool(result.breach),
-        "breaches": list(result.breaches),
-        "summary": result.summary(),
-        "report_path": str(report),
-        "windows_reevaluated": redone,
-        "training_data_assessed": assessed,
-    }
+    return FairnessNight(result, writes, rows, redone, assessed)
+
+
+def write_night_report(
+    model: Model, day: dt.date, night: FairnessNight, *, warehouse: Warehouse, reports_dir: Path | None = None
+) -> Path:
+    """Write the window's fairness report (after the night's rows are written: it plots their history)."""
+    out_dir = (reports_dir or paths.reports_dir()) / "fairness"
+    return write_fairness_report(warehouse, model, day, night.result, out_dir=out_dir)
+
+
+def fairness_window(
+    model: Model,
+    day: dt.date,
+    *,
+    registry: Registry,
+    warehouse: Warehouse,
+    run_id: str,
+    reports_dir: Path | None = None,
+    engine: Warehouse | None = None,
+) -> dict[str, Any]:
+    """Evaluate, store (one transaction) and report ``model``'s window ``day``; return a summary.
+
+    :func:`steward.monitoring.monitor_night` instead writes these rows in the night's one transaction.
+    """
+    night = fairness_night(model, day, registry=registry, warehouse=warehouse, run_id=run_id, engine=engine)
+    if isinstance(night, str):
+        return {"evaluated": False, "note": night}
+    warehouse.replace_partitions(night.writes)
+    report = write_night_report(model, day, night, warehouse=warehouse, reports_dir=reports_dir)
+    return night.summary(str(report))

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from steward.monitoring._fairness import fairness_window
+from steward.monitoring._fairness import FairnessNight, fairness_night, write_night_report
 from steward.monitoring._run import MonitoringOutcome, monitor_window
 from steward.registry import Model, Registry
 from steward.warehouse import Warehouse
@@ -36,11 +36,33 @@ def monitor_night(
 ) -> NightOutcome:
     """Run everything a night does for ``model``'s window ``day``: the one function the DAG and CLI call.
 
-    Fairness runs first (for models with protected attributes): its gaps join the control charts that
-    monitoring recomputes. ``options`` go to :func:`monitor_window` (``write_report``, ``reports_dir``).
+    Fairness (for models with protected attributes) and monitoring are computed first, then every row
+    of the night (fairness tables, drift, performance, control charts, breaches, the run) is written in
+    one transaction: a failure anywhere leaves the warehouse as it was. Tonight's fairness gaps join the
+    control charts. ``options`` go to :func:`monitor_window` (``write_report``, ``reports_dir``).
     """
     fairness = None
     if model.protected_attributes:
-        fairness = fairness_window(model, day, registry=registry, warehouse=warehouse, run_id=run_id)
-    outcome = monitor_window(model, day, registry=registry, warehouse=warehouse, run_id=run_id, **options)
-    return NightOutcome(outcome, fairness)
+        fairness = fairness_night(model, day, registry=registry, warehouse=warehouse, run_id=run_id)
+    computed = fairness if isinstance(fairness, FairnessNight) else None
+    outcome = monitor_window(
+        model,
+        day,
+        registry=registry,
+        warehouse=warehouse,
+        run_id=run_id,
+        also_write=computed.writes if computed else (),
+        fairness_rows=computed.rows if computed else (),
+        **options,
+    )
+    summary: dict[str, Any] | None = None
+    if computed is not None and outcome.status != "skipped":
+        report = None
+        if options.get("write_report", True):
+            report = write_night_report(
+                model, day, computed, warehouse=warehouse, reports_dir=options.get("reports_dir")
+            )
+        summary = computed.summary(None if report is None else str(report))
+    elif isinstance(fairness, str):
+        summary = {"evaluated": False, "note": fairness}
+    return NightOutcome(outcome, summary)

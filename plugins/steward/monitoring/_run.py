@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,6 +167,8 @@ def monitor_window(
     reports_dir: Path | None = None,
     engine: Warehouse | None = None,
     write_report: bool = True,
+    also_write: Sequence[tuple[str, Mapping[str, Any], Any]] = (),
+    fairness_rows: Sequence[Mapping[str, Any]] = (),
 ) -> MonitoringOutcome:
     """Monitor ``model``'s prediction-log partition ``day`` and write every result table.
 
@@ -186,6 +188,9 @@ def monitor_window(
         The engine that reads files (default: a fresh in-memory DuckDB with a 1 GB budget).
     write_report
         Write the HTML report (plots take a second or two; backfills may skip them).
+    also_write, fairness_rows
+        More rows of the same night (its fairness tables) written in the same transaction, and their
+        ``fairness_metrics`` rows for the control charts (see :func:`steward.monitoring.monitor_night`).
 
     Returns
     -------
@@ -240,6 +245,8 @@ def monitor_window(
         labels_relation=labels,
         reports_dir=reports_dir,
         write_report=write_report,
+        also_write=also_write,
+        fairness_rows=fairness_rows,
     )
     outcome.duration_s = time.monotonic() - started
     return outcome
@@ -293,6 +300,8 @@ def monitor_relation(
     labels_relation: Relation | None = None,
     reports_dir: Path | None = None,
     write_report: bool = True,
+    also_write: Sequence[tuple[str, Mapping[str, Any], Any]] = (),
+    fairness_rows: Sequence[Mapping[str, Any]] = (),
 ) -> MonitoringOutcome:
     """Monitor ``window`` against ``reference`` (any relations: a partition, a whole file) and write results.
 
@@ -415,6 +424,7 @@ def monitor_relation(
             {**r, "window_date": day} for table, _, rows in writes if table == "drift_metrics" for r in rows
         ],
         performance_rows=tonight_performance,
+        fairness_rows=fairness_rows,
         registry_fingerprint=registry_fingerprint(model),
     )
     outcome.chart_alerts = list(night.alerts)
@@ -443,6 +453,7 @@ def monitor_relation(
     # the whole night in one transaction: all or nothing
     warehouse.replace_partitions(
         [
+            *also_write,
             *writes,
             ("control_chart_points", {"model": model.name}, list(night.rows)),
             (

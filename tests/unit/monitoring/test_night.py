@@ -42,3 +42,33 @@ def test_an_unknown_model_fails_before_anything_is_written(
     )
     assert rc == 2 and "model 'nope' is not registered" in capsys.readouterr().err
     assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_a_night_writes_fairness_and_monitoring_together_or_not_at_all(
+    steward_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from steward.monitoring import monitor_night
+    from steward.registry import load_registry
+
+    generate(steward_home, datasets=DATASETS, days=2)
+    registry = load_registry()
+    model = registry.model("credit_risk")
+    url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the chart stage broke after fairness and drift were computed")
+
+    tables = ("fairness_metrics", "fairness_group_counts", "drift_metrics", "monitoring_runs")
+    with connect(url) as wh:
+        wh.migrate()
+        monkeypatch.setattr("steward.monitoring._run.chart_model", broken)
+        with pytest.raises(RuntimeError, match="chart stage broke"):
+            monitor_night(model, DEMO_START, registry=registry, warehouse=wh, run_id="r1", write_report=False)
+        assert all(wh.fetch(f"select count(*) as n from {t}") == [{"n": 0}] for t in tables)
+        monkeypatch.undo()
+        night = monitor_night(
+            model, DEMO_START, registry=registry, warehouse=wh, run_id="r2", write_report=False
+        )
+        assert night.fairness is not None and night.fairness["evaluated"]
+        counts = {t: wh.fetch(f"select count(*) as n from {t}")[0]["n"] for t in tables}
+    assert all(n > 0 for n in counts.values()), counts
