@@ -62,7 +62,7 @@ def _setup_logging(verbose: bool) -> None:
 def _cmd_registry_check(args: argparse.Namespace) -> int:
     from steward.registry import load_registry
 
-    reg = load_registry(args.path)
+    reg = load_registry(args.registry)
     print(f"registry OK: {len(reg.datasets)} datasets, {len(reg.models)} models")
     for d in reg.datasets:
         print(
@@ -91,11 +91,46 @@ def _cmd_warehouse_query(args: argparse.Namespace) -> int:
             rows = wh.fetch(args.sql, read_only=True)
     except WarehouseError as exc:  # a refused statement, a SQL error, a busy file: one line, exit 2
         raise ValueError(" ".join(str(exc).split())) from None
-    for row in rows[: args.limit]:
-        print(json.dumps(row, default=str))
-    if len(rows) > args.limit:
-        print(f"... {len(rows) - args.limit} more rows")
+    shown = rows[: max(args.limit, 0)]
+    if args.format == "json":
+        for row in shown:
+            print(json.dumps(row, default=str))
+    elif args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        if rows:
+            writer.writerow(list(rows[0]))
+        writer.writerows([["" if v is None else v for v in r.values()] for r in shown])
+    else:
+        for line in _table_lines(shown):
+            print(line)
+    if len(rows) > len(shown):
+        print(
+            f"... {len(rows) - len(shown)} more row(s) not shown ({len(rows)} in all): raise --limit "
+            "or narrow the query",
+            file=sys.stderr,
+        )
+    elif args.format == "table":
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
     return 0
+
+
+def _table_lines(rows: Sequence[dict[str, object]]) -> list[str]:
+    """Render rows as an aligned text table (numbers right-aligned, NULL shown as an empty cell)."""
+    if not rows:
+        return ["(no rows)"]
+    names = list(rows[0])
+    cells = [["" if r[n] is None else str(r[n]) for n in names] for r in rows]
+    numeric = [all(isinstance(r[n], int | float) or r[n] is None for r in rows) for n in names]
+    widths = [max(len(n), *(len(c[i]) for c in cells)) for i, n in enumerate(names)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    return [line(names), line(["-" * w for w in widths]), *(line(c) for c in cells)]
 
 
 # ---------------------------------------------------------------- data quality
@@ -797,72 +832,137 @@ def _cmd_airflow_ui(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Help that shows every option's default (unless the text already states it)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        quiet: tuple[object, ...] = (None, False, argparse.SUPPRESS, [])
+        if action.option_strings and action.default not in quiet and "default" not in text:
+            text += f" (default: {action.default})"
+        return text
+
+
+_URL_HELP = "warehouse URL (default: $STEWARD_WAREHOUSE_URL, else the DuckDB file under $STEWARD_HOME)"
+_REGISTRY_HELP = "registry file (default: $STEWARD_REGISTRY, else include/governance.yaml)"
+
+
+def _command(
+    group: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    helptext: str,
+    example: str,
+    func: object,
+    *,
+    url: bool = True,
+    registry: bool = False,
+) -> argparse.ArgumentParser:
+    """Add a sub-command with the shared options declared once: ``--url``, ``--registry``, an example."""
+    p = group.add_parser(
+        name, help=helptext, description=helptext, epilog=f"example:\n  {example}", formatter_class=_Help
+    )
+    if url:
+        p.add_argument("--url", help=_URL_HELP)
+    if registry:
+        p.add_argument("--registry", metavar="FILE", help=_REGISTRY_HELP)
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser (one sub-command per task the DAGs run)."""
-    parser = argparse.ArgumentParser(prog="steward", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    """Build the argument parser (one sub-command per task the DAGs run).
+
+    One vocabulary across commands: ``--url`` (the warehouse), ``--registry`` (the registry file),
+    ``--date`` (a window, a partition or a day of a billing month: each command says which),
+    ``--model`` / ``--dataset`` (registered names). Every command's help ends with an example.
+    """
+    parser = argparse.ArgumentParser(
+        prog="steward", description=__doc__.splitlines()[0], formatter_class=_Help
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="generate the demo company and run the nightly DAGs through Airflow")
-    p.add_argument("--days", type=int, default=14, help="consecutive demo nights to run, 1-14 (default 14)")
-    p.add_argument("--rows-per-day", type=int, default=2000, help="rows per day per dataset (default 2000)")
-    p.set_defaults(func=_cmd_demo)
+    p = _command(
+        sub, "demo", "generate the demo company and run its nightly DAGs through Airflow",
+        "steward demo --days 3", _cmd_demo, url=False,
+    )  # fmt: skip
+    p.add_argument("--days", type=int, default=14, help="consecutive demo nights to run, 1-14")
+    p.add_argument("--rows-per-day", type=int, default=2000, help="rows per day per dataset")
 
-    p = sub.add_parser("generate-demo", help="write the demo company's data lake under $STEWARD_HOME/lake")
-    p.add_argument("--start", type=_date, default=dt.date(2026, 11, 1), help="first day (default 2026-11-01)")
-    p.add_argument("--days", type=int, default=14)
-    p.add_argument("--rows-per-day", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=42)
-    p.set_defaults(func=_cmd_demo_generate)
+    p = _command(
+        sub, "generate-demo", "write the demo company's data lake under $STEWARD_HOME/lake",
+        "steward generate-demo --days 14 --rows-per-day 100000", _cmd_demo_generate, url=False,
+    )  # fmt: skip
+    p.add_argument("--start", type=_date, default=dt.date(2026, 11, 1), help="first day YYYY-MM-DD")
+    p.add_argument("--days", type=int, default=14, help="days of data")
+    p.add_argument("--rows-per-day", type=int, default=2000, help="rows per day per dataset")
+    p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same lake)")
 
     reg = sub.add_parser("registry", help="the governance registry").add_subparsers(dest="sub", required=True)
-    p = reg.add_parser("check", help="validate the registry file and list what it declares")
-    p.add_argument("--path", help="registry file (default $STEWARD_REGISTRY or include/governance.yaml)")
-    p.set_defaults(func=_cmd_registry_check)
+    p = _command(
+        reg, "check", "validate the registry file and list what it declares",
+        "steward registry check --registry /etc/company/governance.yaml", _cmd_registry_check,
+        url=False, registry=True,
+    )  # fmt: skip
+    p.add_argument("--path", dest="registry", help=argparse.SUPPRESS)  # the old name of --registry
 
     wh = sub.add_parser("warehouse", help="the warehouse").add_subparsers(dest="sub", required=True)
-    p = wh.add_parser("migrate", help="apply include/sql/ddl migrations")
-    p.add_argument("--url", help="warehouse URL (default $STEWARD_WAREHOUSE_URL or the DuckDB file)")
-    p.set_defaults(func=_cmd_warehouse_migrate)
-    p = wh.add_parser(
-        "query",
-        help="run one read-only SQL query and print rows as JSON lines (the engine refuses every write)",
+    _command(
+        wh, "migrate", "apply include/sql/ddl migrations", "steward warehouse migrate", _cmd_warehouse_migrate
     )
+    p = _command(
+        wh, "query", "run one read-only SQL query and print its rows (the engine refuses every write)",
+        "steward warehouse query \"select model, window_date, status from monitoring_runs\" --format table",
+        _cmd_warehouse_query,
+    )  # fmt: skip
     p.add_argument("sql", help="one query: select, with, values, show, describe, explain")
-    p.add_argument("--url", help="warehouse URL (default $STEWARD_WAREHOUSE_URL or the DuckDB file)")
-    p.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
+    p.add_argument(
+        "--limit", type=int, default=50, help="rows printed at most; the output says when more were left out"
+    )
+    p.add_argument(
+        "--format",
+        choices=["json", "table", "csv"],
+        default="json",
+        help="json lines, an aligned table, or CSV",
+    )
     p.add_argument(
         "--wait",
         type=float,
         default=10.0,
-        help="seconds to wait while another process writes to the DuckDB file (default 10)",
+        help="seconds to wait while another process writes the DuckDB file",
     )
-    p.set_defaults(func=_cmd_warehouse_query)
 
     dq = sub.add_parser("dq", help="data quality").add_subparsers(dest="sub", required=True)
-    p = dq.add_parser("validate", help="validate datasets' partition for one day (as the nightly DAG does)")
-    p.add_argument("--date", type=_date, required=True, help="partition date YYYY-MM-DD")
+    p = _command(
+        dq, "validate", "validate datasets' partition of one day, as the nightly DAG does",
+        "steward dq validate --date 2026-11-04 --dataset leads", _cmd_dq_validate, registry=True,
+    )  # fmt: skip
+    p.add_argument("--date", type=_date, required=True, help="the partition date YYYY-MM-DD")
     p.add_argument(
-        "--dataset", action="append", help="dataset name (repeatable; default: all daily datasets)"
+        "--dataset", action="append", help="dataset name (repeatable; default: every daily dataset)"
     )
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_dq_validate)
-    p = dq.add_parser("report", help="rewrite the data-quality overview page from the warehouse")
-    p.add_argument("--url")
-    p.set_defaults(func=_cmd_dq_report)
+    _command(
+        dq,
+        "report",
+        "rewrite the data-quality overview page from the warehouse",
+        "steward dq report",
+        _cmd_dq_report,
+    )
 
     mon = sub.add_parser("monitor", help="model monitoring").add_subparsers(dest="sub", required=True)
-    p = mon.add_parser("run", help="monitor registered models for one or more days (as the nightly DAG does)")
-    p.add_argument("--date", type=_date, required=True, help="first window YYYY-MM-DD")
-    p.add_argument("--days", type=int, default=1, help="consecutive windows from --date (default 1)")
+    p = _command(
+        mon, "run", "monitor registered models' windows (fairness included), as the nightly DAG does",
+        "steward monitor run --date 2026-11-08 --days 3 --model lead_scoring",
+        _cmd_monitor_run, registry=True,
+    )  # fmt: skip
+    p.add_argument("--date", type=_date, required=True, help="the first window (a day of the prediction log)")
+    p.add_argument("--days", type=int, default=1, help="consecutive windows from --date")
     p.add_argument("--model", action="append", help="model name (repeatable; default: every model)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_monitor_run)
-    p = mon.add_parser(
-        "files",
-        help="one-off: compare a current file with a reference file for drift (no registry needed)",
-        epilog="example: steward monitor files train.csv today.parquet --features age,income",
-    )
+    p = _command(
+        mon, "files", "one-off: compare a current file with a reference file for drift (no registry needed)",
+        "steward monitor files train.csv today.parquet --features age,income",
+        _cmd_monitor_files, registry=True,
+    )  # fmt: skip
     p.add_argument(
         "reference_file", nargs="?", metavar="REFERENCE", help="reference data file (e.g. training)"
     )
@@ -872,82 +972,81 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--columns", help="comma-separated names for delimited files without a header row")
     p.add_argument("--name", help="stored as model adhoc-NAME (default: the current file's name)")
     p.add_argument(
-        "--model", help="use a registered model's features, columns and thresholds instead (globs allowed)"
+        "--model", help="use a registered model's features, columns and thresholds (globs allowed)"
     )
     p.add_argument("--reference", help=argparse.SUPPRESS)
     p.add_argument("--current", help=argparse.SUPPRESS)
     p.add_argument(
         "--labels", help="with --model: labels file or glob (join key and label as in the registry)"
     )
-    p.add_argument("--date", type=_date, help="window date the results are stored under (default today)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_monitor_files)
+    p.add_argument("--date", type=_date, help="the window date the results are stored under (default: today)")
 
     costs = sub.add_parser("costs", help="cloud costs").add_subparsers(dest="sub", required=True)
-    p = costs.add_parser("ingest", help="load billing sources into cost_line_daily (as the nightly DAG does)")
+    p = _command(
+        costs, "ingest", "load billing sources into cost_line_daily, as the nightly DAG does",
+        "steward costs ingest --date 2026-11-14 --source aws_demo", _cmd_costs_ingest, registry=True,
+    )  # fmt: skip
     p.add_argument(
-        "--date", type=_date, required=True, help="run day: its month and the one before are reloaded"
+        "--date", type=_date, required=True, help="a day: its billing month and the one before are reloaded"
     )
-    p.add_argument("--months-back", type=int, default=1, help="earlier billing months to reload (default 1)")
+    p.add_argument("--months-back", type=int, default=1, help="earlier billing months to reload")
     p.add_argument(
         "--source", action="append", help="a costs.sources name (repeatable; default: all enabled)"
     )
-    p.add_argument("--run-id", default=None, help="stored in x_PipelineRunId (default: a fresh id)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_costs_ingest)
-    p = costs.add_parser("export-focus", help="write cost_line_daily as a FOCUS 1.2 Parquet or CSV file")
+    p.add_argument("--run-id", help="stored in x_PipelineRunId (default: a fresh id)")
+    p = _command(
+        costs, "export-focus", "write cost_line_daily as a FOCUS 1.2 Parquet or CSV file",
+        "steward costs export-focus --out focus.parquet --date 2026-11-01", _cmd_costs_export_focus,
+    )  # fmt: skip
     p.add_argument("--out", required=True, help="output path (.parquet or .csv)")
-    p.add_argument("--billing-period", type=_date, help="a day of the billing month to export (default: all)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_costs_export_focus)
-    p = costs.add_parser(
-        "check-focus", help="export cost_line_daily and run the FinOps focus-validator (FOCUS 1.2, offline)"
-    )
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_costs_check_focus)
-    p = costs.add_parser(
-        "allocate", help="allocate the billing months of the given days and recompute tag coverage"
-    )
+    p.add_argument(
+        "--date", "--billing-period", dest="billing_period", type=_date,
+        help="a day of the billing month to export (default: every month)",
+    )  # fmt: skip
+    _command(
+        costs, "check-focus",
+        "export cost_line_daily and run the FinOps focus-validator (FOCUS 1.2, offline)",
+        "steward costs check-focus", _cmd_costs_check_focus,
+    )  # fmt: skip
+    p = _command(
+        costs, "allocate", "allocate the billing months of the given days and recompute tag coverage",
+        "steward costs allocate --date 2026-11-14", _cmd_costs_allocate, registry=True,
+    )  # fmt: skip
     p.add_argument(
         "--date", type=_date, action="append", required=True, help="a day of the billing month (repeatable)"
     )
-    p.add_argument("--run-id", default=None, help="stored on every row (default: a fresh id)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_costs_allocate)
-    p = costs.add_parser("spend", help="print allocated spend by business unit and the untagged share")
-    p.add_argument("--start", type=_date, required=True, help="first day YYYY-MM-DD")
-    p.add_argument("--end", type=_date, required=True, help="last day YYYY-MM-DD (included)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_costs_spend)
+    p.add_argument("--run-id", help="stored on every row (default: a fresh id)")
+    p = _command(
+        costs, "spend", "print allocated spend by business unit and the untagged share",
+        "steward costs spend --start 2026-11-01 --end 2026-11-30", _cmd_costs_spend, registry=True,
+    )  # fmt: skip
+    p.add_argument("--start", type=_date, required=True, help="the first charge day YYYY-MM-DD")
+    p.add_argument("--end", type=_date, required=True, help="the last charge day YYYY-MM-DD (included)")
 
     carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)
-    p = carbon.add_parser(
-        "estimate",
-        help="estimate, allocate and compare the usage emissions of the given days' billing months",
-    )
+    p = _command(
+        carbon, "estimate",
+        "estimate, allocate and compare the usage emissions of the given days' billing months",
+        "steward carbon estimate --date 2026-11-14", _cmd_carbon_estimate, registry=True,
+    )  # fmt: skip
     p.add_argument(
         "--date", type=_date, action="append", required=True, help="a day of the billing month (repeatable)"
     )
-    p.add_argument("--run-id", default=None, help="stored on every row (default: a fresh id)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_carbon_estimate)
-    p = carbon.add_parser(
-        "summary", help="print emissions by business unit and the candidate-region comparison"
-    )
-    p.add_argument("--start", type=_date, required=True, help="first day YYYY-MM-DD")
-    p.add_argument("--end", type=_date, required=True, help="last day YYYY-MM-DD (included)")
-    p.add_argument("--url", help="warehouse URL")
-    p.set_defaults(func=_cmd_carbon_summary)
+    p.add_argument("--run-id", help="stored on every row (default: a fresh id)")
+    p = _command(
+        carbon, "summary", "print emissions by business unit and the candidate-region comparison",
+        "steward carbon summary --start 2026-11-01 --end 2026-11-30", _cmd_carbon_summary,
+    )  # fmt: skip
+    p.add_argument("--start", type=_date, required=True, help="the first charge day YYYY-MM-DD")
+    p.add_argument("--end", type=_date, required=True, help="the last charge day YYYY-MM-DD (included)")
 
     fair = sub.add_parser("fairness", help="fairness audits").add_subparsers(dest="sub", required=True)
-    p = fair.add_parser(
-        "audit",
-        help="one-off fairness audit of a scored file (no registry needed)",
-        epilog=(
-            "example: steward fairness audit adult.csv --label income --favourable '>50K' "
-            "--score risk_decile --threshold 5 --group sex --group race --reference sex=Male"
-        ),
-    )
+    p = _command(
+        fair, "audit", "one-off fairness audit of a scored file (no registry needed)",
+        "steward fairness audit adult.csv --label income --favourable '>50K' "
+        "--score risk_decile --threshold 5 --group sex --group race --reference sex=Male",
+        _cmd_fairness_audit, registry=True,
+    )  # fmt: skip
     p.add_argument("files", nargs="*", metavar="FILE", help="CSV/TSV/.data/.txt, Parquet or JSON lines")
     p.add_argument("--label", help="true outcome column")
     p.add_argument("--prediction", help="decision column (or --score with --threshold)")
@@ -963,39 +1062,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-degenerate", action="store_true", help="run even if (almost) all rows are positive"
     )
-    p.add_argument(
-        "--min-group-size", type=int, default=30, help="smaller groups get no verdict (default 30)"
-    )
-    p.add_argument("--tolerance", type=float, default=0.1, help="gap tolerated before a breach (default 0.1)")
+    p.add_argument("--min-group-size", type=int, default=30, help="smaller groups get no verdict")
+    p.add_argument("--tolerance", type=float, default=0.1, help="gap tolerated before a breach")
     p.add_argument("--model", help="use a registered model's attributes and policy instead (with --file)")
     p.add_argument("--file", action="append", help="with --model: Parquet or CSV file (repeatable)")
-    p.add_argument("--format", choices=["parquet", "csv"], help="with --model: file format")
+    p.add_argument(
+        "--format", choices=["parquet", "csv"], help="with --model: file format (default: from the name)"
+    )
     p.add_argument("--label-column", help="with --model: label column 0/1 (default: the model's)")
-    p.add_argument("--registry", help="registry file (default $STEWARD_REGISTRY or governance.yaml)")
-    p.add_argument("--url", help="warehouse URL")
-    p.add_argument("--date", type=_date, help="window_date to store the audit under (default today)")
-    p.add_argument("--out", help="report folder (default $STEWARD_HOME/reports/fairness)")
-    p.set_defaults(func=_cmd_fairness_audit)
-
-    p = fair.add_parser("assess", help="bias assessment of training data (groups, base rates, proxies)")
+    p.add_argument("--date", type=_date, help="the window date to store the audit under (default: today)")
+    p.add_argument("--out", help="report folder (default: $STEWARD_HOME/reports/fairness)")
+    p = _command(
+        fair, "assess", "bias assessment of training data (groups, base rates, proxies)",
+        "steward fairness assess --model credit_risk --file train.parquet --version v1",
+        _cmd_fairness_assess, registry=True,
+    )  # fmt: skip
     p.add_argument("--model", required=True, help="registered model (protected attributes, policy)")
     p.add_argument("--file", action="append", required=True, help="Parquet or CSV file (repeatable)")
     p.add_argument("--format", choices=["parquet", "csv"], help="file format (default: from the name)")
     p.add_argument("--label-column", help="label column 0/1 (default: the model's label column)")
-    p.add_argument("--registry", help="registry file (default $STEWARD_REGISTRY or governance.yaml)")
-    p.add_argument("--url", help="warehouse URL (DuckDB: it reads the files itself)")
     p.add_argument("--version", required=True, help="dataset version stored in bias_assessment")
-    p.set_defaults(func=_cmd_fairness_assess, files=None)
+    p.set_defaults(files=None)
 
-    p = sub.add_parser("airflow-ui", help="run `airflow standalone` over this project (demo runs included)")
-    p.add_argument("--port", type=int, default=8080)
+    p = _command(
+        sub, "airflow-ui", "run `airflow standalone` over this project (the demo's runs included)",
+        "steward airflow-ui --port 8080", _cmd_airflow_ui, url=False,
+    )  # fmt: skip
+    p.add_argument("--port", type=int, default=8080, help="the api-server's port")
     p.add_argument(
         "--expose",
         action="store_true",
         help="listen on every interface (0.0.0.0) and require a login (user admin, generated password); "
-        "default: 127.0.0.1 only, no login",
+        "without it: 127.0.0.1 only, no login",
     )
-    p.set_defaults(func=_cmd_airflow_ui)
     return parser
 
 
@@ -1036,6 +1135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose)
     from steward.registry import RegistryError
 
+    saved = os.environ.get("STEWARD_REGISTRY")
+    if getattr(args, "registry", None):  # --registry: every registry lookup of this command uses it
+        os.environ["STEWARD_REGISTRY"] = str(Path(args.registry).expanduser().resolve())
     try:
         _check_date_options(args)
         return int(args.func(args) or 0)
@@ -1061,6 +1163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if saved is None:
+            os.environ.pop("STEWARD_REGISTRY", None)
+        else:
+            os.environ["STEWARD_REGISTRY"] = saved
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,7 +42,7 @@ def test_registry_check_lists_what_is_declared(capsys: pytest.CaptureFixture[str
 def test_invalid_registry_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "gov.yaml"
     bad.write_text('datasets:\n  - name: Leads\n    owner: x\n    source: {path: "a_{date}.csv"}\n')
-    assert main(["registry", "check", "--path", str(bad)]) == 2
+    assert main(["registry", "check", "--registry", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "datasets[0] (Leads).name" in err
 

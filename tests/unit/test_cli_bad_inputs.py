@@ -251,7 +251,7 @@ CASES: list[Case] = [
     ),
     (
         "registry: invalid file",
-        lambda d: ["registry", "check", "--path", str(_file("r.yaml", "datasets: [\n")(d))],
+        lambda d: ["registry", "check", "--registry", str(_file("r.yaml", "datasets: [\n")(d))],
         "r.yaml",
     ),
 ]
