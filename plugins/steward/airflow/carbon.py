@@ -28,21 +28,14 @@ log = logging.getLogger(__name__)
 
 def provider_client(provider: Any, conn: Any) -> Any:
     """Build the client a carbon provider needs from its Airflow connection (boto3 or BigQuery)."""
-    from steward.airflow.costs import aws_session_kwargs, google_credentials_info
+    from steward.airflow.connections import aws_access, google_access
 
+    what = f"carbon provider {provider.name!r}"
     if provider.kind == "aws_sustainability":
-        import boto3
-
-        session = boto3.session.Session(**aws_session_kwargs(conn, region=provider.region_name))
-        return session.client("sustainability")
+        return aws_access(conn, region=provider.region_name, what=what).client("sustainability")
     from google.cloud import bigquery
 
-    info, project = google_credentials_info(conn)
-    credentials = None
-    if info is not None:
-        from google.oauth2 import service_account
-
-        credentials = service_account.Credentials.from_service_account_info(info)
+    credentials, project = google_access(conn, what=what)
     return bigquery.Client(project=project or provider.table.split(".", 1)[0], credentials=credentials)
 
 

@@ -18,7 +18,6 @@ which ``dags/carbon.py`` is scheduled (carbon needs the night's allocated cost l
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,16 +27,15 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from steward.airflow import context as ctx
 from steward.airflow.assets import COST_ALLOCATED, COST_LINES
+from steward.airflow.connections import aws_access, google_access
 
 __all__ = [
     "CLOUD_TASK_TIMEOUT",
     "allocate_costs",
-    "aws_session_kwargs",
     "clients_for",
     "cost_sources",
     "failed_sources",
     "finish",
-    "google_credentials_info",
     "ingest_source",
 ]
 
@@ -54,58 +52,6 @@ _CLIENTS: dict[str, tuple[str, ...]] = {
     "aws_data_exports": ("s3",),
     "gcp_bigquery_export": ("bigquery", "billing"),
 }
-
-
-def _extra(conn: Any) -> dict[str, Any]:
-    extra = getattr(conn, "extra_dejson", None)
-    if isinstance(extra, Mapping):
-        return dict(extra)
-    raw = getattr(conn, "extra", None)
-    return dict(json.loads(raw)) if raw else {}
-
-
-def aws_session_kwargs(conn: Any, *, region: str) -> dict[str, Any]:
-    """Return ``boto3.session.Session`` keyword arguments from an AWS Airflow connection.
-
-    ``login``/``password`` are the access key id and secret; the extras may hold
-    ``aws_session_token``. A connection without a login uses boto3's default chain (instance or
-    task role), as the Amazon provider does. The region is the source's (registry ``region``, e.g.
-    ``us-east-1`` for Cost Explorer), never the connection's ``region_name``.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> conn = SimpleNamespace(login="AKIA...", password="s3cret", extra_dejson={"region_name": "eu-west-1"})
-    >>> sorted(aws_session_kwargs(conn, region="us-east-1"))
-    ['aws_access_key_id', 'aws_secret_access_key', 'region_name']
-    """
-    extra = _extra(conn)
-    kwargs: dict[str, Any] = {"region_name": region}
-    if getattr(conn, "login", None):
-        kwargs["aws_access_key_id"] = conn.login
-        kwargs["aws_secret_access_key"] = conn.password
-        if extra.get("aws_session_token"):
-            kwargs["aws_session_token"] = extra["aws_session_token"]
-    return kwargs
-
-
-def google_credentials_info(conn: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """Return ``(service-account info or None, project or None)`` from a Google Cloud Airflow connection.
-
-    Reads the extras ``keyfile_dict`` (JSON text or object) or ``key_path``, and ``project``
-    (also spelled ``extra__google_cloud_platform__...`` by older connections). ``None`` info means
-    Application Default Credentials.
-    """
-    extra = {k.removeprefix("extra__google_cloud_platform__"): v for k, v in _extra(conn).items()}
-    info: dict[str, Any] | None = None
-    keyfile = extra.get("keyfile_dict")
-    if keyfile:
-        info = json.loads(keyfile) if isinstance(keyfile, str) else dict(keyfile)
-    elif extra.get("key_path"):
-        with open(str(extra["key_path"]), encoding="utf-8") as fh:
-            info = json.load(fh)
-    project = extra.get("project") or (info or {}).get("project_id")
-    return info, project
 
 
 def clients_for(source: Any, conn: Any) -> dict[str, object]:
@@ -126,19 +72,13 @@ def clients_for(source: Any, conn: Any) -> dict[str, object]:
     names = _CLIENTS.get(source.kind, ())
     if not names:
         return {}
+    what = f"cost source {source.name!r}"
     if source.kind.startswith("aws_"):
-        import boto3
-
-        session = boto3.session.Session(**aws_session_kwargs(conn, region=source.region))
-        return {name: session.client(name) for name in names}
+        access = aws_access(conn, region=source.region, what=what)
+        return {name: access.client(name) for name in names}
     from google.cloud import bigquery, billing_v1
 
-    info, project = google_credentials_info(conn)
-    credentials = None
-    if info is not None:
-        from google.oauth2 import service_account
-
-        credentials = service_account.Credentials.from_service_account_info(info)
+    credentials, project = google_access(conn, what=what)
     job_project = getattr(source, "job_project", None) or project or source.table.split(".", 1)[0]
     return {
         "bigquery": bigquery.Client(project=job_project, credentials=credentials),

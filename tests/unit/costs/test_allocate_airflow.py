@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from steward.airflow.costs import aws_session_kwargs, clients_for, failed_sources, google_credentials_info
+from steward.airflow.connections import google_access
+from steward.airflow.costs import clients_for, failed_sources
 from steward.cli import format_spend
 
 
@@ -32,10 +33,6 @@ def test_aws_clients_use_the_connection_keys_and_the_source_region() -> None:
     s3 = clients_for(_aws_source("aws_data_exports"), conn)
     assert set(s3) == {"s3"}
     assert s3["s3"].meta.region_name == "us-east-1"  # type: ignore[attr-defined]  # the source's region
-    # no login: boto3's default chain (role), no keys passed
-    assert aws_session_kwargs(
-        SimpleNamespace(login="", password="", extra_dejson={}), region="us-east-1"
-    ) == {"region_name": "us-east-1"}
     assert clients_for(SimpleNamespace(kind="local_files"), None) == {}
 
 
@@ -61,7 +58,8 @@ def _service_account() -> dict[str, str]:
 def test_google_clients_use_the_connection_keyfile() -> None:
     info = _service_account()
     conn = SimpleNamespace(extra_dejson={"extra__google_cloud_platform__keyfile_dict": json.dumps(info)})
-    assert google_credentials_info(conn) == (info, "nw-billing")
+    credentials, project = google_access(conn, what="test")
+    assert project == "nw-billing" and credentials.service_account_email == info["client_email"]
     source = SimpleNamespace(
         name="gcp",
         kind="gcp_bigquery_export",
@@ -110,4 +108,4 @@ def test_format_spend() -> None:
 @pytest.mark.parametrize("extra", [{"key_path": "/nonexistent/key.json"}])
 def test_missing_key_file_is_an_error(extra: dict[str, str]) -> None:
     with pytest.raises(FileNotFoundError):
-        google_credentials_info(SimpleNamespace(extra_dejson=extra))
+        google_access(SimpleNamespace(extra_dejson=extra), what="test")
