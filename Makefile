@@ -38,6 +38,7 @@ test: venv lint typecheck
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports pyproject.toml
 
 typecheck: venv
 	$(BIN)/mypy plugins/steward

@@ -111,7 +111,7 @@ def allocate_carbon(
         ``steward.costs.allocate``'s rows with ``x_Co2eKg`` and ``x_EnergyKwh`` as float64 and
         ``x_ChargeDate`` added.
     """
-    from steward.costs._allocate import allocate
+    from steward.costs import allocate
 
     lines = usage
     for name in ("x_Co2eKg", "x_EnergyKwh"):

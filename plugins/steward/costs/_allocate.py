@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from steward._dates import check_dates
+from steward.costs._lines import AMOUNT, DIMENSIONS, TS, check_input, engine, quote, resolutions
 from steward.costs._money import round_to_total
-from steward.costs._tags import TagResolution, match_rule, parse_tags, resolve_tags
-from steward.registry import AllocationConfig, Model, check_column
+from steward.registry import AllocationConfig, Model
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,119 +56,6 @@ log = logging.getLogger(__name__)
 
 #: The table :func:`allocate_days` writes (one ``BillingPeriodStart`` at a time).
 ALLOCATED_TABLE = "cost_allocated_daily"
-
-#: FOCUS dimensions kept on every allocated row.
-DIMENSIONS: tuple[str, ...] = (
-    "ChargePeriodStart",
-    "BillingPeriodStart",
-    "BillingAccountId",
-    "SubAccountId",
-    "BillingCurrency",
-    "ProviderName",
-    "ServiceName",
-    "ServiceCategory",
-    "RegionId",
-)
-#: Columns a tag resolution is keyed on.
-_RESOLUTION_KEY: tuple[str, ...] = (
-    "Tags",
-    "ProviderName",
-    "ServiceName",
-    "ServiceCategory",
-    "BillingAccountId",
-    "SubAccountId",
-)
-_NOT_NULL = ("ChargePeriodStart", "BillingAccountId", "BillingCurrency")
-_AMOUNT = pa.decimal128(38, 10)
-_TS = pa.timestamp("us", tz="UTC")
-
-
-def _q(name: str) -> str:
-    return '"' + check_column(name, "column") + '"'
-
-
-def _check_input(lines: pa.Table, measures: Sequence[str]) -> None:
-    if not measures:
-        raise ValueError("allocate: give at least one measure column (e.g. measures=('BilledCost',))")
-    if len(set(measures)) != len(measures):
-        raise ValueError(f"allocate: measures {list(measures)} repeat a column")
-    for m in measures:
-        check_column(m, "measure")
-    missing = [c for c in (*DIMENSIONS, "Tags", *measures) if c not in lines.column_names]
-    if missing:
-        raise ValueError(
-            f"billing lines lack column(s) {missing}: allocation needs the FOCUS columns "
-            f"{[*DIMENSIONS, 'Tags']} and the measures {list(measures)} (cost_line_daily has them all)"
-        )
-    for name in _NOT_NULL:
-        nulls = lines.column(name).null_count
-        if nulls:
-            raise ValueError(
-                f"billing lines: {nulls} line(s) have no {name}: every line needs a charge day, a billing "
-                "account and a currency; fix the billing source's normalization"
-            )
-
-
-_ENGINE: list[duckdb.DuckDBPyConnection] = []
-_ENGINE_LOCK = threading.Lock()
-
-
-def _con() -> duckdb.DuckDBPyConnection:
-    """Return a fresh connection to this process's in-memory DuckDB (close it after use).
-
-    Opening a DuckDB database costs about 60 ms; a cursor on a shared one costs under 1 ms and has
-    its own registered relations and temporary tables, so concurrent calls do not see each other.
-    """
-    import duckdb
-
-    with _ENGINE_LOCK:
-        if not _ENGINE:
-            _ENGINE.append(duckdb.connect(":memory:"))
-        con = _ENGINE[0].cursor()
-    con.execute("set TimeZone = 'UTC'")
-    return con
-
-
-def _resolutions(
-    con: duckdb.DuckDBPyConnection, config: AllocationConfig, models: Sequence[Model]
-) -> pa.Table:
-    """Resolve every distinct tag/provider/service/account combination of ``lines`` (registered)."""
-    cols = ", ".join(_q(c) for c in _RESOLUTION_KEY)
-    keys = con.sql(f"select distinct {cols} from lines").to_arrow_table().to_pylist()
-    parsed: dict[str | None, dict[str, str]] = {}
-    rows: dict[str, list[Any]] = {c: [] for c in (*_RESOLUTION_KEY, *_RESOLVED_COLUMNS)}
-    for key in keys:
-        text = key["Tags"]
-        if text not in parsed:
-            parsed[text] = parse_tags(text)
-        tags = parsed[text]
-        res = resolve_tags(tags, config, models=models)
-        rule = None
-        if res.business_unit is None:
-            rule = match_rule(
-                config,
-                tags,
-                provider=key["ProviderName"],
-                service=key["ServiceName"],
-                service_category=key["ServiceCategory"],
-                billing_account=key["BillingAccountId"],
-                sub_account=key["SubAccountId"],
-            )
-        for c in _RESOLUTION_KEY:
-            rows[c].append(key[c])
-        for c, value in zip(_RESOLVED_COLUMNS, (*_values(res), rule.id if rule else None), strict=True):
-            rows[c].append(value)
-    schema = con.sql(f"select {cols} from lines limit 0").to_arrow_table().schema
-    arrays = [pa.array(rows[c], schema.field(c).type) for c in _RESOLUTION_KEY]
-    arrays += [pa.array(rows[c], pa.string()) for c in _RESOLVED_COLUMNS]
-    return pa.Table.from_arrays(arrays, names=[*_RESOLUTION_KEY, *_RESOLVED_COLUMNS])
-
-
-_RESOLVED_COLUMNS = ("business_unit", "project", "model_id", "environment", "tag_status", "rule_id")
-
-
-def _values(res: TagResolution) -> tuple[str | None, ...]:
-    return (res.business_unit, res.project, res.model_id, res.environment, res.status)
 
 
 def _rule_tables(config: AllocationConfig) -> tuple[pa.Table, pa.Table]:
@@ -195,9 +81,9 @@ def _rule_tables(config: AllocationConfig) -> tuple[pa.Table, pa.Table]:
 
 
 def _register_measures(con: duckdb.DuckDBPyConnection, measures: Sequence[str]) -> None:
-    dims = ", ".join(_q(c) for c in (*DIMENSIONS, "Tags"))
+    dims = ", ".join(quote(c) for c in (*DIMENSIONS, "Tags"))
     parts = [
-        f"select {dims}, '{m}' as measure, cast({_q(m)} as decimal(38, 10)) as amount from lines"
+        f"select {dims}, '{m}' as measure, cast({quote(m)} as decimal(38, 10)) as amount from lines"
         for m in measures
     ]
     con.execute("create temp view line_measures as " + "\nunion all\n".join(parts))
@@ -205,9 +91,9 @@ def _register_measures(con: duckdb.DuckDBPyConnection, measures: Sequence[str]) 
 
 def _output_select(measures: Sequence[str]) -> str:
     """Pivot the long, rounded rows back to one row per allocation grain with a column per measure."""
-    dims = ", ".join(_q(c) for c in DIMENSIONS)
+    dims = ", ".join(quote(c) for c in DIMENSIONS)
     pivots = ",\n    ".join(
-        f"coalesce(sum(case when measure = '{m}' then amount end), 0) as {_q(m)}" for m in measures
+        f"coalesce(sum(case when measure = '{m}' then amount end), 0) as {quote(m)}" for m in measures
     )
     nonzero = " or ".join(f"sum(case when measure = '{m}' then amount end) <> 0" for m in measures)
     return f"""
@@ -231,7 +117,7 @@ order by {dims}, "x_AllocationMethod", "x_BusinessUnit" nulls first, "x_Project"
 
 def _empty_output(lines: pa.Table, measures: Sequence[str]) -> pa.Table:
     fields = [lines.schema.field(c) for c in DIMENSIONS]
-    fields += [pa.field(m, _AMOUNT) for m in measures]
+    fields += [pa.field(m, AMOUNT) for m in measures]
     fields += [pa.field(c, pa.string()) for c in _X_TEXT]
     fields.append(pa.field("x_AllocationShare", pa.float64()))
     return pa.schema(fields).empty_table()
@@ -303,13 +189,13 @@ def allocate(
     from steward.warehouse._params import translate_params
 
     measures = list(measures)
-    _check_input(lines, measures)
+    check_input(lines, measures)
     if lines.num_rows == 0:
         return _empty_output(lines, measures)
-    con = _con()
+    con = engine()
     try:
         con.register("lines", lines.select([*DIMENSIONS, "Tags", *measures]))
-        con.register("resolved", _resolutions(con, config, models))
+        con.register("resolved", resolutions(con, config, models))
         rules, receivers = _rule_tables(config)
         con.register("rules", rules)
         con.register("rule_receivers", receivers)
@@ -390,8 +276,8 @@ def load_allocation_input(warehouse: Warehouse, billing_period: dt.date) -> pa.T
 
 def _input_types(table: pa.Table) -> pa.Table:
     types: dict[str, pa.DataType] = dict.fromkeys(DIMENSIONS, pa.string())
-    types.update({"ChargePeriodStart": _TS, "BillingPeriodStart": _TS, "Tags": pa.string()})
-    types.update({"BilledCost": _AMOUNT, "EffectiveCost": _AMOUNT, "x_LineCount": pa.int64()})
+    types.update({"ChargePeriodStart": TS, "BillingPeriodStart": TS, "Tags": pa.string()})
+    types.update({"BilledCost": AMOUNT, "EffectiveCost": AMOUNT, "x_LineCount": pa.int64()})
     arrays = []
     for name, typ in types.items():
         column = table.column(name)
@@ -477,7 +363,7 @@ def allocate_days(
 def _stamp(table: pa.Table, run_id: str, now: dt.datetime, at_column: str) -> pa.Table:
     n = table.num_rows
     table = table.append_column("x_PipelineRunId", pa.array([run_id] * n, pa.string()))
-    return table.append_column(at_column, pa.array([now] * n, _TS))
+    return table.append_column(at_column, pa.array([now] * n, TS))
 
 
 def _add_totals(result: AllocationResult, allocated: pa.Table, coverage: pa.Table) -> None:

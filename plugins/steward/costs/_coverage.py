@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from steward.costs._allocate import _AMOUNT, _TS, DIMENSIONS, _con, _resolutions
+from steward.costs._lines import AMOUNT, DIMENSIONS, TS, check_input, engine, resolutions
 from steward.registry import AllocationConfig, Model
 
 __all__ = ["COVERAGE_TABLE", "tag_coverage"]
@@ -16,8 +16,8 @@ COVERAGE_TABLE = "tag_coverage_daily"
 
 _SCHEMA = pa.schema(
     [
-        ("ChargePeriodStart", _TS),
-        ("BillingPeriodStart", _TS),
+        ("ChargePeriodStart", TS),
+        ("BillingPeriodStart", TS),
         ("BillingAccountId", pa.string()),
         ("SubAccountId", pa.string()),
         ("ProviderName", pa.string()),
@@ -26,9 +26,9 @@ _SCHEMA = pa.schema(
         ("x_BusinessUnit", pa.string()),
         ("x_TagStatus", pa.string()),
         ("x_LineCount", pa.int64()),
-        ("BilledCost", _AMOUNT),
-        ("EffectiveCost", _AMOUNT),
-        ("x_ServiceEffectiveCost", _AMOUNT),
+        ("BilledCost", AMOUNT),
+        ("EffectiveCost", AMOUNT),
+        ("x_ServiceEffectiveCost", AMOUNT),
         ("x_EffectiveCostShare", pa.float64()),
     ]
 )
@@ -64,10 +64,9 @@ def tag_coverage(lines: pa.Table, config: AllocationConfig, *, models: Sequence[
     >>> cov = tag_coverage(lines, registry.costs.allocation, models=registry.models)  # doctest: +SKIP
     >>> tagged = cov.filter(pc.field("x_TagStatus") == "business_unit")  # doctest: +SKIP
     """
-    from steward.costs._allocate import _check_input
     from steward.warehouse import read_sql
 
-    _check_input(lines, ("BilledCost", "EffectiveCost"))
+    check_input(lines, ("BilledCost", "EffectiveCost"))
     if lines.num_rows == 0:
         return _SCHEMA.empty_table()
     counts = (
@@ -78,10 +77,10 @@ def tag_coverage(lines: pa.Table, config: AllocationConfig, *, models: Sequence[
     data = lines.select([*DIMENSIONS, "Tags", "BilledCost", "EffectiveCost"]).append_column(
         "x_LineCount", counts
     )
-    con = _con()
+    con = engine()
     try:
         con.register("lines", data)
-        con.register("resolved", _resolutions(con, config, models))
+        con.register("resolved", resolutions(con, config, models))
         out = con.sql(read_sql("costs/coverage_tag_daily.sql")).to_arrow_table()
     finally:
         con.close()

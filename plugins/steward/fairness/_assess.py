@@ -27,8 +27,7 @@ from steward.fairness._counts import ALL, JOIN, UNKNOWN, attribute_sets
 from steward.fairness._evaluate import _table
 from steward.fairness._stats import wilson_interval
 from steward.registry import Model
-from steward.warehouse import Warehouse, read_sql
-from steward.warehouse._base import quote_ident
+from steward.warehouse import Warehouse, quote_ident, read_sql
 
 __all__ = ["assess_training_data", "cramers_v", "correlation_ratio", "write_bias_assessment"]
 

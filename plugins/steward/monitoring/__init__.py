@@ -21,18 +21,13 @@ from steward.monitoring._charts import (
 from steward.monitoring._fairness import fairness_source_sql, fairness_window
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column
 from steward.monitoring._night import NightOutcome, monitor_night
+from steward.monitoring._outcome import MonitoringOutcome
 from steward.monitoring._performance import PerformanceWindow, evaluate_performance, performance_bins
 from steward.monitoring._reference import Reference, ReferenceNotReady
 from steward.monitoring._relation import Relation, dataset_relation, files_relation, scan_engine
 from steward.monitoring._report import model_report_path, write_model_report, write_monitoring_overview
 from steward.monitoring._review import ReviewSegment, review_segments
-from steward.monitoring._run import (
-    MonitoringError,
-    MonitoringOutcome,
-    monitor_relation,
-    monitor_window,
-    quarantined_days,
-)
+from steward.monitoring._run import MonitoringError, monitor_relation, monitor_window, quarantined_days
 
 __all__ = [
     # running

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from steward.monitoring._fairness import FairnessNight, fairness_night, write_night_report
-from steward.monitoring._run import MonitoringOutcome, monitor_window
+from steward.monitoring._outcome import MonitoringOutcome
+from steward.monitoring._run import monitor_window
 from steward.registry import Model, Registry
 from steward.warehouse import Warehouse
 

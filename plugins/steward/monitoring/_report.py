@@ -26,7 +26,7 @@ from steward.reports import write_report
 from steward.warehouse import Warehouse
 
 if TYPE_CHECKING:
-    from steward.monitoring._run import MonitoringOutcome
+    from steward.monitoring._outcome import MonitoringOutcome
     from steward.registry import Model
 
 __all__ = ["model_report_path", "write_model_report"]

@@ -16,15 +16,15 @@ import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from steward._dates import check_date
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, aggregate, column_types
-from steward.monitoring._charts import Episode, chart_model, registry_fingerprint
+from steward.monitoring._charts import chart_model, registry_fingerprint
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
-from steward.monitoring._performance import PerformanceWindow, evaluate_performance
+from steward.monitoring._outcome import MonitoringOutcome, Status
+from steward.monitoring._performance import evaluate_performance
 from steward.monitoring._reference import (
     ReferenceNotReady,
     horizon_days,
@@ -33,85 +33,18 @@ from steward.monitoring._reference import (
     score_reference_days,
 )
 from steward.monitoring._relation import Relation, dataset_relation, scan_engine
-from steward.monitoring._review import ReviewSegment, review_segments
+from steward.monitoring._review import review_segments
 from steward.registry import Model, Registry
 from steward.sources import SourceError
 from steward.warehouse import Warehouse
 
-__all__ = ["MonitoringError", "MonitoringOutcome", "monitor_relation", "monitor_window", "quarantined_days"]
+__all__ = ["MonitoringError", "monitor_relation", "monitor_window", "quarantined_days"]
 
 log = logging.getLogger(__name__)
 
 
 class MonitoringError(RuntimeError):
     """Monitoring could not run for a model and window; the message names both and the fix."""
-
-
-@dataclass
-class MonitoringOutcome:
-    """What one model's night concluded, for logs, asset events, the CLI and the report."""
-
-    model: str
-    window: dt.date
-    status: str = "ok"  # ok | drift | breach | skipped; ok exactly when there is no breach row
-    rows: int = 0
-    drift: list[ColumnDrift] = field(default_factory=list)
-    drift_share: float = 0.0
-    dataset_drift: bool = False
-    prediction_drift: bool = False
-    performance: list[PerformanceWindow] = field(default_factory=list)
-    performance_breach: bool = False
-    review: list[ReviewSegment] = field(default_factory=list)
-    breaches: list[dict[str, Any]] = field(default_factory=list)
-    chart_alerts: list[str] = field(default_factory=list)
-    chart_episodes: list[Episode] = field(default_factory=list)
-    reference_id: str | None = None
-    report_path: str | None = None
-    message: str = ""
-    duration_s: float = 0.0
-
-    @property
-    def drifted_features(self) -> list[str]:
-        """Names of the features (not the score) that drifted."""
-        return [d.feature for d in self.drift if d.drifted and d.role == "feature"]
-
-    def summary(self) -> str:
-        """One readable line for logs and the CLI."""
-        if self.status == "skipped":
-            return f"{self.model} {self.window}: skipped ({self.message})"
-        parts = [f"{self.model} {self.window}: {self.status}", f"{self.rows:,} rows"]
-        features = [d for d in self.drift if d.role == "feature"]
-        parts.append(
-            f"{len(self.drifted_features)}/{len(features)} features drifted"
-            + (f" ({', '.join(self.drifted_features)})" if self.drifted_features else "")
-        )
-        if self.prediction_drift:
-            parts.append("prediction drift")
-        if self.performance_breach:
-            parts.append("performance breach")
-        if self.chart_alerts:
-            parts.append(f"{len(self.chart_alerts)} control-chart alerts")
-        if self.review:
-            parts.append(f"{len(self.review)} review segments")
-        return "; ".join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (XCom, CLI)."""
-        return {
-            "model": self.model,
-            "window": self.window.isoformat(),
-            "status": self.status,
-            "rows": self.rows,
-            "drifted_features": self.drifted_features,
-            "drift_share": self.drift_share,
-            "dataset_drift": self.dataset_drift,
-            "prediction_drift": self.prediction_drift,
-            "performance_breach": self.performance_breach,
-            "chart_alerts": self.chart_alerts,
-            "review_segments": len(self.review),
-            "report_path": self.report_path,
-            "message": self.message,
-        }
 
 
 def quarantined_days(warehouse: Warehouse, dataset: str, days: Sequence[dt.date]) -> set[dt.date]:
@@ -495,7 +428,7 @@ def _breaches(d: ColumnDrift) -> bool:
     return d.drifted or d.missing_alert or d.invalid_alert or d.new_category_alert or unmonitored
 
 
-def _night_status(drift: Sequence[ColumnDrift], breaches: Sequence[dict[str, Any]]) -> str:
+def _night_status(drift: Sequence[ColumnDrift], breaches: Sequence[dict[str, Any]]) -> Status:
     """Return the night's status, read from its breach rows so that the two always agree.
 
     ``ok`` exactly when there is no breach row; ``breach`` when a row is a performance or

@@ -1,9 +1,10 @@
 """Data quality: GX suites run on each nightly partition, results recorded, bad batches quarantined."""
 
 from steward.quality._gx import ExpectationOutcome, run_suite
+from steward.quality._outcome import Status, ValidationOutcome
 from steward.quality._report import dataset_report_path, night_summary, write_overview
 from steward.quality._suites import SuiteError, default_suite, load_suite, referenced_columns, suite_for
-from steward.quality._validate import Status, ValidationOutcome, validate_partition
+from steward.quality._validate import validate_partition
 
 __all__ = [
     # validation

@@ -15,7 +15,7 @@ from steward.reports import write_report
 
 if TYPE_CHECKING:
     from steward.quality._gx import ExpectationOutcome
-    from steward.quality._validate import ValidationOutcome
+    from steward.quality._outcome import ValidationOutcome
     from steward.warehouse import Warehouse
 
 __all__ = ["dataset_report_path", "night_summary", "write_dataset_report", "write_overview"]

@@ -22,52 +22,21 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Literal
 
 from steward._dates import check_date
 from steward.quality._gx import ExpectationOutcome, run_suite
+from steward.quality._outcome import ValidationOutcome
 from steward.quality._report import write_dataset_report
 from steward.quality._suites import SuiteError, referenced_columns, suite_for
 from steward.registry import Dataset, Registry
 from steward.sources import SourceError, read_partition
 from steward.warehouse import Warehouse
 
-__all__ = ["Status", "ValidationOutcome", "validate_partition"]
+__all__ = ["validate_partition"]
 
 log = logging.getLogger(__name__)
-
-Status = Literal["passed", "warning", "failed", "error"]
-
-
-@dataclass
-class ValidationOutcome:
-    """The outcome of validating one partition: small, JSON-friendly, safe to pass through XCom."""
-
-    dataset: str
-    partition_date: str
-    suite: str
-    status: Status
-    row_count: int = 0
-    evaluated: int = 0
-    failed: int = 0
-    critical_failed: int = 0
-    warning_failed: int = 0
-    quarantined: bool = False
-    message: str = ""
-    failed_expectations: list[str] = field(default_factory=list)
-    report_path: str | None = None
-    duration_s: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when downstream jobs may use the partition (passed or warning)."""
-        return self.status in ("passed", "warning")
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain dict for XCom and logs."""
-        return asdict(self)
 
 
 def _describe(o: ExpectationOutcome, missing: dict[str, str] | None = None) -> str:

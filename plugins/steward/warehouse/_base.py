@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from steward.registry import check_column, check_name
+from steward.warehouse._errors import Unavailable, WarehouseError
 from steward.warehouse._params import translate_params
 from steward.warehouse._url import scrub
 
@@ -37,37 +38,6 @@ _log = logging.getLogger(__name__)
 
 #: What :meth:`Warehouse.replace_partition` accepts: an Arrow table, a pandas DataFrame or dicts.
 Rows = Any
-
-
-class WarehouseError(RuntimeError):
-    """A warehouse operation failed; the message names the table, the partition, the backend and the fix.
-
-    Attributes
-    ----------
-    table, key, url
-        What was being written (``None`` when not a partition write) and the redacted warehouse URL.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        url: str | None = None,
-        table: str | None = None,
-        key: Mapping[str, object] | None = None,
-    ) -> None:
-        self.table = table
-        self.key = dict(key) if key is not None else None
-        self.url = url
-        super().__init__(message)
-
-
-class Unavailable(Exception):
-    """An adapter could not open the warehouse (locked file, server down); carries its own fix."""
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 class Session(abc.ABC):

@@ -6,9 +6,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from steward import paths
-from steward.warehouse._base import Warehouse, WarehouseError
+from steward.warehouse._errors import WarehouseError
+
+if TYPE_CHECKING:
+    from steward.warehouse._base import Warehouse
 
 __all__ = ["MIGRATIONS_TABLE", "Migration", "discover", "run_migrations"]
 
