@@ -6,14 +6,16 @@ filled from ``.env.example``); only the endpoints change, from service names to 
 ports (``LOCAL_OVERRIDES``): Airflow's metadata and the Celery result backend on one pgserver
 Postgres, the warehouse connection ``steward_warehouse`` on a second one, the broker on Debian's
 ``redis-server`` (``scripts/ensure-system-packages.sh`` installs it). Test-only additions: free ports,
-a short parse interval, and no scheduled run for today (only the backfill's runs). Then the scheduler,
-the dag-processor, the api-server and two ``airflow celery worker`` processes run the nightly
-``data_quality`` DAG for two demo days, backfilled through the scheduler.
+a short parse interval, and no scheduled runs (only the backfill's and the triggered ones). Then the
+scheduler, the dag-processor, the api-server and two ``airflow celery worker`` processes run the nightly
+``data_quality`` DAG for two demo days, backfilled through the scheduler, and then ``model_monitoring``
+triggered for each of those days.
 
-It proves: both runs succeed; tasks ran on both workers (each worker reports its own hostname, as
-two containers would); and the Postgres warehouse holds the same ``dq_runs`` / ``dq_results`` rows
-as the same days validated in-process into DuckDB (run ids, timestamps, durations and report paths
-aside).
+It proves: every run succeeds; tasks ran on both workers (each worker reports its own hostname, as
+two containers would); and the Postgres warehouse holds the same ``dq_runs`` / ``dq_results`` and
+monitoring rows (drift, performance, control charts, review queue, breaches, fairness, reference
+profiles) as the same days run in-process into DuckDB (run ids, timestamps, durations and report paths
+aside; floats to 1e-9 relative).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import pytest
 
 from steward.airflow.local import airflow_env
 from steward.demo import DEMO_START, generate
+from steward.monitoring import monitor_night
 from steward.quality import validate_partition
 from steward.registry import load_registry
 from steward.warehouse import connect
@@ -76,6 +79,18 @@ def hostname() -> str:
 
 _DQ_RUNS_IGNORED = {"run_id", "validated_at", "duration_s", "report_path"}
 _DQ_RESULTS_IGNORED = {"run_id", "validated_at"}
+_MONITORING_IGNORED = {"run_id", "computed_at", "detected_at", "retired_at", "report_path", "duration_s"}
+_MONITORING_TABLES = (
+    "monitoring_runs",
+    "monitoring_reference_profiles",
+    "drift_metrics",
+    "model_performance",
+    "control_chart_points",
+    "review_queue",
+    "monitoring_breaches",
+    "fairness_metrics",
+    "fairness_group_counts",
+)
 
 
 def _free_port() -> int:
@@ -256,16 +271,35 @@ def _wait_parsed(env: dict[str, str], dag_id: str, logs: Path) -> None:
 
 
 def _warehouse_rows(url: str, table: str, ignored: set[str]) -> list[tuple]:
+    """The table's rows without ``ignored`` columns, in a stable order; floats rounded for ordering only."""
     with connect(url) as wh:
-        rows = wh.fetch(
-            f"select * from {table} where partition_date between :a and :b", {"a": DAYS[0], "b": DAYS[-1]}
-        )
-    return sorted((tuple((k, v) for k, v in sorted(r.items()) if k not in ignored) for r in rows), key=repr)
+        rows = wh.fetch(f"select * from {table}")
+    kept = [tuple((k, v) for k, v in sorted(r.items()) if k not in ignored) for r in rows]
+    return sorted(kept, key=lambda r: repr([(k, round(v, 9) if isinstance(v, float) else v) for k, v in r]))
 
 
-def test_nightly_dag_runs_on_two_celery_workers_into_the_postgres_warehouse(
-    stack: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _assert_same_rows(table: str, got: list[tuple], expected: list[tuple]) -> None:
+    """Equal rows; floats to 1e-9 relative (DuckDB's parallel sums may differ in the last bits)."""
+    assert len(got) == len(expected), (table, len(got), len(expected))
+    for g, e in zip(got, expected, strict=True):
+        assert [k for k, _ in g] == [k for k, _ in e], table
+        for (column, a), (_, b) in zip(g, e, strict=True):
+            if isinstance(a, float) and isinstance(b, float):
+                assert a == pytest.approx(b, rel=1e-9, abs=1e-12, nan_ok=True), (table, column, g, e)
+            else:
+                assert a == b, (table, column, g, e)
+
+
+@pytest.fixture(scope="module")
+def pg_warehouse(stack: dict[str, str]) -> str:
+    return (
+        f"postgresql://postgres@/steward?host={json.loads(stack['AIRFLOW_CONN_STEWARD_WAREHOUSE'])['host']}"
+    )
+
+
+@pytest.fixture(scope="module")
+def data_quality_nights(stack: dict[str, str]) -> dict[dt.datetime, str]:
+    """Backfill data_quality over DAYS through the scheduler; return each run's final state."""
     env = stack
     first, last = DAYS
     _run(
@@ -273,27 +307,77 @@ def test_nightly_dag_runs_on_two_celery_workers_into_the_postgres_warehouse(
         "--from-date", first.isoformat(), "--to-date", (last + dt.timedelta(days=1)).isoformat(),
     )  # fmt: skip
     _run(env, AIRFLOW, "dags", "unpause", "data_quality")
-    wanted = {dt.datetime.combine(d, dt.time(2), tzinfo=dt.UTC) for d in DAYS}
+    return _wait_runs(env, "data_quality", "backfill__%%", len(DAYS))
+
+
+def _wait_runs(env: dict[str, str], dag_id: str, run_like: str, count: int) -> dict[dt.datetime, str]:
     states: dict[dt.datetime, str] = {}
     deadline = time.monotonic() + 420
     while time.monotonic() < deadline:
         runs = _meta(
             env,
-            "select logical_date, state from dag_run"
-            " where dag_id = 'data_quality' and run_id like 'backfill__%%'",
+            f"select logical_date, state from dag_run where dag_id = %s and run_id like '{run_like}'",
+            (dag_id,),
         )
         states = {r[0]: r[1] for r in runs}
-        if wanted <= set(states) and all(states[w] in ("success", "failed") for w in wanted):
+        if len(states) >= count and all(s in ("success", "failed") for s in states.values()):
             break
         time.sleep(5)
-    assert states == dict.fromkeys(wanted, "success")
+    return states
 
-    # the tasks spread over both workers: each reports the hostname its worker gives it
-    tis = _meta(
+
+def _task_instances(env: dict[str, str], dag_id: str, run_like: str) -> list[tuple]:
+    return _meta(
         env,
         "select task_id, map_index, hostname, pid, state from task_instance"
-        " where dag_id = 'data_quality' and run_id like 'backfill__%%'",
+        f" where dag_id = %s and run_id like '{run_like}'",
+        (dag_id,),
     )
+
+
+@pytest.fixture(scope="module")
+def reference_duckdb(
+    stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, pytest.MonkeyPatch]]:
+    """A DuckDB warehouse where the same days are validated in-process, as `steward dq validate` does."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STEWARD_HOME", stack["STEWARD_HOME"])
+    mp.delenv("AIRFLOW_CONN_STEWARD_WAREHOUSE", raising=False)
+    folder = tmp_path_factory.mktemp("reference")
+    url = f"duckdb:///{folder / 'reference.duckdb'}"
+    registry = load_registry()
+    with connect(url) as wh:
+        wh.migrate()
+        for day in DAYS:
+            for d in registry.datasets:
+                if d.cadence == "daily":
+                    outcome = validate_partition(
+                        registry,
+                        d.name,
+                        day,
+                        warehouse=wh,
+                        run_id="reference",
+                        reports_dir=folder / "reports",
+                    )
+                    assert outcome.ok, outcome.message
+    try:
+        yield url, mp
+    finally:
+        mp.undo()
+
+
+def test_nightly_dag_runs_on_two_celery_workers_into_the_postgres_warehouse(
+    stack: dict[str, str],
+    data_quality_nights: dict[dt.datetime, str],
+    reference_duckdb: tuple[str, pytest.MonkeyPatch],
+    pg_warehouse: str,
+) -> None:
+    env = stack
+    wanted = {dt.datetime.combine(d, dt.time(2), tzinfo=dt.UTC) for d in DAYS}
+    assert data_quality_nights == dict.fromkeys(wanted, "success")
+
+    # the tasks spread over both workers: each reports the hostname its worker gives it
+    tis = _task_instances(env, "data_quality", "backfill__%%")
     daily = sorted(d.name for d in load_registry().datasets if d.cadence == "daily")
     assert len(tis) == len(DAYS) * (len(daily) + 2)  # nightly_datasets + one validate per dataset + summarize
     assert {t[4] for t in tis} == {"success"}
@@ -301,22 +385,49 @@ def test_nightly_dag_runs_on_two_celery_workers_into_the_postgres_warehouse(
     assert all(t[3] for t in tis)  # every task ran in a real process
 
     # the Postgres warehouse holds what the same days validated in-process into DuckDB hold
-    monkeypatch.setenv("STEWARD_HOME", env["STEWARD_HOME"])
-    monkeypatch.delenv("AIRFLOW_CONN_STEWARD_WAREHOUSE", raising=False)
-    duck = f"duckdb:///{tmp_path / 'reference.duckdb'}"
-    registry = load_registry()
-    with connect(duck) as wh:
-        wh.migrate()
-        for day in DAYS:
-            for name in daily:
-                outcome = validate_partition(
-                    registry, name, day, warehouse=wh, run_id="reference", reports_dir=tmp_path / "reports"
-                )
-                assert outcome.ok, outcome.message
-    pg = f"postgresql://postgres@/steward?host={json.loads(env['AIRFLOW_CONN_STEWARD_WAREHOUSE'])['host']}"
-    pg_runs = _warehouse_rows(pg, "dq_runs", _DQ_RUNS_IGNORED)
+    duck, _ = reference_duckdb
+    pg_runs = _warehouse_rows(pg_warehouse, "dq_runs", _DQ_RUNS_IGNORED)
     assert len(pg_runs) == len(DAYS) * len(daily)
     assert pg_runs == _warehouse_rows(duck, "dq_runs", _DQ_RUNS_IGNORED)
-    pg_results = _warehouse_rows(pg, "dq_results", _DQ_RESULTS_IGNORED)
+    pg_results = _warehouse_rows(pg_warehouse, "dq_results", _DQ_RESULTS_IGNORED)
     assert len(pg_results) > len(pg_runs)
     assert pg_results == _warehouse_rows(duck, "dq_results", _DQ_RESULTS_IGNORED)
+
+
+def test_model_monitoring_runs_on_the_celery_workers_into_the_postgres_warehouse(
+    stack: dict[str, str],
+    data_quality_nights: dict[dt.datetime, str],
+    reference_duckdb: tuple[str, pytest.MonkeyPatch],
+    pg_warehouse: str,
+) -> None:
+    """Each night's model_monitoring, triggered with its date after data quality, as an operator reruns it."""
+    env = stack
+    assert set(data_quality_nights.values()) == {"success"}
+    _run(env, AIRFLOW, "dags", "unpause", "model_monitoring")
+    for day in DAYS:
+        conf = json.dumps({"date": day.isoformat()})
+        _run(
+            env, AIRFLOW, "dags", "trigger", "model_monitoring", "--run-id", f"stack__{day.isoformat()}",
+            "--logical-date", f"{day.isoformat()}T03:00:00+00:00", "--conf", conf,
+        )  # fmt: skip
+    states = _wait_runs(env, "model_monitoring", "stack__%%", len(DAYS))
+    assert sorted(states.values()) == ["success"] * len(DAYS), states
+    registry = load_registry()
+    tis = _task_instances(env, "model_monitoring", "stack__%%")
+    monitors = [t for t in tis if t[0] == "monitor"]
+    assert len(monitors) == len(DAYS) * len(registry.models)  # one per model and night
+    assert {t[4] for t in tis} == {"success"}
+    assert {t[2] for t in tis} <= set(WORKERS)
+
+    # the same nights monitored in-process into the DuckDB reference (after its data quality)
+    duck, _ = reference_duckdb
+    with connect(duck) as wh:
+        for day in DAYS:
+            for model in registry.models:
+                monitor_night(model, day, registry=registry, warehouse=wh, run_id="reference")
+    for table in _MONITORING_TABLES:
+        got = _warehouse_rows(pg_warehouse, table, _MONITORING_IGNORED)
+        expected = _warehouse_rows(duck, table, _MONITORING_IGNORED)
+        _assert_same_rows(table, got, expected)
+    assert len(_warehouse_rows(pg_warehouse, "drift_metrics", _MONITORING_IGNORED)) > 0
+    assert len(_warehouse_rows(pg_warehouse, "monitoring_runs", _MONITORING_IGNORED)) == len(monitors)
