@@ -20,5 +20,5 @@ apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
     apt-get update >/dev/null
     apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
 }
-# Debian's package starts a system redis on port 6379; the tests start their own on a free port.
+# Where an init system runs, the package may also start a system redis on 6379: the tests use their own port.
 echo "ensure-system-packages: installed $(redis-server --version | head -1)"
