@@ -249,6 +249,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
             cmd = [AIRFLOW, "celery", "worker", "--celery-hostname", f"{worker}@%h", "--concurrency", "2"]
             _start(services, cmd, worker_env, logs / f"{worker}.log")
         _wait_parsed(env, "data_quality", logs)
+        for worker in WORKERS:  # both consume from the queue before any run starts
+            _wait_logged(logs / f"{worker}.log", f"{worker}@", "ready.")
         yield env
 
 
@@ -256,6 +258,15 @@ def _meta(env: dict[str, str], query: str, params: tuple = ()) -> list[tuple]:
     url = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as con:
         return list(con.execute(query, params).fetchall())  # type: ignore[arg-type]
+
+
+def _wait_logged(log: Path, *parts: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(all(p in line for p in parts) for line in log.read_text(errors="replace").splitlines()):
+            return
+        time.sleep(1)
+    raise AssertionError(f"{log.name}: no line with {parts} after {timeout:.0f} s; see {log}")
 
 
 def _wait_parsed(env: dict[str, str], dag_id: str, logs: Path) -> None:
