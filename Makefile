@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export STEWARD_HOME ?= $(CURDIR)/.steward
 
-.PHONY: help venv demo test lint typecheck airflow bench check-focus clean
+.PHONY: help venv system-packages demo test lint typecheck airflow stack-check bench check-focus clean
 
 help:
 	@echo "make demo      generate the demo company and run the nightly DAGs through Airflow"
 	@echo "make test      lint and run the test suite (slow/bench tests excluded)"
 	@echo "make airflow   open the Airflow UI over the demo's runs (http://127.0.0.1:8080, this machine only;"
 	@echo "               make airflow AIRFLOW_UI_ARGS=--expose listens on every interface, with a login)"
+	@echo "make stack-check  check docker-compose.yaml (Compose schema, wiring) and the Dockerfile without Docker"
 	@echo "make bench     run benchmarks and slow scale tests, write docs/benchmarks.md"
 	@echo "make check-focus  run the FinOps focus-validator on the demo's FOCUS export (after make demo)"
 	@echo "make clean     remove .venv and local state under .steward/"
@@ -29,10 +30,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
 	touch $@
 
+# Debian packages the test suite needs (redis-server for the Celery stack test); installs only what is missing.
+system-packages:
+	bash scripts/ensure-system-packages.sh
+
 demo: venv
 	$(BIN)/steward demo
 
-test: venv lint typecheck
+test: venv system-packages lint typecheck
 	$(BIN)/python -m pytest
 
 lint: venv
@@ -45,6 +50,10 @@ typecheck: venv
 
 airflow: venv
 	$(BIN)/steward airflow-ui $(AIRFLOW_UI_ARGS)
+
+# docker-compose.yaml and the Dockerfile without Docker: the Compose schema and the stack's wiring.
+stack-check: venv
+	$(BIN)/python -m pytest -q tests/deploy
 
 bench: venv
 	$(BIN)/python benchmarks/run.py

@@ -82,5 +82,47 @@ def test_shell_examples_use_real_commands_and_options(where: str, text: str) -> 
                 build_parser().parse_args(words[1:])
             except SystemExit as exc:
                 pytest.fail(f"{where}: `{line}` is not a valid steward command (exit {exc.code})")
+        elif words[0] == "cp":
+            assert (ROOT / words[1]).is_file(), f"{where}: `{line}` copies a file the repo does not have"
+        elif words[:2] == ["docker", "compose"]:
+            _check_compose_command(where, line, words[2:])
         else:
             pytest.fail(f"{where}: unknown command in `{line}`: add a check for it here")
+
+
+def _check_compose_command(where: str, line: str, args: list[str]) -> None:
+    """``docker compose`` lines: a known subcommand, and every service they name is in docker-compose.yaml."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
+    services = set(compose["services"])
+    profiles = {p for svc in compose["services"].values() for p in svc.get("profiles", [])}
+    rest = list(args)
+    while rest and rest[0].startswith("-"):  # global options before the subcommand
+        option = rest.pop(0)
+        assert option == "--profile", f"{where}: `{line}`: unexpected option {option}"
+        assert rest.pop(0) in profiles, f"{where}: `{line}`: unknown profile"
+    assert rest, f"{where}: `{line}` has no subcommand"
+    sub, rest = rest[0], rest[1:]
+    assert sub in {"up", "down", "build", "run", "exec", "logs", "ps", "config", "pull"}, f"{where}: `{line}`"
+    named = []
+    while rest:
+        word = rest.pop(0)
+        if word == "--scale":
+            service, _, count = rest.pop(0).partition("=")
+            assert count.isdigit(), f"{where}: `{line}`: --scale SERVICE=N"
+            named.append(service)
+        elif not word.startswith("-"):
+            named.append(word)
+            if sub in ("run", "exec"):
+                _check_container_command(where, line, rest)
+                break
+    assert set(named) <= services, f"{where}: `{line}` names services not in docker-compose.yaml"
+
+
+def _check_container_command(where: str, line: str, command: list[str]) -> None:
+    """A Steward command run inside a container parses with the real CLI's options."""
+    for prefix in (["python", "-m", "steward.cli"], ["python", "-m", "steward"], ["steward"]):
+        if command[: len(prefix)] == prefix:
+            try:
+                build_parser().parse_args(command[len(prefix) :])
+            except SystemExit as exc:
+                pytest.fail(f"{where}: `{line}` is not a valid steward command (exit {exc.code})")
