@@ -99,14 +99,29 @@ def _limits_of(r: Mapping[str, Any]) -> dict[str, Any]:
     return {"state": r["state"], "source": text, "adjustment": r.get("adjustment") or ""}
 
 
-def _series_plot(points: list[Mapping[str, Any]], title: str) -> str:
+def _series_plot(
+    points: list[Mapping[str, Any]], title: str, cusum: list[Mapping[str, Any]] | None = None
+) -> str:
+    """EWMA with its limits over the nightly values; below it, the CUSUM sums when CUSUM raised an alert."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     days = [p["window_date"] for p in points]
-    fig, ax = plt.subplots(figsize=(6.4, 2.4))
+    alarmed = [c for c in cusum or [] if c["state"] == "out_of_control"]
+    if alarmed:
+        fig, (ax, low) = plt.subplots(2, 1, figsize=(6.4, 4.0), sharex=True, height_ratios=(3, 2))
+        assert cusum is not None
+        c_days = [c["window_date"] for c in cusum]
+        low.plot(c_days, [c["cusum_upper"] for c in cusum], "-", color="#8250df", label="CUSUM C+")
+        low.plot(c_days, [c["cusum_lower"] for c in cusum], "-", color="#1a7f37", label="CUSUM C-")
+        low.plot(c_days, [c["ucl"] for c in cusum], "--", color="#cf222e", lw=1, label="decision interval h")
+        low.plot([c["window_date"] for c in alarmed], [c["statistic"] for c in alarmed], "s", color="#cf222e")
+        low.tick_params(axis="x", labelrotation=45, labelsize=7)
+        low.legend(fontsize=7, loc="upper left")
+    else:
+        fig, ax = plt.subplots(figsize=(6.4, 2.4))
     ax.plot(days, [p["value"] for p in points], "o", color="#57606a", ms=4, label="nightly value")
     ax.plot(days, [p["statistic"] for p in points], "-", color="#0969da", label="EWMA")
     for key, style in (("ucl", "--"), ("lcl", "--"), ("warn_high", ":"), ("warn_low", ":")):
@@ -204,11 +219,15 @@ def write_model_report(
             {"m": model.name},
         )
     by_series: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    cusum: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for p in sorted(
-        (r for r in chart_rows if r["chart"] == "ewma" and r["window_date"] <= day),  # type: ignore[operator]
+        (r for r in chart_rows if r["window_date"] <= day),  # type: ignore[operator]
         key=lambda r: (str(r["series"]), r["window_date"]),
     ):
-        by_series[str(p["series"])].append(p)
+        if p["chart"] == "ewma":
+            by_series[str(p["series"])].append(p)
+        elif p["chart"] == "cusum":
+            cusum[str(p["series"])].append(p)
     tonight = {(str(r["series"]), str(r["chart"])): r for r in chart_rows if r["window_date"] == day}
     alerting = {a.split(": ")[0] for a in outcome.chart_alerts}
     drifted = {f"drift:{f}" for f in outcome.drifted_features} | {
@@ -219,7 +238,7 @@ def write_model_report(
         key=lambda s: (s not in alerting, s not in drifted, not s.startswith(("performance", "mean")), s),
     )
     series = [
-        {"name": s, "state": by_series[s][-1]["state"], "png": _series_plot(by_series[s], s)}
+        {"name": s, "state": by_series[s][-1]["state"], "png": _series_plot(by_series[s], s, cusum.get(s))}
         for s in order[:MAX_SERIES]
         if len(by_series[s]) >= 2
     ]
