@@ -8,9 +8,6 @@ import datetime as dt
 import json
 import logging
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,43 +26,7 @@ from steward.airflow.alerts import (
     webhook_urls,
 )
 from steward.registry import Alerts
-
-
-class Receiver:
-    """A local webhook: records every POSTed JSON body with its path."""
-
-    def __init__(self) -> None:
-        self.bodies: list[tuple[str, dict[str, Any]]] = []
-        received = self.bodies
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                received.append((self.path, json.loads(self.rfile.read(length))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:  # keep the test output quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    try:
-        yield r
-    finally:
-        r.stop()
+from tests.fixtures.webhook import Receiver
 
 
 def _closed_port() -> int:
@@ -87,16 +48,16 @@ def _context(**extra: Any) -> dict[str, Any]:
     }
 
 
-def test_failure_notice_reaches_the_webhook(receiver: Receiver) -> None:
+def test_failure_notice_reaches_the_webhook(webhook: Receiver) -> None:
     error = RuntimeError(
         "dataset 'leads', partition 2026-11-30: no file matches ...: the partition has not landed"
     )
     notifier = StewardNotifier(
-        alerts=Alerts(webhook_conn_id="no_such_conn", webhook_url=f"{receiver.url}/hook")
+        alerts=Alerts(webhook_conn_id="no_such_conn", webhook_url=f"{webhook.url}/hook")
     )
     notifier(_context(exception=error))
-    assert len(receiver.bodies) == 1
-    path, body = receiver.bodies[0]
+    assert len(webhook.bodies) == 1
+    path, body = webhook.bodies[0]
     assert path == "/hook"
     assert {k: body[k] for k in ("event", "dag_id", "run_id", "task_id", "map_index", "subject")} == {
         "event": "failure",
@@ -120,13 +81,13 @@ def test_the_date_param_names_the_partition() -> None:
     )
 
 
-def test_the_airflow_connection_names_the_url(receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
-    conn = {"conn_type": "http", "extra": {"url": f"{receiver.url}/from-connection"}}
+def test_the_airflow_connection_names_the_url(webhook: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = {"conn_type": "http", "extra": {"url": f"{webhook.url}/from-connection"}}
     monkeypatch.setenv("AIRFLOW_CONN_STEWARD_ALERTS_WEBHOOK", json.dumps(conn))
-    alerts = Alerts(webhook_url=f"{receiver.url}/from-registry")
-    assert webhook_urls(alerts) == [f"{receiver.url}/from-connection", f"{receiver.url}/from-registry"]
+    alerts = Alerts(webhook_url=f"{webhook.url}/from-registry")
+    assert webhook_urls(alerts) == [f"{webhook.url}/from-connection", f"{webhook.url}/from-registry"]
     assert send_alert({"event": "failure", "text": "x"}, alerts=alerts) == 2
-    assert sorted(p for p, _ in receiver.bodies) == ["/from-connection", "/from-registry"]
+    assert sorted(p for p, _ in webhook.bodies) == ["/from-connection", "/from-registry"]
 
 
 def test_host_and_port_of_a_connection(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,13 +143,13 @@ def test_per_dag_settings_build_callbacks_and_deadline_alerts(
 
 
 def test_late_run_callback_posts_from_the_deadline_context(
-    receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    webhook: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(
         "STEWARD_REGISTRY",
         str(
             _registry_with(
-                tmp_path, {"webhook_conn_id": "no_such_conn", "webhook_url": f"{receiver.url}/late"}
+                tmp_path, {"webhook_conn_id": "no_such_conn", "webhook_url": f"{webhook.url}/late"}
             )
         ),
     )
@@ -202,7 +163,7 @@ def test_late_run_callback_posts_from_the_deadline_context(
         "deadline": {"id": "x", "deadline_time": "2026-12-01T08:00:00+00:00"},
     }
     asyncio.run(late_run_alert(context, dag_id="data_quality"))
-    ((path, body),) = receiver.bodies
+    ((path, body),) = webhook.bodies
     assert path == "/late"
     assert (body["event"], body["dag_id"], body["run_id"]) == (
         "late_run",
