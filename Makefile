@@ -42,6 +42,7 @@ typecheck: venv
 	$(BIN)/mypy plugins/steward
 
 airflow: venv
+	$(BIN)/python -m steward.airflow.pools
 	$(BIN)/steward airflow-ui
 
 bench: venv

@@ -26,13 +26,17 @@ import datetime as dt
 from airflow.sdk import dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
+from steward.airflow.alerts import deadline_alerts, failure_callbacks
 from steward.airflow.context import date_param
 from steward.airflow.data_quality import nightly_datasets, summarize, validate
+from steward.airflow.pools import warehouse_pool_args
 
 DEFAULT_ARGS = {
     "owner": "data-platform",
     "retries": 2,
     "retry_delay": dt.timedelta(minutes=5),
+    "on_failure_callback": failure_callbacks("data_quality"),  # registry alerts: webhook, e-mail
+    **warehouse_pool_args(),  # one-slot pool for a DuckDB warehouse (STEWARD_WAREHOUSE_POOL)
 }
 
 
@@ -43,6 +47,7 @@ DEFAULT_ARGS = {
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=deadline_alerts("data_quality") or None,  # alerts.dags.<dag>.late_after_hours
     params={"date": date_param("Partition to validate (YYYY-MM-DD). Empty: the run's data interval.")},
     tags=["steward", "data-quality", "nightly"],
     doc_md=__doc__,

@@ -26,14 +26,18 @@ import datetime as dt
 
 from airflow.sdk import dag
 
+from steward.airflow.alerts import deadline_alerts, failure_callbacks
 from steward.airflow.assets import prediction_log_assets
 from steward.airflow.context import date_param
 from steward.airflow.monitoring import monitor, monitoring_jobs, summarize_monitoring
+from steward.airflow.pools import warehouse_pool_args
 
 DEFAULT_ARGS = {
     "owner": "ml-platform",
     "retries": 2,
     "retry_delay": dt.timedelta(minutes=5),
+    "on_failure_callback": failure_callbacks("model_monitoring"),  # registry alerts: webhook, e-mail
+    **warehouse_pool_args(),  # one-slot pool for a DuckDB warehouse (STEWARD_WAREHOUSE_POOL)
 }
 
 
@@ -44,6 +48,7 @@ DEFAULT_ARGS = {
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=deadline_alerts("model_monitoring") or None,  # alerts.dags.<dag>.late_after_hours
     params={
         "date": date_param(
             "Window to monitor (YYYY-MM-DD) for every model. Empty: from the triggering events."

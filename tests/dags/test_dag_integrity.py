@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,27 @@ def test_parsing_imports_no_heavy_library(dag_file: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert loaded == [], f"parsing {dag_file.name} imported {loaded}"
+
+
+def test_warehouse_tasks_queue_in_the_local_pool_and_alert_on_failure(dagbag) -> None:
+    # tests/conftest.py applies the local setup, which names the one-slot pool for the DuckDB file
+    from steward.airflow.alerts import StewardNotifier
+
+    assert os.environ["STEWARD_WAREHOUSE_POOL"] == "steward_warehouse"
+    for dag_id in ("data_quality", "model_monitoring"):
+        for t in dagbag.dags[dag_id].tasks:
+            assert t.pool == "steward_warehouse", f"{dag_id}.{t.task_id} pool={t.pool}"
+            callbacks = t.on_failure_callback or []
+            assert [type(c) for c in callbacks] == [StewardNotifier], f"{dag_id}.{t.task_id}"
+
+
+def test_without_the_pool_setting_tasks_use_the_default_pool(tmp_path: Path) -> None:
+    # a PostgreSQL team leaves STEWARD_WAREHOUSE_POOL unset: the DAG files then name no pool
+    code = (
+        "import os, runpy\n"
+        "os.environ.pop('STEWARD_WAREHOUSE_POOL', None)\n"
+        f"ns = runpy.run_path({str(DAGS_DIR / 'data_quality.py')!r})\n"
+        "print(sorted({t.pool for t in ns['data_quality']().tasks}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['default_pool']"

@@ -52,6 +52,9 @@ def airflow_env(
         "STEWARD_PROJECT_DIR": str(project),
         "GX_ANALYTICS_ENABLED": "false",
         "STEWARD_SERVE_REPORTS": "true",  # local only: the reports under /steward/ in the UI
+        # the DuckDB file takes one writer at a time: warehouse tasks queue in this one-slot pool
+        # (created by steward.airflow.pools.ensure_warehouse_pool)
+        "STEWARD_WAREHOUSE_POOL": "steward_warehouse",
         "NO_PROXY": "*",
     }
 
