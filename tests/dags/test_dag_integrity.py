@@ -78,3 +78,28 @@ def test_without_the_pool_setting_tasks_use_the_default_pool(tmp_path: Path) -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "['default_pool']"
+
+
+def test_a_late_after_hours_setting_gives_the_dag_a_deadline_alert_that_serializes(tmp_path: Path) -> None:
+    import yaml
+
+    doc = yaml.safe_load((paths.include_dir() / "governance.yaml").read_text(encoding="utf-8"))
+    doc["alerts"] = {"dags": {"data_quality": {"late_after_hours": 6}}}
+    registry = tmp_path / "governance.yaml"
+    registry.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    code = (
+        "import json, runpy\n"
+        "from airflow.serialization.serialized_objects import DagSerialization\n"
+        f"dag = runpy.run_path({str(DAGS_DIR / 'data_quality.py')!r})['data_quality']()\n"
+        "data = DagSerialization.to_dict(dag)\n"  # what the DAG processor stores
+        "(alert,) = dag.deadline\n"
+        "stored = 'deadline' in data['dag']\n"
+        "print(json.dumps([alert.interval.total_seconds(), alert.callback.path, stored]))\n"
+    )
+    env = {**os.environ, "STEWARD_REGISTRY": str(registry)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [
+        6 * 3600.0,
+        "steward.airflow.alerts.late_run_alert",
+        True,
+    ]
