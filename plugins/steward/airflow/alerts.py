@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import json
 import logging
 import urllib.error
@@ -104,7 +105,7 @@ def _email(addresses: list[str], payload: Mapping[str, Any]) -> bool:
     try:
         from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-        body = "<br>".join(f"<b>{k}</b>: {v}" for k, v in payload.items() if k != "text")
+        body = "<br>".join(f"<b>{k}</b>: {html.escape(str(v))}" for k, v in payload.items() if k != "text")
         SmtpNotifier(to=addresses, subject=f"[steward] {payload.get('text', '')}"[:200], html_content=body)(
             dict(payload)
         )

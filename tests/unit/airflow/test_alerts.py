@@ -1,13 +1,16 @@
-"""Alert notices reach a real HTTP receiver on 127.0.0.1: failure, late data and late-run payloads, the
+"""Alert notices reach a real HTTP receiver (and SMTP server) on 127.0.0.1: failure, late data, late runs, the
 Airflow connection's URL, and a dead webhook that is logged (without its secret URL) instead of raised."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email
 import json
 import logging
 import socket
+import threading
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -171,3 +174,39 @@ def test_late_run_callback_posts_from_the_deadline_context(
         "scheduled__2026-11-30T02:00:00+00:00",
     )
     assert "2026-12-01T08:00:00+00:00" in body["message"]
+
+
+def test_email_goes_through_airflows_smtp_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    with warnings.catch_warnings():  # the standard library's small SMTP server, deprecated but enough here
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import asyncore
+        import smtpd
+
+    received: list[tuple[str, list[str], str]] = []
+
+    class Server(smtpd.SMTPServer):
+        def process_message(self, peer: Any, mailfrom: str, rcpttos: list[str], data: Any, **kw: Any) -> None:
+            received.append((mailfrom, rcpttos, data))
+
+    server = Server(("127.0.0.1", 0), None, decode_data=True)
+    loop = threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.1}, daemon=True)
+    loop.start()
+    try:
+        port = server.socket.getsockname()[1]
+        extra = {"from_email": "steward@northwind.example", "disable_tls": True, "disable_ssl": True}
+        conn = {"conn_type": "smtp", "host": "127.0.0.1", "port": port, "extra": extra}
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(conn))
+        payload = alert_payload(_context(exception=ValueError("<b>bad</b> partition")), event="failure")
+        alerts = Alerts(webhook_conn_id="no_such_conn", email=["oncall@northwind.example"])
+        assert send_alert(payload, alerts=alerts) == 1
+    finally:
+        server.close()
+        loop.join(timeout=5)
+    ((sender, recipients, data),) = received
+    assert (sender, recipients) == ("steward@northwind.example", ["oncall@northwind.example"])
+    message = email.message_from_string(data)
+    assert str(message["Subject"]).startswith("[steward] Steward failure: data_quality.validate [leads]")
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/html"]
+    body = part.get_payload(decode=True).decode()
+    assert "<b>subject</b>: leads" in body
+    assert "&lt;b&gt;bad&lt;/b&gt; partition" in body  # the message is escaped, never HTML
