@@ -140,7 +140,13 @@ def alert_payload(context: Mapping[str, Any], *, event: str, message: str | None
     run_id = context.get("run_id") or getattr(dag_run, "run_id", None)
     task_id = getattr(ti, "task_id", None)
     map_index = getattr(ti, "map_index", None)
-    subject = getattr(ti, "rendered_map_index", None) or None
+    # the dataset or model of a mapped task: its rendered map index once rendered (at the task's end),
+    # before that the name the task put in its context for the map index template
+    subject = (
+        getattr(ti, "rendered_map_index", None)
+        or context.get("steward_dataset")
+        or context.get("steward_job")
+    )
     params = context.get("params") or {}
     partition = params.get("date") if isinstance(params, Mapping) else None
     if partition is None and context.get("data_interval_start") is not None:

@@ -75,6 +75,16 @@ def test_failure_notice_reaches_the_webhook(webhook: Receiver) -> None:
     assert body["text"].startswith("Steward failure: data_quality.validate [leads] (scheduled__")
 
 
+def test_a_running_task_is_named_by_the_key_its_map_index_template_reads() -> None:
+    # while the task runs, Airflow has not rendered the map index yet: the task's own context key names it
+    running = _context(steward_dataset="billing_aws")
+    running["ti"].rendered_map_index = None
+    assert alert_payload(running, event="late_data", message="late")["subject"] == "billing_aws"
+    job = _context(steward_job="credit_risk 2026-11-30")
+    job["ti"].rendered_map_index = None
+    assert alert_payload(job, event="failure")["subject"] == "credit_risk 2026-11-30"
+
+
 def test_the_date_param_names_the_partition() -> None:
     payload = alert_payload(_context(params={"date": "2026-11-12"}), event="late_data", message="late")
     assert (payload["partition_date"], payload["message"], payload["event"]) == (
