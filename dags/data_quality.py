@@ -13,8 +13,15 @@ Validates last night's partition of every dataset registered in the governance r
   and the task succeeds.
 - **Assets**: each usable partition emits an event on `dq_<dataset>` (through the alias
   `steward_data_quality`) with `partition_date` and `status` in its extra, for monitoring DAGs.
+- **Late data**: a dataset with `landing` times in the registry waits for a missing partition
+  (up for reschedule, no slot held) until its deadline, with one `late_data` notice after
+  `expected_by`; then it fails with the "has not landed" message.
+- **Alerts**: failed tasks (and late data) are posted to the registry's `alerts` destinations
+  (connection `steward_alerts_webhook`, a URL, e-mail).
 - **Partition date**: the `date` param when given (manual runs, reruns), else the data
-  interval's start. Backfill: `airflow backfill create --dag-id data_quality --from-date ... --to-date ...`.
+  interval's start. Backfill: `airflow backfill create --dag-id data_quality --from-date D1
+  --to-date <day after the last partition> --max-active-runs 1` (the end date's own night is not
+  included; without `--max-active-runs 1` every night runs at once).
 
 Reruns replace exactly the dataset × partition they validate: no duplicates.
 """

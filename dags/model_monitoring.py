@@ -3,7 +3,11 @@
 
 Runs when data quality passes a partition of a registered model's prediction log (the asset
 `dq_<prediction_log>`; its event carries the partition date), or by hand with the `date` param
-(then every registered model is monitored for that day).
+(then every registered model is monitored for that day, and only that day).
+
+- **Catch-up**: an asset-triggered run also monitors every partition that passed data quality within
+  the model's `monitoring.catch_up_days` and has no `monitoring_runs` row, oldest first, so no passed
+  night is missed whatever the timing of the events.
 
 - **One mapped task per model and window** (`monitor`): feature and prediction drift against the
   model's stored reference profile (significance with Benjamini–Hochberg control **and** an effect
