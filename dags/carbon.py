@@ -35,6 +35,7 @@ import datetime as dt
 
 from airflow.sdk import dag
 
+from steward.airflow.alerts import failure_callbacks
 from steward.airflow.assets import COST_ALLOCATED
 from steward.airflow.carbon import carbon_providers, estimate_usage, finish, load_provider
 from steward.airflow.context import date_param
@@ -43,6 +44,9 @@ DEFAULT_ARGS = {
     "owner": "finops",
     "retries": 2,
     "retry_delay": dt.timedelta(minutes=10),
+    # registry alerts (webhook, e-mail); no warehouse pool: a cloud fetch may take an hour and would
+    # hold the DuckDB slot that data quality and monitoring need (writes wait on the file lock instead)
+    "on_failure_callback": failure_callbacks("carbon"),
 }
 
 

@@ -32,6 +32,7 @@ import datetime as dt
 from airflow.sdk import dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
+from steward.airflow.alerts import failure_callbacks
 from steward.airflow.context import date_param
 from steward.airflow.costs import allocate_costs, cost_sources, finish, ingest_source
 
@@ -39,6 +40,9 @@ DEFAULT_ARGS = {
     "owner": "finops",
     "retries": 2,
     "retry_delay": dt.timedelta(minutes=10),
+    # registry alerts (webhook, e-mail); no warehouse pool: a cloud fetch may take an hour and would
+    # hold the DuckDB slot that data quality and monitoring need (writes wait on the file lock instead)
+    "on_failure_callback": failure_callbacks("cloud_costs"),
 }
 
 

@@ -13,8 +13,15 @@ Validates last night's partition of every dataset registered in the governance r
   and the task succeeds.
 - **Assets**: each usable partition emits an event on `dq_<dataset>` (through the alias
   `steward_data_quality`) with `partition_date` and `status` in its extra, for monitoring DAGs.
+- **Late data**: a dataset with `landing` times in the registry waits for a missing partition
+  (up for reschedule, no slot held) until its deadline, with one `late_data` notice after
+  `expected_by`; then it fails with the "has not landed" message.
+- **Alerts**: failed tasks (and late data) are posted to the registry's `alerts` destinations
+  (connection `steward_alerts_webhook`, a URL, e-mail).
 - **Partition date**: the `date` param when given (manual runs, reruns), else the data
-  interval's start. Backfill: `airflow backfill create --dag-id data_quality --from-date ... --to-date ...`.
+  interval's start. Backfill: `airflow backfill create --dag-id data_quality --from-date D1
+  --to-date <day after the last partition> --max-active-runs 1` (the end date's own night is not
+  included; without `--max-active-runs 1` every night runs at once).
 
 Reruns replace exactly the dataset × partition they validate: no duplicates.
 """
@@ -26,13 +33,17 @@ import datetime as dt
 from airflow.sdk import dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
+from steward.airflow.alerts import deadline_alerts, failure_callbacks
 from steward.airflow.context import date_param
 from steward.airflow.data_quality import nightly_datasets, summarize, validate
+from steward.airflow.pools import warehouse_pool_args
 
 DEFAULT_ARGS = {
     "owner": "data-platform",
     "retries": 2,
     "retry_delay": dt.timedelta(minutes=5),
+    "on_failure_callback": failure_callbacks("data_quality"),  # registry alerts: webhook, e-mail
+    **warehouse_pool_args(),  # one-slot pool for a DuckDB warehouse (STEWARD_WAREHOUSE_POOL)
 }
 
 
@@ -43,6 +54,7 @@ DEFAULT_ARGS = {
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=deadline_alerts("data_quality") or None,  # alerts.dags.<dag>.late_after_hours
     params={"date": date_param("Partition to validate (YYYY-MM-DD). Empty: the run's data interval.")},
     tags=["steward", "data-quality", "nightly"],
     doc_md=__doc__,

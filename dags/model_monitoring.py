@@ -3,7 +3,11 @@
 
 Runs when data quality passes a partition of a registered model's prediction log (the asset
 `dq_<prediction_log>`; its event carries the partition date), or by hand with the `date` param
-(then every registered model is monitored for that day).
+(then every registered model is monitored for that day, and only that day).
+
+- **Catch-up**: an asset-triggered run also monitors every partition that passed data quality within
+  the model's `monitoring.catch_up_days` and has no `monitoring_runs` row, oldest first, so no passed
+  night is missed whatever the timing of the events.
 
 - **One mapped task per model and window** (`monitor`): feature and prediction drift against the
   model's stored reference profile (significance with Benjamini–Hochberg control **and** an effect
@@ -26,14 +30,18 @@ import datetime as dt
 
 from airflow.sdk import dag
 
+from steward.airflow.alerts import deadline_alerts, failure_callbacks
 from steward.airflow.assets import prediction_log_assets
 from steward.airflow.context import date_param
 from steward.airflow.monitoring import monitor, monitoring_jobs, summarize_monitoring
+from steward.airflow.pools import warehouse_pool_args
 
 DEFAULT_ARGS = {
     "owner": "ml-platform",
     "retries": 2,
     "retry_delay": dt.timedelta(minutes=5),
+    "on_failure_callback": failure_callbacks("model_monitoring"),  # registry alerts: webhook, e-mail
+    **warehouse_pool_args(),  # one-slot pool for a DuckDB warehouse (STEWARD_WAREHOUSE_POOL)
 }
 
 
@@ -44,6 +52,7 @@ DEFAULT_ARGS = {
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=deadline_alerts("model_monitoring") or None,  # alerts.dags.<dag>.late_after_hours
     params={
         "date": date_param(
             "Window to monitor (YYYY-MM-DD) for every model. Empty: from the triggering events."

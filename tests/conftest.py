@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.postgres"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.webhook"]
 
 # Isolate every test session from the developer's .steward/ and Airflow home before anything imports them.
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="steward-test-"))

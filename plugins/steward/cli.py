@@ -813,8 +813,13 @@ def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> N
 
 
 def _cmd_airflow_ui(args: argparse.Namespace) -> int:
+    from steward.airflow import pools
     from steward.airflow.local import apply_airflow_env, ui_url
 
+    # the metadata migrated and the one-slot warehouse pool created: without the pool the DAGs'
+    # warehouse tasks would never be queued
+    if pools.main() != 0:
+        raise RuntimeError("Airflow's metadata could not be prepared (see the message above)")
     env = apply_airflow_env(port=args.port, expose=args.expose)
     airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
     url = ui_url(port=args.port, expose=args.expose)

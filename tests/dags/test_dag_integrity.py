@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,62 @@ def test_carbon_runs_after_the_nights_costs_are_allocated(dagbag) -> None:
     consumed = {condition.name}
     produced = {o.name for o in costs.get_task("allocate_costs").outlets}
     assert consumed == {"cost_allocated_daily"} and consumed <= produced
+
+
+def test_warehouse_tasks_queue_in_the_local_pool_and_alert_on_failure(dagbag) -> None:
+    # tests/conftest.py applies the local setup, which names the one-slot pool for the DuckDB file
+    from steward.airflow.alerts import StewardNotifier
+
+    assert os.environ["STEWARD_WAREHOUSE_POOL"] == "steward_warehouse"
+    for dag_id in ("data_quality", "model_monitoring"):
+        for t in dagbag.dags[dag_id].tasks:
+            assert t.pool == "steward_warehouse", f"{dag_id}.{t.task_id} pool={t.pool}"
+            callbacks = t.on_failure_callback or []
+            assert [type(c) for c in callbacks] == [StewardNotifier], f"{dag_id}.{t.task_id}"
+
+
+def test_without_the_pool_setting_tasks_use_the_default_pool(tmp_path: Path) -> None:
+    # a PostgreSQL team leaves STEWARD_WAREHOUSE_POOL unset: the DAG files then name no pool
+    code = (
+        "import os, runpy\n"
+        "os.environ.pop('STEWARD_WAREHOUSE_POOL', None)\n"
+        f"ns = runpy.run_path({str(DAGS_DIR / 'data_quality.py')!r})\n"
+        "print(sorted({t.pool for t in ns['data_quality']().tasks}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['default_pool']"
+
+
+def test_a_late_after_hours_setting_gives_the_dag_a_deadline_alert_that_serializes(tmp_path: Path) -> None:
+    import yaml
+
+    doc = yaml.safe_load((paths.include_dir() / "governance.yaml").read_text(encoding="utf-8"))
+    doc["alerts"] = {"dags": {"data_quality": {"late_after_hours": 6}}}
+    registry = tmp_path / "governance.yaml"
+    registry.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    code = (
+        "import json, runpy\n"
+        "from airflow.serialization.serialized_objects import DagSerialization\n"
+        f"dag = runpy.run_path({str(DAGS_DIR / 'data_quality.py')!r})['data_quality']()\n"
+        "data = DagSerialization.to_dict(dag)\n"  # what the DAG processor stores
+        "(alert,) = dag.deadline\n"
+        "stored = 'deadline' in data['dag']\n"
+        "print(json.dumps([alert.interval.total_seconds(), alert.callback.path, stored]))\n"
+    )
+    env = {**os.environ, "STEWARD_REGISTRY": str(registry)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [
+        6 * 3600.0,
+        "steward.airflow.alerts.late_run_alert",
+        True,
+    ]
+
+
+def test_cost_and_carbon_failures_alert_too(dagbag) -> None:
+    from steward.airflow.alerts import StewardNotifier
+
+    for dag_id in ("cloud_costs", "carbon"):
+        for t in dagbag.dags[dag_id].tasks:
+            assert [type(c) for c in t.on_failure_callback or []] == [StewardNotifier], (
+                f"{dag_id}.{t.task_id}"
+            )

@@ -67,7 +67,8 @@ def test_json_examples_parse(where: str, text: str) -> None:
 
 def _commands(text: str) -> list[str]:
     joined = re.sub(r"\\\n\s*", " ", text)
-    return [line.split("  #")[0].strip() for line in joined.splitlines() if line.strip()]
+    lines = [line.split("  #")[0].strip() for line in joined.splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 @pytest.mark.parametrize(("where", "text"), _blocks("bash"), ids=lambda v: str(v)[:60])
@@ -83,7 +84,21 @@ def test_shell_examples_use_real_commands_and_options(where: str, text: str) -> 
             except SystemExit as exc:
                 pytest.fail(f"{where}: `{line}` is not a valid steward command (exit {exc.code})")
         elif words[0] == "cp":
-            assert (ROOT / words[1]).is_file(), f"{where}: `{line}` copies a file the repo does not have"
+            source = words[1]
+            if not source.startswith("$"):  # $STEWARD_HOME/... lives on the user's machine
+                assert (ROOT / source).is_file(), f"{where}: `{line}` copies a file the repo does not have"
+        elif words[0] == "airflow":
+            from airflow.cli.cli_parser import get_parser
+
+            try:
+                get_parser().parse_args(words[1:])
+            except SystemExit as exc:
+                pytest.fail(f"{where}: `{line}` is not a valid airflow command (exit {exc.code})")
+        elif words[0] == "export":
+            name, _, value = words[1].partition("=")
+            assert re.fullmatch(r"(STEWARD_|AIRFLOW__|AIRFLOW_CONN_)[A-Z0-9_]+", name), f"{where}: `{line}`"
+            if value.startswith("{"):
+                json.loads(value)  # an Airflow connection in JSON form must be valid JSON
         elif words[:2] == ["docker", "compose"]:
             _check_compose_command(where, line, words[2:])
         else:

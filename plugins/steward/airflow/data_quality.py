@@ -4,22 +4,65 @@ Each task is a thin shell around :mod:`steward.quality`; the CLI's ``steward dq`
 same functions. Data problems (a quarantined batch, a missing or corrupt partition) fail the
 task at once with :class:`AirflowFailException`: retrying cannot fix the data, and the
 failure is already recorded. Warehouse outages raise normally and are retried.
+
+A dataset with ``landing`` times in the registry waits for a partition that has not landed:
+the task goes up for reschedule (:class:`AirflowRescheduleException`, no worker slot or pool slot
+held) every ``poke_minutes`` until the deadline, sends one "late" notice after ``expected_by``,
+and at the deadline validates as before, which fails with the "has not landed" message.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import get_current_context, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowRescheduleException
 
 from steward.airflow import context as ctx
 from steward.airflow.assets import DATA_QUALITY, dataset_quality
 
-__all__ = ["nightly_datasets", "summarize", "validate"]
+if TYPE_CHECKING:
+    from steward.registry import Registry
+
+__all__ = ["nightly_datasets", "summarize", "validate", "wait_for_landing"]
 
 log = logging.getLogger(__name__)
+
+
+def wait_for_landing(
+    context: Any, registry: Registry, dataset: str, day: dt.date, *, now: dt.datetime | None = None
+) -> None:
+    """Raise :class:`AirflowRescheduleException` while ``dataset``'s partition is missing before its deadline.
+
+    Returns (so the task validates) when the partition has landed, when the dataset declares no
+    ``landing`` times, or once the deadline has passed. The first look after ``expected_by`` sends the
+    "late" notice (registry ``alerts.late_data``).
+    """
+    from steward.sources import landing_wait, partition_landed
+
+    ds = registry.dataset(dataset)
+    if ds.landing is None or ds.cadence != "daily":
+        return
+    if ds.source.table is not None:
+        with ctx.warehouse() as wh:
+            landed = partition_landed(ds, day, warehouse=wh)
+    else:
+        landed = partition_landed(ds, day)  # lists files: the warehouse (and its lock) is not needed
+    if landed:
+        return
+    first_look = int(context.get("task_reschedule_count") or 0) == 0
+    wait = landing_wait(ds.landing, ds.name, day, now or dt.datetime.now(dt.UTC), first_look=first_look)
+    if wait is None:
+        log.error("dataset %s, partition %s: the landing deadline has passed; validating now", ds.name, day)
+        return
+    log.warning("%s", wait.message)
+    if wait.late and registry.alerts.late_data:
+        from steward.airflow.alerts import alert_payload, send_alert
+
+        send_alert(alert_payload(context, event="late_data", message=wait.message), alerts=registry.alerts)
+    raise AirflowRescheduleException(reschedule_date=wait.until)
 
 
 @task
@@ -42,6 +85,7 @@ def validate(dataset: str) -> dict[str, Any]:
     context["steward_dataset"] = dataset  # type: ignore[typeddict-unknown-key]  # names the mapped task in the UI
     day = ctx.partition_date(context)
     registry = load_registry()
+    wait_for_landing(context, registry, dataset, day)
     with ctx.warehouse() as wh:
         outcome = validate_partition(
             registry, dataset, day, warehouse=wh, run_id=ctx.run_id(context), attempt=ctx.attempt(context)

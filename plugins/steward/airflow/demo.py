@@ -68,6 +68,9 @@ def _migrate_metadata(log_file: Path, say: Callable[[str], None]) -> None:
         )
     if proc.returncode != 0:
         raise RuntimeError(f"`airflow db migrate` failed (exit {proc.returncode}); see {log_file}")
+    from steward.airflow.pools import ensure_warehouse_pool
+
+    ensure_warehouse_pool()  # the DAGs' warehouse tasks name it (STEWARD_WAREHOUSE_POOL)
 
 
 def run_demo(

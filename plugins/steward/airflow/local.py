@@ -100,6 +100,9 @@ def airflow_env(
         "GX_ANALYTICS_ENABLED": "false",
         # The reports under /steward/ are not behind Airflow's login: served only on 127.0.0.1.
         "STEWARD_SERVE_REPORTS": "false" if expose else "true",
+        # the DuckDB file takes one writer at a time: warehouse tasks queue in this one-slot pool
+        # (created by steward.airflow.pools.ensure_warehouse_pool)
+        "STEWARD_WAREHOUSE_POOL": "steward_warehouse",
         "NO_PROXY": "*",
     }
 

@@ -5,13 +5,18 @@ attributes). The DAG runs when data quality passes a prediction log's partition 
 carries the partition date); a manual or test run takes the ``date`` param and monitors every model.
 A quarantined partition is skipped with a log line saying so; bad data fails fast, warehouse
 outages are retried.
+
+Every run also catches up from the warehouse's state: each partition of a model's prediction log
+that passed data quality within ``monitoring.catch_up_days`` before the run's earliest date and has
+no ``monitoring_runs`` row is monitored too (:func:`steward.monitoring.unmonitored_partitions`), so
+no passed partition goes unmonitored when asset events arrive late or several to one run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
@@ -19,7 +24,10 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from steward.airflow import context as ctx
 from steward.airflow.assets import MODEL_MONITORING, model_monitoring
 
-__all__ = ["jobs_from_events", "monitor", "monitoring_jobs", "summarize_monitoring"]
+if TYPE_CHECKING:
+    from steward.registry import Registry
+
+__all__ = ["add_catch_up", "jobs_from_events", "monitor", "monitoring_jobs", "summarize_monitoring"]
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +61,39 @@ def jobs_from_events(
     return [jobs[k] for k in sorted(jobs)]
 
 
+def add_catch_up(
+    jobs: list[dict[str, str]], unmonitored: dict[str, list[dt.date]]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Add the unmonitored (model, date) pairs to ``jobs``.
+
+    Returns every job ordered by date, then model (control charts read their series in date order),
+    and the ``model@date`` labels of the jobs added.
+
+    Examples
+    --------
+    >>> days = [dt.date(2026, 11, 6), dt.date(2026, 11, 8)]
+    >>> add_catch_up([{"model": "m", "date": "2026-11-08"}], {"m": days})
+    ([{'model': 'm', 'date': '2026-11-06'}, {'model': 'm', 'date': '2026-11-08'}], ['m@2026-11-06'])
+    """
+    by_key = {(j["date"], j["model"]): j for j in jobs}
+    added: list[str] = []
+    for model, days in unmonitored.items():
+        for day in days:
+            key = (day.isoformat(), model)
+            if key not in by_key:
+                by_key[key] = {"model": model, "date": key[0]}
+                added.append(f"{model}@{key[0]}")
+    return [by_key[k] for k in sorted(by_key)], sorted(added)
+
+
 @task
 def monitoring_jobs() -> list[dict[str, str]]:
-    """List (model, date) pairs to monitor: from the triggering data-quality events, else every model."""
+    """List (model, date) pairs to monitor, oldest first.
+
+    The triggering data-quality events (else every model for the run's date), plus every
+    passed-but-unmonitored partition of each model's look-back window (``catch_up_days``) before
+    the earliest of them. A run given the ``date`` param monitors that day only (no catch-up).
+    """
     from steward.registry import load_registry
 
     context = get_current_context()
@@ -71,9 +109,32 @@ def monitoring_jobs() -> list[dict[str, str]]:
     if not jobs:
         day = ctx.partition_date(context).isoformat()
         jobs = [{"model": m.name, "date": day} for m in registry.models]
+    pinned = bool((context.get("params") or {}).get("date"))
+    if pinned:  # a run for one given day (a rerun, the demo) monitors that day only
+        log.info("the date param pins this run to %s: no catch-up", jobs[0]["date"] if jobs else "-")
+    else:
+        jobs = _with_catch_up(jobs, registry)
     log.info(
         "monitoring %d model-windows: %s", len(jobs), ", ".join(f"{j['model']}@{j['date']}" for j in jobs)
     )
+    return jobs
+
+
+def _with_catch_up(jobs: list[dict[str, str]], registry: Registry) -> list[dict[str, str]]:
+    from steward.monitoring import unmonitored_partitions
+
+    earliest = min(dt.date.fromisoformat(j["date"]) for j in jobs) if jobs else dt.date.today()
+    unmonitored: dict[str, list[dt.date]] = {}
+    with ctx.warehouse() as wh:
+        for m in registry.models:
+            if m.monitoring.catch_up_days:
+                since = earliest - dt.timedelta(days=m.monitoring.catch_up_days)
+                unmonitored[m.name] = unmonitored_partitions(wh, m, since=since)
+    jobs, added = add_catch_up(jobs, unmonitored)
+    if added:
+        log.warning(
+            "catching up %d passed partition(s) that were never monitored: %s", len(added), ", ".join(added)
+        )
     return jobs
 
 

@@ -7,6 +7,7 @@ relation (the CLI's one-off check of two files).
 """
 
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, ColumnSpec, WindowCounts, aggregate
+from steward.monitoring._catch_up import unmonitored_partitions
 from steward.monitoring._charts import (
     ChartNight,
     Episode,
@@ -38,6 +39,7 @@ __all__ = [
     "monitor_relation",
     "monitor_window",
     "quarantined_days",
+    "unmonitored_partitions",
     # relations and aggregation
     "ColumnCounts",
     "ColumnProfile",

@@ -22,6 +22,7 @@ from steward.registry._models import (
     Severity,
 )
 from steward.registry._monitoring import MonitoringPolicy
+from steward.registry._schedule import STEWARD_DAGS, Alerts, DagAlerts, Landing
 
 __all__ = [
     # loading
@@ -41,6 +42,11 @@ __all__ = [
     "RiskTier",
     "Sensitivity",
     "Severity",
+    # schedule and alerts
+    "Alerts",
+    "DagAlerts",
+    "Landing",
+    "STEWARD_DAGS",
     # policies
     "FairnessPolicy",
     "MonitoringPolicy",

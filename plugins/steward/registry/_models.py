@@ -15,6 +15,7 @@ from steward.registry._base import Column, Name, Strict
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._monitoring import MonitoringPolicy
+from steward.registry._schedule import Alerts, Landing
 
 __all__ = [
     "BusinessKpi",
@@ -93,10 +94,17 @@ class Dataset(Strict):
     #: ``daily``: one partition a day, validated by the nightly DAG. ``snapshot``: one whole
     #: file set (e.g. a training set), validated on demand (CLI, retraining).
     cadence: Literal["daily", "snapshot"] = "daily"
+    #: When a daily partition is expected and how long the nightly run waits for it. Without it a
+    #: partition that has not landed fails the night at once.
+    landing: Landing | None = None
 
     @model_validator(mode="after")
     def _partition_rule(self) -> Dataset:
         if self.cadence == "snapshot":
+            if self.landing is not None:
+                raise ValueError(
+                    "'landing' applies to daily datasets only: remove it or set 'cadence: daily'"
+                )
             return self
         if not self.source.partitioned_by_path and self.partition_column is None:
             raise ValueError(
@@ -209,6 +217,8 @@ class Registry(Strict):
     models: list[Model] = Field(default_factory=list)
     #: Cloud billing sources, cost allocation rules and carbon settings.
     costs: CostsConfig = CostsConfig()
+    #: Who is told when a night is late or failed (webhook, e-mail), per DAG.
+    alerts: Alerts = Alerts()
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""

@@ -130,5 +130,9 @@ class MonitoringPolicy(Strict):
     #: Realized performance is judged (breach or not) only once this share of a window is labelled:
     #: early labels are often a biased subset (fast defaults, quick conversions).
     min_label_coverage: float = Field(default=0.5, gt=0, le=1)
+    #: Each monitoring run also monitors every partition of the prediction log that passed data quality
+    #: within this many days before the run's earliest date and has no ``monitoring_runs`` row (catch-up
+    #: from the warehouse's state, whatever the timing of asset events). 0 turns catch-up off.
+    catch_up_days: int = Field(default=7, ge=0, le=366)
     control_chart: ControlChartPolicy = ControlChartPolicy()
     review: ReviewPolicy = ReviewPolicy()

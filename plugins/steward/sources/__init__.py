@@ -1,5 +1,6 @@
 """Reading registered datasets (one partition at a time) and one-off files, with clear errors."""
 
+from steward.sources._landing import LandingWait, landing_wait, partition_landed
 from steward.sources._read import Partition, SourceError, partition_files, read_partition
 from steward.sources._sniff import FileError, FileFormat, scan_files_sql, sniff_file
 
@@ -9,6 +10,10 @@ __all__ = [
     "SourceError",
     "partition_files",
     "read_partition",
+    # waiting for late partitions
+    "LandingWait",
+    "landing_wait",
+    "partition_landed",
     # one-off files, recognized by content
     "FileError",
     "FileFormat",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -18,6 +19,8 @@ from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
 from steward.warehouse._url import duckdb_path, redact, secrets_of
 
 __all__ = ["DuckDBWarehouse"]
+
+log = logging.getLogger(__name__)
 
 _LOCK_MESSAGE = "Could not set lock on file"
 
@@ -82,8 +85,9 @@ class DuckDBWarehouse(Warehouse):
 
     A file is opened for each operation and closed after it, so several Airflow task processes
     can share it: DuckDB lets one process at a time hold the file, and a busy file is retried
-    with backoff for ``lock_timeout_s`` seconds. ``:memory:`` keeps one connection for the
-    warehouse's lifetime.
+    with backoff for ``lock_timeout_s`` seconds, logging "waiting for the DuckDB file lock held by
+    another process (n s)" after 1 s and then every ``lock_log_every_s`` seconds. ``:memory:`` keeps
+    one connection for the warehouse's lifetime.
     """
 
     backend: ClassVar[str] = "duckdb"
@@ -93,11 +97,12 @@ class DuckDBWarehouse(Warehouse):
         "csv": "read_csv({files}, union_by_name = true, auto_detect = true)",
     }
 
-    def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
+    def __init__(self, url: str, *, lock_timeout_s: float = 60.0, lock_log_every_s: float = 10.0) -> None:
         self.url = redact(url)
         self._secrets = tuple(secrets_of(url))
         self.path = duckdb_path(url)
         self.lock_timeout_s = float(lock_timeout_s)
+        self.lock_log_every_s = float(lock_log_every_s)
         self._guard = threading.RLock()
         self._memory: duckdb.DuckDBPyConnection | None = None
         if self.path == ":memory:":
@@ -123,8 +128,10 @@ class DuckDBWarehouse(Warehouse):
         return con
 
     def _connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """Open the file, retrying with backoff while another process holds its lock."""
-        deadline = time.monotonic() + self.lock_timeout_s
+        """Open the file, retrying with backoff and logging progress while another process holds its lock."""
+        started = time.monotonic()
+        deadline = started + self.lock_timeout_s
+        next_log = 1.0  # a wait shorter than a second is routine between tasks: not worth a line
         delay = 0.05
         path = Path(self.path).expanduser()
         if read_only and not path.exists():
@@ -135,10 +142,19 @@ class DuckDBWarehouse(Warehouse):
         while True:
             try:
                 con = self._configure(duckdb.connect(str(path), read_only=read_only))
-                return self._lock_down(con) if read_only else con
+                con = self._lock_down(con) if read_only else con
             except duckdb.IOException as exc:
                 if _LOCK_MESSAGE not in str(exc):
                     raise
+                waited = time.monotonic() - started
+                if waited >= next_log:
+                    log.warning(
+                        "waiting for the DuckDB file lock held by another process (%d s of %g s): %s",
+                        waited,
+                        self.lock_timeout_s,
+                        self.path,
+                    )
+                    next_log = waited + self.lock_log_every_s
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     if read_only:
@@ -152,11 +168,18 @@ class DuckDBWarehouse(Warehouse):
                     raise Unavailable(
                         f"another process holds the DuckDB file {self.path} "
                         f"(waited {self.lock_timeout_s:g} s; {exc})",
-                        "wait for that process to finish (or stop it), or use a PostgreSQL warehouse "
-                        "(STEWARD_WAREHOUSE_URL) for many concurrent writers",
+                        "wait for that process to finish (or stop it); to read the warehouse while the "
+                        "night runs, query a copy of the file (README: reading the warehouse), or use a "
+                        "PostgreSQL warehouse (STEWARD_WAREHOUSE_URL) for concurrent readers and writers",
                     ) from exc
                 time.sleep(min(remaining, delay * random.uniform(0.5, 1.5)))  # noqa: S311 - jitter, not crypto
                 delay = min(delay * 2, 2.0)
+            else:
+                if time.monotonic() - started >= 1.0:
+                    log.info(
+                        "got the DuckDB file lock after %.1f s: %s", time.monotonic() - started, self.path
+                    )
+                return con
 
     @contextmanager
     def _open(self, *, read_only: bool = False) -> Iterator[Session]:

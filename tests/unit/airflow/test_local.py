@@ -96,8 +96,11 @@ def test_airflow_ui_command_line_and_environment(
 ) -> None:
     monkeypatch.setattr(os, "environ", {**os.environ, HOST: "0.0.0.0", ALL_ADMINS: "True"})
     monkeypatch.setattr(os, "execv", _fake_execv)
+    prepared: list[bool] = []
+    monkeypatch.setattr("steward.airflow.pools.main", lambda: prepared.append(True) or 0)
     with pytest.raises(_Exec) as info:
         main(["airflow-ui", "--port", "8125", *args])
+    assert prepared == [True]  # metadata migrated and the warehouse pool created before Airflow starts
     assert info.value.argv == [str(Path(sys.executable).parent / "airflow"), "standalone"]
     assert (os.environ[HOST], os.environ[ALL_ADMINS], os.environ["AIRFLOW__API__PORT"]) == (
         host,

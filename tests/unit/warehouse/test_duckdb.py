@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import subprocess
 import sys
 import time
@@ -75,6 +77,35 @@ def test_lock_released_meanwhile_is_waited_for(duckdb_url: str, monkeypatch: pyt
         assert holder.wait(timeout=10) == 0
     assert rows == [{"n": 0}]
     assert len(attempts) >= 2
+
+
+def test_a_lock_wait_logs_its_progress(duckdb_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with connect(duckdb_url) as wh:
+        wh.migrate()
+    caplog.set_level(logging.INFO, logger="steward.warehouse._duckdb")
+    with file_held_by_another_process(duckdb_path(duckdb_url), 60):
+        wh = duckdb_adapter.DuckDBWarehouse(duckdb_url, lock_timeout_s=2.6, lock_log_every_s=0.5)
+        with pytest.raises(WarehouseError):
+            wh.fetch("select 1")
+    pattern = re.compile(
+        r"waiting for the DuckDB file lock held by another process \((\d+) s of 2\.6 s\): (.+)$"
+    )
+    waits = [pattern.match(r.getMessage()) for r in caplog.records if "DuckDB file lock" in r.getMessage()]
+    assert waits and all(waits), [r.getMessage() for r in caplog.records]
+    seconds = [int(m.group(1)) for m in waits if m]
+    # the first line after 1 s of waiting, then at least 0.5 s apart, until the 2.6 s timeout
+    assert seconds[0] >= 1 and seconds == sorted(seconds) and seconds[-1] <= 3, seconds
+    assert all(m.group(2) == duckdb_path(duckdb_url) for m in waits if m)
+
+
+def test_a_short_lock_wait_logs_nothing(duckdb_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with connect(duckdb_url) as wh:
+        wh.migrate()
+    caplog.set_level(logging.INFO, logger="steward.warehouse._duckdb")
+    with file_held_by_another_process(duckdb_path(duckdb_url), 0.3) as holder:
+        connect(duckdb_url, lock_timeout_s=30).fetch("select 1")
+        assert holder.wait(timeout=10) == 0
+    assert [r.getMessage() for r in caplog.records if "DuckDB file lock" in r.getMessage()] == []
 
 
 def test_other_io_errors_are_not_retried(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
