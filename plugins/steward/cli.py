@@ -1140,6 +1140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose)
     from steward.registry import RegistryError
 
+    user_errors = _user_errors()  # imported before the command runs, never while handling its failure
+
     saved = os.environ.get("STEWARD_REGISTRY")
     if getattr(args, "registry", None):  # --registry: every registry lookup of this command uses it
         os.environ["STEWARD_REGISTRY"] = str(Path(args.registry).expanduser().resolve())
@@ -1149,7 +1151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("steward: interrupted", file=sys.stderr)
         return 130
-    except _user_errors() as exc:
+    except user_errors as exc:
         if args.verbose:
             import traceback
 
