@@ -114,8 +114,8 @@ def _series_plot(
         fig, (ax, low) = plt.subplots(2, 1, figsize=(6.4, 4.0), sharex=True, height_ratios=(3, 2))
         assert cusum is not None
         c_days = [c["window_date"] for c in cusum]
-        low.plot(c_days, [c["cusum_upper"] for c in cusum], "-", color="#8250df", label="CUSUM C+")
-        low.plot(c_days, [c["cusum_lower"] for c in cusum], "-", color="#1a7f37", label="CUSUM C-")
+        # control_chart_points keeps the CUSUM statistic (the larger of C+ and C-) and h x sigma as ucl
+        low.plot(c_days, [c["statistic"] for c in cusum], "-", color="#8250df", label="CUSUM max(C+, C-)")
         low.plot(c_days, [c["ucl"] for c in cusum], "--", color="#cf222e", lw=1, label="decision interval h")
         low.plot([c["window_date"] for c in alarmed], [c["statistic"] for c in alarmed], "s", color="#cf222e")
         low.tick_params(axis="x", labelrotation=45, labelsize=7)

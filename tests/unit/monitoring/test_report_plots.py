@@ -14,9 +14,13 @@ from steward.spc import control_chart, to_rows
 DAYS = [dt.date(2026, 11, 1) + dt.timedelta(days=i) for i in range(12)]
 
 
+#: The columns of control_chart_points the report reads (what the night's rows carry, nothing more).
+COLUMNS = ("series", "value", "center", "sigma", "statistic", "lcl", "ucl", "warn_low", "warn_high", "state")
+
+
 def _rows(method: str, values: list[float]) -> list[dict]:
     rows = to_rows(control_chart(values, method=method, center=0.0, sigma=1.0), "mean:x", method)
-    return [{**r, "window_date": d} for r, d in zip(rows, DAYS, strict=True)]
+    return [{**{k: r[k] for k in COLUMNS}, "window_date": d} for r, d in zip(rows, DAYS, strict=True)]
 
 
 def _height(png: str) -> int:
