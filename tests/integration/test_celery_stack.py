@@ -197,6 +197,9 @@ def _stack_env(home: Path, meta_socket: str, warehouse_socket: str, redis_port: 
     # what a single-machine Airflow needs beside the compose file (home, folders, ports) ...
     env = {**os.environ, **airflow_env(steward_home=home, port=api_port, parallelism=4)}
     env.pop("AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR", None)  # the dag-processor runs on its own here
+    # a Postgres warehouse takes many writers: the stack names no one-slot pool (the DuckDB setup does;
+    # a pool the metadata lacks would leave every warehouse task unqueued)
+    env.pop("STEWARD_WAREHOUSE_POOL", None)
     # ... then the compose file's settings, then the local endpoints
     env.update({k: str(v) for k, v in common.items()})
     env.update(local)
