@@ -11,6 +11,7 @@ from typing import Any
 
 from steward.adhoc._fairness import FairnessAudit, prepare_fairness_audit
 from steward.adhoc._inputs import AuditInputError, adhoc_model, adhoc_name, require_columns
+from steward.registry import check_column
 from steward.sources import FileFormat, scan_files_sql
 from steward.warehouse import Warehouse
 
@@ -160,7 +161,7 @@ def compare_files(
             f"{reference.path} and {current.path} share no column to compare "
             f"(reference: {', '.join(reference.columns[:10])}; current: {', '.join(current.columns[:10])})"
         )
-    bad = [c for c in chosen if not c.replace("_", "a").isalnum() or not (c[0].isalpha() or c[0] == "_")]
+    bad = [c for c in chosen if not _is_column(c)]
     if bad:
         raise AuditInputError(
             f"column names {bad} cannot be monitored as features (use letters, digits and underscores); "
@@ -231,3 +232,12 @@ def compare_files(
         breach=outcome.status == "breach",
         details=details,
     )
+
+
+def _is_column(name: str) -> bool:
+    """Whether ``name`` passes the registry's column rule (features are registry columns)."""
+    try:
+        check_column(name)
+    except ValueError:
+        return False
+    return True

@@ -167,17 +167,17 @@ def model_series(
     fairness_rows
         Tonight's ``fairness_metrics`` rows (the window and re-evaluated earlier ones), likewise.
     """
-    drift = [
-        r
-        for r in warehouse.fetch(
+    drift = _with_tonight(
+        warehouse.fetch(
             "select window_date, feature, role, column_type, status, effect_method, effect_size, drifted, "
             "current_mean, current_counts_json, "
             "reference_mean, reference_std, n_current, n_reference, reference_id "
             "from drift_metrics where model = :m order by window_date",
             {"m": model.name},
-        )
-        if r["window_date"] != day
-    ] + [dict(r) for r in drift_rows]
+        ),
+        drift_rows,
+        replaced={day},
+    )
     profiles = {
         (str(r["reference_id"]), str(r["feature"])): r
         for r in warehouse.fetch(
@@ -226,16 +226,15 @@ def model_series(
                 sigmas=tuple(sigmas),
                 regimes=regimes,
             )
-    tonight_windows = {r["window_date"] for r in performance_rows}
-    perf = [
-        r
-        for r in warehouse.fetch(
+    perf = _with_tonight(
+        warehouse.fetch(
             "select window_date, metric, model_version, realized_value, estimated_value, label_coverage "
             "from model_performance where model = :m and metric = 'auc' order by window_date",
             {"m": model.name},
-        )
-        if r["window_date"] not in tonight_windows
-    ] + [dict(r) for r in performance_rows if r.get("metric") == "auc"]
+        ),
+        [r for r in performance_rows if r.get("metric") == "auc"],
+        replaced={r["window_date"] for r in performance_rows},
+    )
     perf.sort(key=lambda r: r["window_date"])
     cover = model.monitoring.min_label_coverage
     realized = [r for r in perf if r["realized_value"] is not None and float(r["label_coverage"]) >= cover]
@@ -320,6 +319,17 @@ def _drift_series(
     )
 
 
+def _with_tonight(
+    stored: Iterable[Mapping[str, Any]], tonight: Sequence[Mapping[str, Any]], *, replaced: set[Any]
+) -> list[Mapping[str, Any]]:
+    """Return the stored history with the windows in ``replaced`` taken from tonight's rows instead.
+
+    The night is written in one transaction after the charts: tonight's (and re-evaluated earlier)
+    windows are in memory, not yet in the warehouse.
+    """
+    return [dict(r) for r in stored if r["window_date"] not in replaced] + [dict(r) for r in tonight]
+
+
 def _fairness(
     model: Model, warehouse: Warehouse, tonight: Sequence[Mapping[str, Any]] = ()
 ) -> tuple[dict[str, dict[dt.date, float]], set[tuple[dt.date, str]]]:
@@ -331,19 +341,18 @@ def _fairness(
     cols = set(warehouse.columns("fairness_metrics"))
     if not {"model", "window_date", "attribute", "metric", "value", "status"} <= cols:
         return {}, set()
-    fresh = {r["window_date"] for r in tonight}
-    stored = [
-        r
-        for r in warehouse.fetch(
+    rows = _with_tonight(
+        warehouse.fetch(
             "select window_date, attribute, metric, value, status from fairness_metrics "
             "where model = :m and (value is not null or status = 'breach')",
             {"m": model.name},
-        )
-        if r["window_date"] not in fresh
-    ]
+        ),
+        tonight,
+        replaced={r["window_date"] for r in tonight},
+    )
     out: dict[str, dict[dt.date, float]] = defaultdict(dict)
     breached: set[tuple[dt.date, str]] = set()
-    for r in [*stored, *tonight]:
+    for r in rows:
         day, key = r["window_date"], f"{r['attribute']}:{r['metric']}"
         if r["status"] == "breach":
             breached.add((day, key))
