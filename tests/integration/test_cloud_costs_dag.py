@@ -120,7 +120,7 @@ def _allocated_rows() -> list[tuple[str, ...]]:
 
 
 def test_a_failing_source_does_not_stop_the_night_and_a_rerun_writes_the_same_rows(
-    airflow_dag, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    airflow_dag, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     broken_dir = tmp_path / "broken"
     broken_dir.mkdir()
@@ -165,6 +165,11 @@ def test_a_failing_source_does_not_stop_the_night_and_a_rerun_writes_the_same_ro
 
     # the next night without the broken source: green, and the same billing gives the same rows
     monkeypatch.setenv("STEWARD_REGISTRY", str(_registry(tmp_path, SOURCES, "clean")))
+    capfd.readouterr()
     assert str(_run(airflow_dag, DAY).state) == "success"
+    # allocation reads the mapped results in one request: no "XCom not found" error in a green night's log
+    log = "".join(capfd.readouterr())
+    assert "allocate_costs" in log
+    assert "XCom not found" not in log
     assert _allocated_rows() == first
     assert len(_events("cost_line_daily")) == 4

@@ -176,7 +176,7 @@ def finish(
     usage: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """Fail the run, naming what failed, once every provider and the estimates are done."""
-    results = list(loaded or [])
+    results = ctx.mapped_results(loaded)
     bad = failed(list(providers or []), results)
     problems = [f"carbon provider(s) failed: {', '.join(bad)}"] if bad else []
     if usage is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from steward._dates import check_date
@@ -24,6 +24,7 @@ __all__ = [
     "resolve_partition_date",
     "triggering_date",
     "attempt",
+    "mapped_results",
     "run_id",
     "warehouse",
 ]
@@ -105,6 +106,23 @@ def triggering_date(context: Mapping[str, Any], *, key: str = "date") -> dt.date
 def run_id(context: Mapping[str, Any]) -> str:
     """Return the Airflow run id (stored on every warehouse row the task writes)."""
     return str(context.get("run_id") or getattr(context.get("dag_run"), "run_id", "unknown"))
+
+
+def mapped_results(results: Sequence[Any] | None) -> list[Any]:
+    """Return the results of a mapped upstream task as a list, in one request.
+
+    Iterating Airflow's lazy XCom sequence asks for item after item until one is missing, and
+    the missing one is logged as an ``XCom not found`` error in every downstream task's log. A
+    slice is a single request with no error. ``None`` (every mapped task failed) gives ``[]``.
+
+    Examples
+    --------
+    >>> mapped_results(None), mapped_results([{"source": "aws"}, None])
+    ([], [{'source': 'aws'}, None])
+    """
+    if not results:
+        return []
+    return list(results[:])
 
 
 def attempt(context: Mapping[str, Any]) -> int:

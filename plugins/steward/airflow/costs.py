@@ -170,7 +170,7 @@ def allocate_costs(sources: list[str], loaded: Sequence[dict[str, Any] | None]) 
 
     context = get_current_context()
     day = ctx.partition_date(context)
-    failed = failed_sources(sources, list(loaded or []))
+    failed = failed_sources(sources, ctx.mapped_results(loaded))
     if failed:
         log.warning("sources that failed tonight (their previous rows are allocated): %s", ", ".join(failed))
     registry = load_registry()
