@@ -8,6 +8,7 @@ from steward.drift._methods import (
     DefaultMethods,
     DriftMethod,
     MethodResult,
+    batch_statistics,
     default_method,
     get_method,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "get_method",
     # defaults
     "DefaultMethods",
+    "batch_statistics",
     "default_method",
     # multiple testing
     "benjamini_hochberg",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from steward.drift import NumericProfile, get_method
+from steward.drift import NumericProfile, batch_statistics, get_method
 from steward.monitoring._aggregate import ColumnProfile
 
 __all__ = ["DRAWS", "NullScores", "chart_distance", "distance_scores"]
@@ -117,11 +117,9 @@ def distance_scores(
         Seeds the draws (e.g. ``"model/column/reference_id"``).
     """
     ref = profile.profile
-    if isinstance(ref.counts, dict):
-        keys = sorted(ref.counts)
-        counts = np.array([ref.counts[k] for k in keys], dtype=float)
+    if isinstance(ref.counts, dict):  # categories in sorted order, as compute() aligns mappings
+        counts = np.array([ref.counts[k] for k in sorted(ref.counts)], dtype=float)
     else:
-        keys = None
         counts = np.asarray(ref.counts, dtype=float)
     big_n = int(counts.sum())
     usable = [n for d, n in zip(distances, ns, strict=True) if d is not None and n]
@@ -130,22 +128,12 @@ def distance_scores(
         return NullScores(list(empty), list(empty), list(empty))
     p = counts / big_n
     ctx = _context(profile)
-    distance = get_method(method)
 
     def null_at(n0: int) -> np.ndarray:
         rng = np.random.default_rng(zlib.crc32(f"{seed_key}/{n0}".encode()))
         ref_draws = rng.multinomial(big_n, p, size=draws)
         cur_draws = rng.multinomial(n0, p, size=draws)
-        out: list[float] = []
-        for a, b in zip(ref_draws, cur_draws, strict=True):
-            if keys is not None:
-                r = distance.compute(
-                    dict(zip(keys, a.tolist(), strict=True)), dict(zip(keys, b.tolist(), strict=True))
-                )
-            else:
-                r = distance.compute(a, b, **ctx)
-            out.append(r.statistic)
-        return np.sort(np.array(out))
+        return np.sort(batch_statistics(method, ref_draws, cur_draws, **ctx))
 
     nulls: dict[int, np.ndarray] = {}
     power = 2.0 if method == "psi" else 1.0
