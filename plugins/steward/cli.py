@@ -454,6 +454,44 @@ def _cmd_carbon_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- finance
+def _cmd_finance_review(args: argparse.Namespace) -> int:
+    from steward.finance import format_roi, parse_period, review, review_dir
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    period = parse_period(args.period)
+    out = Path(args.out).expanduser() if args.out else review_dir(period)
+    with connect(args.url) as wh:
+        wh.migrate()
+        result = review(
+            wh, load_registry(), period, run_id=args.run_id or run_id_for("cli_finance"), today=args.today,
+            out_dir=out,
+        )  # fmt: skip
+    for line in format_roi(result):
+        print(line)
+    for m in result.models:
+        for f in m.flags:
+            print(f"  {m.model} {f['flag']}: {f['evidence']}")
+    return 0
+
+
+def _cmd_finance_tco(args: argparse.Namespace) -> int:
+    from steward.finance import format_tco, load_ledger, parse_period, run_marts
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    period = parse_period(args.period)
+    with connect(args.url) as wh:
+        wh.migrate()
+        load_ledger(wh, load_registry(), period, run_id=args.run_id or run_id_for("cli_finance"))
+        marts = run_marts(wh, period)
+    print(f"Total cost of ownership {period.label} ({period.start} .. {period.last_day}), finance_tco:")
+    for line in format_tco(marts):
+        print(line)
+    return 0
+
+
 def _cmd_carbon_summary(args: argparse.Namespace) -> int:
     from steward.carbon import carbon_summary
     from steward.warehouse import connect
@@ -1044,6 +1082,25 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--start", type=_date, required=True, help="the first charge day YYYY-MM-DD")
     p.add_argument("--end", type=_date, required=True, help="the last charge day YYYY-MM-DD (included)")
+
+    fin = sub.add_parser("finance", help="cost of ownership and ROI reviews").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        fin, "review",
+        "review a month or quarter: ledger, marts, KPI vs projection, ROI, flags; HTML, CSV, Parquet",
+        "steward finance review --period 2026-11", _cmd_finance_review, registry=True,
+    )  # fmt: skip
+    p.add_argument("--period", required=True, help="a month (2026-11) or a quarter (2026-Q4)")
+    p.add_argument("--today", type=_date, help="decides provisional vs final (default: today); YYYY-MM-DD")
+    p.add_argument("--out", help="folder of review.html and the extracts (default: reports/finance/PERIOD)")
+    p.add_argument("--run-id", help="stored on every row (default: a fresh id)")
+    p = _command(
+        fin, "tco", "load the period's cost ledger and print total cost of ownership per model and category",
+        "steward finance tco --period 2026-11", _cmd_finance_tco, registry=True,
+    )  # fmt: skip
+    p.add_argument("--period", required=True, help="a month (2026-11) or a quarter (2026-Q4)")
+    p.add_argument("--run-id", help="stored on the ledger lines (default: a fresh id)")
 
     fair = sub.add_parser("fairness", help="fairness audits").add_subparsers(dest="sub", required=True)
     p = _command(

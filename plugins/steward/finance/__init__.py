@@ -20,7 +20,16 @@ from steward.finance._ledger import (
 from steward.finance._marts import MART_TABLES, MartRows, mart_params, run_marts
 from steward.finance._periods import Period, parse_period
 from steward.finance._report import review_dir, write_review
-from steward.finance._review import FinanceError, ModelRoi, Review, model_roi, realized_kpi, review
+from steward.finance._review import (
+    FinanceError,
+    ModelRoi,
+    Review,
+    format_roi,
+    format_tco,
+    model_roi,
+    realized_kpi,
+    review,
+)
 
 __all__ = [
     # periods
@@ -46,6 +55,8 @@ __all__ = [
     "ratio_interval",
     # the review
     "FinanceError",
+    "format_roi",
+    "format_tco",
     "ModelRoi",
     "Review",
     "model_roi",

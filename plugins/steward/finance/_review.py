@@ -26,7 +26,16 @@ if TYPE_CHECKING:
     from steward.registry import Model, Registry
     from steward.warehouse import Warehouse
 
-__all__ = ["FinanceError", "ModelRoi", "Review", "model_roi", "realized_kpi", "review"]
+__all__ = [
+    "FinanceError",
+    "ModelRoi",
+    "Review",
+    "format_roi",
+    "format_tco",
+    "model_roi",
+    "realized_kpi",
+    "review",
+]
 
 log = logging.getLogger(__name__)
 
@@ -476,3 +485,48 @@ def _roi_row(m: ModelRoi, currency: str) -> dict[str, Any]:
         "assumptions": json.dumps(m.assumptions, sort_keys=True),
         "flags": json.dumps(m.flags),
     }
+
+
+def format_roi(result: Review) -> list[str]:
+    """Render a review as aligned lines: per model TCO, KPI realized vs projected, benefit, ROI, flags."""
+    cur = result.currency
+    lines = [
+        f"ROI review {result.period.label} ({result.status}), {cur}: "
+        f"total {result.totals['total_effective_cost']:,.2f} effective = cloud "
+        f"{result.totals['cloud_effective_cost']:,.2f} + ledger {result.totals['ledger_cost']:,.2f}",
+        f"  {'model':<14} {'TCO':>11} {'KPI':<26} {'realized [interval]':>26} {'projected':>10} "
+        f"{'benefit':>11} {'ROI':>8}  flags",
+    ]
+    for m in result.models:
+        kpi = str(m.assumptions.get("name", "-"))
+        if m.kpi is not None:
+            interval = "" if m.kpi.low is None else f" [{m.kpi.low:.4g}, {m.kpi.high:.4g}]"
+            realized = f"{m.kpi.value:.4g}{interval}"
+        else:
+            realized = "-"
+        projected = "-" if m.kpi_projected is None else f"{m.kpi_projected:.4g}"
+        benefit = "-" if m.benefit is None else f"{m.benefit:,.0f}"
+        roi = "-" if m.roi is None else f"{m.roi:.0%}"
+        flags = ", ".join(f["flag"] for f in m.flags) or (
+            "-" if m.not_computable is None else m.not_computable
+        )
+        lines.append(
+            f"  {m.model:<14} {m.tco_cost:>11,.2f} {kpi[:26]:<26} {realized:>26} {projected:>10} "
+            f"{benefit:>11} {roi:>8}  {flags}"
+        )
+    if result.report_path is not None:
+        lines.append(f"  review: {result.report_path}")
+    return lines
+
+
+def format_tco(marts: MartRows) -> list[str]:
+    """Render the TCO mart as aligned lines: business unit x model x cost category x workload."""
+    head = f"  {'business unit':<14} {'model':<14} {'category':<17} {'workload':<12}"
+    lines = [f"{head} {'billed':>12} {'effective':>12}"]
+    for r in marts.marts["finance_tco"]:
+        lines.append(
+            f"  {r['business_unit'] or '(unallocated)':<14} {r['model'] or '(unit)':<14} "
+            f"{r['cost_category']:<17} "
+            f"{r['workload']:<12} {r['billed_cost']:>12,.2f} {r['effective_cost']:>12,.2f}"
+        )
+    return lines

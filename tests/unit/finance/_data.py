@@ -35,7 +35,12 @@ def _raw() -> dict[str, Any]:
 
 
 def registry(lake: Path, ledger: str | None, **finance: Any) -> Registry:
-    """The project's registry with outcomes read from ``lake`` and the given finance settings.
+    """The project's registry from :func:`registry_doc`, validated."""
+    return parse_registry(registry_doc(lake, ledger, **finance), source="governance.yaml (test)")
+
+
+def registry_doc(lake: Path, ledger: str | None, **finance: Any) -> dict[str, Any]:
+    """The project's registry document with outcomes read from ``lake`` and the given finance settings.
 
     lead_scoring's KPI: CAC = marketing_spend_usd / leads_converted, baseline 100 USD, target -10%,
     value 1 USD per USD of CAC per conversion. credit_risk: no measure (costs only).
@@ -71,7 +76,7 @@ def registry(lake: Path, ledger: str | None, **finance: Any) -> Registry:
                 sponsor="CMO",
             )
     raw["finance"] = {"currency": "USD", **({"ledger": ledger} if ledger else {}), **finance}
-    return parse_registry(raw, source="governance.yaml (test)")
+    return raw
 
 
 def write_outcomes(lake: Path, days: dict[dt.date, tuple[float, int]]) -> None:
