@@ -712,6 +712,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
     _print_costs(days)
+    _print_finance(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -783,6 +784,33 @@ def _print_costs(days: Sequence[dt.date]) -> None:
         for r in carbon["by_unit"]:
             share = r["share"] if isinstance(r["share"], float) else 0.0
             print(f"  {r['business_unit'] or '(unallocated)':<16} {r['co2e_kg']:>12,.3f} kg  {share:6.1%}")
+
+
+def _print_finance(days: Sequence[dt.date]) -> None:
+    """Review the demo's month (provisional until it closes) and print the ROI table."""
+    from steward.finance import format_roi, parse_period, review, review_dir
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    period = parse_period(f"{days[0]:%Y-%m}")
+    try:
+        with connect() as wh:
+            wh.migrate()
+            result = review(
+                wh, load_registry(), period, run_id=run_id_for("demo_finance"), out_dir=review_dir(period)
+            )
+    except ValueError as exc:  # a bad ledger or currency: the summary says so and goes on
+        print(f"\nROI review {period.label} not written: {_one_line(exc)}")
+        return
+    print()
+    for line in format_roi(result):
+        print(line)
+    covered = max((m.kpi.n for m in result.models if m.kpi is not None), default=0)
+    if result.status == "provisional":
+        print(
+            f"  provisional: {period.label} has not closed; KPIs cover the {covered} of {period.days} "
+            "days with outcomes so far, the ledger the whole month"
+        )
 
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
