@@ -50,11 +50,11 @@ def _charts(models: list[ModelRoi], marts: MartRows, currency: str) -> dict[str,
     """Base64 PNGs: spend trend, cost per 1k, TCO breakdown, KPI vs projection, ROI, carbon, budget."""
     plt = _plt()
     charts: dict[str, str] = {}
-    units = sorted({str(r["business_unit"]) for r in marts.daily_spend})
+    units = sorted({str(r["business_unit"] or "(unallocated)") for r in marts.daily_spend})
     if units:
         fig, ax = plt.subplots(figsize=(7, 2.6))
         for unit in units:
-            rows = [r for r in marts.daily_spend if str(r["business_unit"]) == unit]
+            rows = [r for r in marts.daily_spend if str(r["business_unit"] or "(unallocated)") == unit]
             ax.plot(
                 [r["charge_date"] for r in rows],
                 [float(r["effective_cost"]) for r in rows],

@@ -93,6 +93,13 @@ def test_payback_from_one_time_cost(tmp_path: Path, duckdb_url: str) -> None:
         assert lead.benefit == pytest.approx(700)
         assert lead.payback_months is None  # 700 - 1045 < 0
         assert lead.one_time_cost == D("200.5")
+        cheap = dict.fromkeys(OUTCOMES, (1000.0, 20))  # CAC 50 every day: benefit (100 - 50) * 60 = 3000
+        _data.write_outcomes(tmp_path / "lake", cheap)
+        lead = next(
+            m for m in review(wh, reg, NOV, run_id="r2", today=CLOSED).models if m.model == "lead_scoring"
+        )
+        assert lead.benefit == pytest.approx(3000)
+        assert lead.payback_months == pytest.approx(200.5 / (3000 - 1045))  # one-time / monthly recurring net
 
 
 def test_no_outcomes_is_not_computable(tmp_path: Path, duckdb_url: str) -> None:
