@@ -127,6 +127,34 @@ create table finance_roi (
 
 create index finance_roi_period_idx on finance_roi (period);
 
+-- Optimization finding: what committing to each service's steady daily on-demand floor would have saved
+-- over the period (steward.finance.commitment_findings; discounts from a versioned, cited file).
+create table finance_commitments (
+    period text not null,
+    period_start date not null,
+    period_end date not null,
+    provider text not null,
+    service text not null,
+    region text,
+    currency text not null,
+    offer_id text not null,                   -- the discount file's offer (e.g. aws_sagemaker_savings_plan)
+    discount_pct double precision not null,
+    discounts_version text not null,
+    source text not null,                     -- where the discount is published
+    billing_days integer not null,            -- days the bill covers in the period
+    usage_days integer not null,              -- days with on-demand usage of this service
+    on_demand_cost numeric(38,10) not null,   -- on-demand EffectiveCost over the period
+    commitment_daily_cost numeric(38,10) not null,  -- the steady floor: smallest daily on-demand cost
+    covered_cost numeric(38,10) not null,     -- floor x billing_days
+    coverage double precision not null,       -- covered_cost / on_demand_cost
+    estimated_saving numeric(38,10) not null, -- covered_cost x discount
+    break_even_utilization double precision not null,  -- 1 - discount: below it the commitment loses money
+    run_id text not null,
+    computed_at timestamptz not null
+);
+
+create index finance_commitments_period_idx on finance_commitments (period);
+
 -- One row per reviewed period: its status, headline figures and the runs it read.
 create table finance_reviews (
     period text primary key,

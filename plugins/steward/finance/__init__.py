@@ -7,6 +7,14 @@ the warehouse; :func:`review` adds each model's realized KPI with an interval, i
 ROI, payback and flags, writes the HTML review with extracts, and records the review.
 """
 
+from steward.finance._commitments import (
+    DEFAULT_DISCOUNTS,
+    CommitmentFinding,
+    CommitmentOffer,
+    DiscountTable,
+    commitment_findings,
+    load_discounts,
+)
 from steward.finance._kpi import Benefit, RatioEstimate, kpi_benefit, ratio_interval
 from steward.finance._ledger import (
     COST_CATEGORIES,
@@ -53,6 +61,13 @@ __all__ = [
     "RatioEstimate",
     "kpi_benefit",
     "ratio_interval",
+    # optimization findings
+    "CommitmentFinding",
+    "CommitmentOffer",
+    "DEFAULT_DISCOUNTS",
+    "DiscountTable",
+    "commitment_findings",
+    "load_discounts",
     # the review
     "FinanceError",
     "format_roi",

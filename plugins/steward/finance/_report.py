@@ -173,6 +173,7 @@ def write_review(
     marts: MartRows,
     changed_keys: list[str],
     roi_rows: list[dict[str, Any]],
+    commitments: list[dict[str, Any]],
 ) -> Path:
     """Write ``review.html`` and one CSV + Parquet extract per mart into ``folder``; return the HTML path."""
     from steward.reports import write_report
@@ -181,6 +182,7 @@ def write_review(
     for table, rows in marts.marts.items():
         _extract(rows, folder, table)
     _extract(roi_rows, folder, "finance_roi")
+    _extract(commitments, folder, "finance_commitments")
     return write_report(
         folder / "review.html",
         "finance_review.html.j2",
@@ -192,6 +194,7 @@ def write_review(
         showback=marts.marts["finance_showback"],
         charts=_charts(models, marts, currency),
         changed_keys=changed_keys,
+        commitments=commitments,
         version=__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from steward.finance._commitments import CommitmentFinding, commitment_findings, load_discounts
 from steward.finance._kpi import RatioEstimate, kpi_benefit, ratio_interval
 from steward.finance._ledger import LedgerLine, load_ledger
 from steward.finance._marts import MART_TABLES, MartRows, run_marts
@@ -81,6 +82,7 @@ class Review:
     report_path: Path | None
     changed_keys: list[str]
     run_id: str
+    commitments: list[CommitmentFinding] = field(default_factory=list)
 
 
 def _outcome_days(
@@ -363,6 +365,7 @@ def review(
         "total_billed_cost": cloud_billed + ledger_cost,
         "total_effective_cost": cloud_effective + ledger_cost,
     }
+    commitments = commitment_findings(warehouse, period, load_discounts(fin.commitment_discounts))
     unit_costs = {r["model"]: r for r in marts.marts["finance_unit_costs"]}
     models = [
         model_roi(
@@ -400,6 +403,7 @@ def review(
             out_dir, period=period, status=status, currency=fin.currency, totals=totals, models=models,
             marts=marts, changed_keys=changed_keys,
             roi_rows=[_roi_row(m, fin.currency) for m in models],
+            commitments=[c.row() for c in commitments],
         )  # fmt: skip
     key: dict[str, object] = {"period": period.label}
     stamp = {"period_start": period.start, "period_end": period.end, "run_id": run_id, "computed_at": now}
@@ -407,6 +411,7 @@ def review(
         (table, key, [{**r, **stamp} for r in marts.marts[table]]) for table in MART_TABLES
     ]
     writes.append(("finance_roi", key, [_roi_row(m, fin.currency) | stamp for m in models]))
+    writes.append(("finance_commitments", key, [c.row() | stamp for c in commitments]))
     writes.append(
         (
             "finance_reviews",
@@ -448,6 +453,7 @@ def review(
         report_path=report_path,
         changed_keys=changed_keys,
         run_id=run_id,
+        commitments=commitments,
     )
 
 
@@ -513,6 +519,13 @@ def format_roi(result: Review) -> list[str]:
         lines.append(
             f"  {m.model:<14} {m.tco_cost:>11,.2f} {kpi[:26]:<26} {realized:>26} {projected:>10} "
             f"{benefit:>11} {roi:>8}  {flags}"
+        )
+    for c in result.commitments:
+        lines.append(
+            f"  commitment: {c.provider} {c.service} {c.region or ''}: {c.commitment_daily_cost:,.2f}/day "
+            f"steady on-demand floor covers {c.coverage:.0%}; at {c.discount_pct:g}% ({c.offer_id}) it would "
+            f"have saved {c.estimated_saving:,.2f} {c.currency}; break-even utilization "
+            f"{c.break_even_utilization:.0%}"
         )
     if result.report_path is not None:
         lines.append(f"  review: {result.report_path}")

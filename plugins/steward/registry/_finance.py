@@ -45,6 +45,8 @@ class FinanceConfig(Strict):
     close_after_days: int = Field(default=5, ge=0)
     #: Confidence level of KPI and benefit intervals.
     confidence: float = Field(default=0.95, gt=0, lt=1)
+    #: Versioned, cited commitment discounts for the commitment findings (relative: the project checkout).
+    commitment_discounts: str = "include/finance/commitment_discounts_2026.11.yaml"
     #: Cost per 1,000 predictions is flagged as rising when the period's second half exceeds its first
     #: half by more than this share.
     rising_cost_share: float = Field(default=0.1, ge=0)
