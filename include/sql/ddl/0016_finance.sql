@@ -67,6 +67,23 @@ create table finance_showback (
 
 create index finance_showback_period_idx on finance_showback (period);
 
+-- Training vs inference: a model's directly tagged cloud cost per workload (steward.finance.workload_costs:
+-- tags resolved like the allocation, lines classified by finance.workloads). Shared cost is in finance_tco.
+create table finance_workloads (
+    period text not null,
+    period_start date not null,
+    period_end date not null,
+    model text not null,
+    workload text not null,                  -- training | inference | other
+    currency text not null,
+    billed_cost numeric(38,10) not null,
+    effective_cost numeric(38,10) not null,
+    run_id text not null,
+    computed_at timestamptz not null
+);
+
+create index finance_workloads_period_idx on finance_workloads (period);
+
 -- Cost and carbon per 1,000 predictions: period x model. Mart: include/sql/marts/unit_costs.sql.
 create table finance_unit_costs (
     period text not null,

@@ -38,6 +38,7 @@ from steward.finance._review import (
     realized_kpi,
     review,
 )
+from steward.finance._workloads import classify_workload, workload_costs
 
 __all__ = [
     # periods
@@ -61,6 +62,9 @@ __all__ = [
     "RatioEstimate",
     "kpi_benefit",
     "ratio_interval",
+    # training vs inference
+    "classify_workload",
+    "workload_costs",
     # optimization findings
     "CommitmentFinding",
     "CommitmentOffer",

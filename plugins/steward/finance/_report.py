@@ -174,6 +174,7 @@ def write_review(
     changed_keys: list[str],
     roi_rows: list[dict[str, Any]],
     commitments: list[dict[str, Any]],
+    workloads: list[dict[str, Any]],
 ) -> Path:
     """Write ``review.html`` and one CSV + Parquet extract per mart into ``folder``; return the HTML path."""
     from steward.reports import write_report
@@ -183,6 +184,7 @@ def write_review(
         _extract(rows, folder, table)
     _extract(roi_rows, folder, "finance_roi")
     _extract(commitments, folder, "finance_commitments")
+    _extract(workloads, folder, "finance_workloads")
     return write_report(
         folder / "review.html",
         "finance_review.html.j2",
@@ -195,6 +197,7 @@ def write_review(
         charts=_charts(models, marts, currency),
         changed_keys=changed_keys,
         commitments=commitments,
+        workloads=workloads,
         version=__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

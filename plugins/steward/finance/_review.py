@@ -22,6 +22,7 @@ from steward.finance._ledger import LedgerLine, load_ledger
 from steward.finance._marts import MART_TABLES, MartRows, run_marts
 from steward.finance._periods import Period
 from steward.finance._report import write_review
+from steward.finance._workloads import workload_costs
 
 if TYPE_CHECKING:
     from steward.registry import Model, Registry
@@ -83,6 +84,7 @@ class Review:
     changed_keys: list[str]
     run_id: str
     commitments: list[CommitmentFinding] = field(default_factory=list)
+    workloads: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _outcome_days(
@@ -366,6 +368,7 @@ def review(
         "total_effective_cost": cloud_effective + ledger_cost,
     }
     commitments = commitment_findings(warehouse, period, load_discounts(fin.commitment_discounts))
+    workloads = workload_costs(warehouse, registry, period)
     unit_costs = {r["model"]: r for r in marts.marts["finance_unit_costs"]}
     models = [
         model_roi(
@@ -404,6 +407,7 @@ def review(
             marts=marts, changed_keys=changed_keys,
             roi_rows=[_roi_row(m, fin.currency) for m in models],
             commitments=[c.row() for c in commitments],
+            workloads=workloads,
         )  # fmt: skip
     key: dict[str, object] = {"period": period.label}
     stamp = {"period_start": period.start, "period_end": period.end, "run_id": run_id, "computed_at": now}
@@ -412,6 +416,7 @@ def review(
     ]
     writes.append(("finance_roi", key, [_roi_row(m, fin.currency) | stamp for m in models]))
     writes.append(("finance_commitments", key, [c.row() | stamp for c in commitments]))
+    writes.append(("finance_workloads", key, [w | stamp for w in workloads]))
     writes.append(
         (
             "finance_reviews",
@@ -454,6 +459,7 @@ def review(
         changed_keys=changed_keys,
         run_id=run_id,
         commitments=commitments,
+        workloads=workloads,
     )
 
 

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from steward.registry._base import Column, Name, Strict
 
-__all__ = ["FinanceConfig", "KpiMeasure"]
+__all__ = ["FinanceConfig", "KpiMeasure", "WorkloadRule"]
 
 #: ISO 4217 code: three capital letters.
 _CURRENCY = r"^[A-Z]{3}$"
@@ -30,6 +30,25 @@ class KpiMeasure(Strict):
     scale: float = Field(default=1.0, gt=0)
 
 
+class WorkloadRule(Strict):
+    """Which of a model's tagged cloud cost lines are training or inference.
+
+    A line is ``workload`` when its operation, usage type or charge description contains one of
+    ``contains`` (case-insensitive). Rules are tried in order; unmatched lines are ``other``.
+    """
+
+    workload: Literal["training", "inference"]
+    contains: list[str] = Field(min_length=1)
+
+
+_DEFAULT_WORKLOADS = (
+    WorkloadRule(workload="training", contains=["train"]),
+    WorkloadRule(
+        workload="inference", contains=["host:", "endpoint", "prediction", "inference", "transform"]
+    ),
+)
+
+
 class FinanceConfig(Strict):
     """Finance settings: the currency of the review, the cost ledger, monthly budgets, when a month closes."""
 
@@ -47,6 +66,8 @@ class FinanceConfig(Strict):
     confidence: float = Field(default=0.95, gt=0, lt=1)
     #: Versioned, cited commitment discounts for the commitment findings (relative: the project checkout).
     commitment_discounts: str = "include/finance/commitment_discounts_2026.11.yaml"
+    #: How a model's tagged cloud cost splits into training and inference (the rest is ``other``).
+    workloads: list[WorkloadRule] = Field(default_factory=lambda: list(_DEFAULT_WORKLOADS))
     #: Cost per 1,000 predictions is flagged as rising when the period's second half exceeds its first
     #: half by more than this share.
     rising_cost_share: float = Field(default=0.1, ge=0)
