@@ -144,6 +144,26 @@ create table finance_roi (
 
 create index finance_roi_period_idx on finance_roi (period);
 
+-- Net value per business unit: its models' benefit against everything the unit pays (showback: cloud
+-- EffectiveCost allocated to it + its ledger lines). Written by steward.finance.review.
+create table finance_unit_value (
+    period text not null,
+    period_start date not null,
+    period_end date not null,
+    business_unit text not null,
+    currency text not null,
+    tco_cost numeric(38,10) not null,         -- finance_showback.showback_cost summed over the period
+    benefit double precision,                 -- sum of its models' realized benefit; NULL when none is valued
+    net_value double precision,               -- benefit - tco_cost
+    roi double precision,                     -- net_value / tco_cost
+    models_valued text not null,              -- JSON list of the models whose benefit is counted
+    models_not_valued text not null,          -- JSON list of {model, reason}
+    run_id text not null,
+    computed_at timestamptz not null
+);
+
+create index finance_unit_value_period_idx on finance_unit_value (period);
+
 -- Optimization finding: what committing to each service's steady daily on-demand floor would have saved
 -- over the period (steward.finance.commitment_findings; discounts from a versioned, cited file).
 create table finance_commitments (

@@ -37,6 +37,7 @@ from steward.finance._review import (
     model_roi,
     realized_kpi,
     review,
+    unit_value,
 )
 from steward.finance._workloads import classify_workload, workload_costs
 
@@ -82,5 +83,6 @@ __all__ = [
     "realized_kpi",
     "review",
     "review_dir",
+    "unit_value",
     "write_review",
 ]

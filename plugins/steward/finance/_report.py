@@ -175,6 +175,7 @@ def write_review(
     roi_rows: list[dict[str, Any]],
     commitments: list[dict[str, Any]],
     workloads: list[dict[str, Any]],
+    units: list[dict[str, Any]],
 ) -> Path:
     """Write ``review.html`` and one CSV + Parquet extract per mart into ``folder``; return the HTML path."""
     from steward.reports import write_report
@@ -185,6 +186,7 @@ def write_review(
     _extract(roi_rows, folder, "finance_roi")
     _extract(commitments, folder, "finance_commitments")
     _extract(workloads, folder, "finance_workloads")
+    _extract(units, folder, "finance_unit_value")
     return write_report(
         folder / "review.html",
         "finance_review.html.j2",
@@ -198,6 +200,7 @@ def write_review(
         changed_keys=changed_keys,
         commitments=commitments,
         workloads=workloads,
+        units=units,
         version=__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

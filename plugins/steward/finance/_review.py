@@ -85,6 +85,7 @@ class Review:
     run_id: str
     commitments: list[CommitmentFinding] = field(default_factory=list)
     workloads: list[dict[str, Any]] = field(default_factory=list)
+    units: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _outcome_days(
@@ -274,7 +275,43 @@ def _check_currency(rows: list[dict[str, Any]], want: str, period: Period) -> No
         )
 
 
-def _figures(models: list[ModelRoi], totals: dict[str, Decimal]) -> dict[str, Any]:
+def unit_value(models: list[ModelRoi], showback: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
+    """Return net value per business unit: its models' benefit against its whole showback cost.
+
+    ``tco_cost`` is everything the unit pays (allocated cloud EffectiveCost and its ledger lines, shared
+    and unit-level cost included), so a unit's ROI is lower than its models' when it carries cost no
+    model is tagged with. A model whose benefit is not computable is listed with the reason.
+    """
+    units = sorted(
+        {str(r["business_unit"]) for r in showback if r["business_unit"]} | {m.business_unit for m in models}
+    )
+    out = []
+    for unit in units:
+        tco = sum((r["showback_cost"] for r in showback if r["business_unit"] == unit), Decimal(0))
+        mine = [m for m in models if m.business_unit == unit]
+        valued = [m for m in mine if m.benefit is not None]
+        benefit = sum(m.benefit for m in valued if m.benefit is not None) if valued else None
+        net = None if benefit is None else benefit - float(tco)
+        out.append(
+            {
+                "business_unit": unit,
+                "currency": currency,
+                "tco_cost": tco,
+                "benefit": benefit,
+                "net_value": net,
+                "roi": None if net is None or tco <= 0 else net / float(tco),
+                "models_valued": json.dumps([m.model for m in valued]),
+                "models_not_valued": json.dumps(
+                    [{"model": m.model, "reason": m.not_computable} for m in mine if m.benefit is None]
+                ),
+            }
+        )
+    return out
+
+
+def _figures(
+    models: list[ModelRoi], totals: dict[str, Decimal], units: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Return the review's headline figures as JSON-ready values (money as strings, exact)."""
 
     def num(value: float | None) -> float | None:
@@ -294,6 +331,14 @@ def _figures(models: list[ModelRoi], totals: dict[str, Decimal]) -> dict[str, An
                 "flags": sorted(f["flag"] for f in m.flags),
             }
             for m in models
+        },
+        "units": {
+            u["business_unit"]: {
+                "tco_cost": str(u["tco_cost"]),
+                "benefit": num(u["benefit"]),
+                "roi": num(u["roi"]),
+            }
+            for u in units
         },
     }
 
@@ -381,7 +426,8 @@ def review(
         )
         for m in registry.models
     ]
-    figures = _figures(models, totals)
+    units = unit_value(models, marts.marts["finance_showback"], fin.currency)
+    figures = _figures(models, totals, units)
     previous = warehouse.fetch(
         "select status, figures, run_id from finance_reviews where period = :period", {"period": period.label}
     )
@@ -408,6 +454,7 @@ def review(
             roi_rows=[_roi_row(m, fin.currency) for m in models],
             commitments=[c.row() for c in commitments],
             workloads=workloads,
+            units=units,
         )  # fmt: skip
     key: dict[str, object] = {"period": period.label}
     stamp = {"period_start": period.start, "period_end": period.end, "run_id": run_id, "computed_at": now}
@@ -417,6 +464,7 @@ def review(
     writes.append(("finance_roi", key, [_roi_row(m, fin.currency) | stamp for m in models]))
     writes.append(("finance_commitments", key, [c.row() | stamp for c in commitments]))
     writes.append(("finance_workloads", key, [w | stamp for w in workloads]))
+    writes.append(("finance_unit_value", key, [u | stamp for u in units]))
     writes.append(
         (
             "finance_reviews",
@@ -460,6 +508,7 @@ def review(
         run_id=run_id,
         commitments=commitments,
         workloads=workloads,
+        units=units,
     )
 
 
@@ -525,6 +574,12 @@ def format_roi(result: Review) -> list[str]:
         lines.append(
             f"  {m.model:<14} {m.tco_cost:>11,.2f} {kpi[:26]:<26} {realized:>26} {projected:>10} "
             f"{benefit:>11} {roi:>8}  {flags}"
+        )
+    for u in result.units:
+        roi = "-" if u["roi"] is None else f"{u['roi']:.0%}"
+        net = "-" if u["net_value"] is None else f"{u['net_value']:,.0f}"
+        lines.append(
+            f"  unit {u['business_unit']:<9} TCO {u['tco_cost']:>11,.2f}  net value {net:>11}  ROI {roi:>8}"
         )
     for c in result.commitments:
         lines.append(

@@ -74,6 +74,17 @@ def test_roi_benefit_and_flags_by_hand(tmp_path: Path, duckdb_url: str) -> None:
         assert (
             credit.roi is None and credit.not_computable == "no business_kpi with a measure in the registry"
         )
+        units = {u["business_unit"]: u for u in r.units}
+        # marketing pays 1,252.50 (52.00 cloud + 1,200.50 ledger) and its one valued model returns -300
+        assert units["marketing"]["tco_cost"] == D("1252.5")
+        assert units["marketing"]["net_value"] == pytest.approx(-300 - 1252.5)
+        assert units["marketing"]["roi"] == pytest.approx((-300 - 1252.5) / 1252.5)
+        assert (units["lending"]["tco_cost"], units["lending"]["benefit"]) == (D("360"), None)
+        assert json.loads(units["lending"]["models_not_valued"]) == [
+            {"model": "credit_risk", "reason": "no business_kpi with a measure in the registry"}
+        ]
+        stored = wh.fetch("select business_unit, net_value from finance_unit_value order by business_unit")
+        assert [s["business_unit"] for s in stored] == ["lending", "marketing"]
         (row,) = wh.fetch(
             "select assumptions, flags, kpi_realized from finance_roi where model = 'lead_scoring'"
         )
