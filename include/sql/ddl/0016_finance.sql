@@ -192,6 +192,24 @@ create table finance_commitments (
 
 create index finance_commitments_period_idx on finance_commitments (period);
 
+-- Data-transfer cost by source region and destination (steward.finance.data_transfer: read from AWS usage
+-- types and Google Cloud descriptions). kind: inter_region | internet | inter_zone | other.
+create table finance_data_transfer (
+    period text not null,
+    period_start date not null,
+    period_end date not null,
+    provider text not null,
+    source_region text not null,
+    kind text not null,
+    destination text not null,                -- a region code (AWS: USW2), a GCP continent, or internet
+    currency text not null,
+    effective_cost numeric(38,10) not null,
+    run_id text not null,
+    computed_at timestamptz not null
+);
+
+create index finance_data_transfer_period_idx on finance_data_transfer (period);
+
 -- One row per reviewed period: its status, headline figures and the runs it read.
 create table finance_reviews (
     period text primary key,

@@ -39,6 +39,7 @@ from steward.finance._review import (
     review,
     unit_value,
 )
+from steward.finance._transfer import classify_transfer, data_transfer
 from steward.finance._workloads import classify_workload, workload_costs
 
 __all__ = [
@@ -67,6 +68,8 @@ __all__ = [
     "classify_workload",
     "workload_costs",
     # optimization findings
+    "classify_transfer",
+    "data_transfer",
     "CommitmentFinding",
     "CommitmentOffer",
     "DEFAULT_DISCOUNTS",

@@ -176,6 +176,7 @@ def write_review(
     commitments: list[dict[str, Any]],
     workloads: list[dict[str, Any]],
     units: list[dict[str, Any]],
+    transfers: list[dict[str, Any]],
 ) -> Path:
     """Write ``review.html`` and one CSV + Parquet extract per mart into ``folder``; return the HTML path."""
     from steward.reports import write_report
@@ -187,6 +188,7 @@ def write_review(
     _extract(commitments, folder, "finance_commitments")
     _extract(workloads, folder, "finance_workloads")
     _extract(units, folder, "finance_unit_value")
+    _extract(transfers, folder, "finance_data_transfer")
     return write_report(
         folder / "review.html",
         "finance_review.html.j2",
@@ -201,6 +203,7 @@ def write_review(
         commitments=commitments,
         workloads=workloads,
         units=units,
+        transfers=transfers,
         version=__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -22,6 +22,7 @@ from steward.finance._ledger import LedgerLine, load_ledger
 from steward.finance._marts import MART_TABLES, MartRows, run_marts
 from steward.finance._periods import Period
 from steward.finance._report import write_review
+from steward.finance._transfer import data_transfer
 from steward.finance._workloads import workload_costs
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class Review:
     commitments: list[CommitmentFinding] = field(default_factory=list)
     workloads: list[dict[str, Any]] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
+    transfers: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _outcome_days(
@@ -414,6 +416,7 @@ def review(
     }
     commitments = commitment_findings(warehouse, period, load_discounts(fin.commitment_discounts))
     workloads = workload_costs(warehouse, registry, period)
+    transfers = data_transfer(warehouse, period)
     unit_costs = {r["model"]: r for r in marts.marts["finance_unit_costs"]}
     models = [
         model_roi(
@@ -455,6 +458,7 @@ def review(
             commitments=[c.row() for c in commitments],
             workloads=workloads,
             units=units,
+            transfers=transfers,
         )  # fmt: skip
     key: dict[str, object] = {"period": period.label}
     stamp = {"period_start": period.start, "period_end": period.end, "run_id": run_id, "computed_at": now}
@@ -465,6 +469,7 @@ def review(
     writes.append(("finance_commitments", key, [c.row() | stamp for c in commitments]))
     writes.append(("finance_workloads", key, [w | stamp for w in workloads]))
     writes.append(("finance_unit_value", key, [u | stamp for u in units]))
+    writes.append(("finance_data_transfer", key, [t | stamp for t in transfers]))
     writes.append(
         (
             "finance_reviews",
@@ -509,6 +514,7 @@ def review(
         commitments=commitments,
         workloads=workloads,
         units=units,
+        transfers=transfers,
     )
 
 
@@ -588,6 +594,13 @@ def format_roi(result: Review) -> list[str]:
             f"have saved {c.estimated_saving:,.2f} {c.currency}; break-even utilization "
             f"{c.break_even_utilization:.0%}"
         )
+    for t in result.transfers:
+        if t["kind"] == "inter_region":
+            lines.append(
+                f"  data transfer between regions: {t['provider']} {t['source_region']} -> "
+                f"{t['destination']} {t['effective_cost']:,.2f} {t['currency']} "
+                "(data read from another region?)"
+            )
     if result.report_path is not None:
         lines.append(f"  review: {result.report_path}")
     return lines
