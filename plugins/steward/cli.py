@@ -454,6 +454,44 @@ def _cmd_carbon_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- finance
+def _cmd_finance_review(args: argparse.Namespace) -> int:
+    from steward.finance import format_roi, parse_period, review, review_dir
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    period = parse_period(args.period)
+    out = Path(args.out).expanduser() if args.out else review_dir(period)
+    with connect(args.url) as wh:
+        wh.migrate()
+        result = review(
+            wh, load_registry(), period, run_id=args.run_id or run_id_for("cli_finance"), today=args.today,
+            out_dir=out,
+        )  # fmt: skip
+    for line in format_roi(result):
+        print(line)
+    for m in result.models:
+        for f in m.flags:
+            print(f"  {m.model} {f['flag']}: {f['evidence']}")
+    return 0
+
+
+def _cmd_finance_tco(args: argparse.Namespace) -> int:
+    from steward.finance import format_tco, load_ledger, parse_period, run_marts
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    period = parse_period(args.period)
+    with connect(args.url) as wh:
+        wh.migrate()
+        load_ledger(wh, load_registry(), period, run_id=args.run_id or run_id_for("cli_finance"))
+        marts = run_marts(wh, period)
+    print(f"Total cost of ownership {period.label} ({period.start} .. {period.last_day}), finance_tco:")
+    for line in format_tco(marts):
+        print(line)
+    return 0
+
+
 def _cmd_carbon_summary(args: argparse.Namespace) -> int:
     from steward.carbon import carbon_summary
     from steward.warehouse import connect
@@ -674,6 +712,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
     _print_costs(days)
+    _print_finance(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -745,6 +784,33 @@ def _print_costs(days: Sequence[dt.date]) -> None:
         for r in carbon["by_unit"]:
             share = r["share"] if isinstance(r["share"], float) else 0.0
             print(f"  {r['business_unit'] or '(unallocated)':<16} {r['co2e_kg']:>12,.3f} kg  {share:6.1%}")
+
+
+def _print_finance(days: Sequence[dt.date]) -> None:
+    """Review the demo's month (provisional until it closes) and print the ROI table."""
+    from steward.finance import format_roi, parse_period, review, review_dir
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    period = parse_period(f"{days[0]:%Y-%m}")
+    try:
+        with connect() as wh:
+            wh.migrate()
+            result = review(
+                wh, load_registry(), period, run_id=run_id_for("demo_finance"), out_dir=review_dir(period)
+            )
+    except ValueError as exc:  # a bad ledger or currency: the summary says so and goes on
+        print(f"\nROI review {period.label} not written: {_one_line(exc)}")
+        return
+    print()
+    for line in format_roi(result):
+        print(line)
+    covered = max((m.kpi.n for m in result.models if m.kpi is not None), default=0)
+    if result.status == "provisional":
+        print(
+            f"  provisional: {period.label} has not closed; KPIs cover the {covered} of {period.days} "
+            "days with outcomes so far, the ledger the whole month"
+        )
 
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
@@ -1044,6 +1110,25 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--start", type=_date, required=True, help="the first charge day YYYY-MM-DD")
     p.add_argument("--end", type=_date, required=True, help="the last charge day YYYY-MM-DD (included)")
+
+    fin = sub.add_parser("finance", help="cost of ownership and ROI reviews").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        fin, "review",
+        "review a month or quarter: ledger, marts, KPI vs projection, ROI, flags; HTML, CSV, Parquet",
+        "steward finance review --period 2026-11", _cmd_finance_review, registry=True,
+    )  # fmt: skip
+    p.add_argument("--period", required=True, help="a month (2026-11) or a quarter (2026-Q4)")
+    p.add_argument("--today", type=_date, help="decides provisional vs final (default: today); YYYY-MM-DD")
+    p.add_argument("--out", help="folder of review.html and the extracts (default: reports/finance/PERIOD)")
+    p.add_argument("--run-id", help="stored on every row (default: a fresh id)")
+    p = _command(
+        fin, "tco", "load the period's cost ledger and print total cost of ownership per model and category",
+        "steward finance tco --period 2026-11", _cmd_finance_tco, registry=True,
+    )  # fmt: skip
+    p.add_argument("--period", required=True, help="a month (2026-11) or a quarter (2026-Q4)")
+    p.add_argument("--run-id", help="stored on the ledger lines (default: a fresh id)")
 
     fair = sub.add_parser("fairness", help="fairness audits").add_subparsers(dest="sub", required=True)
     p = _command(

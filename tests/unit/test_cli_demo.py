@@ -65,6 +65,9 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     assert "s3cret" not in out and "note: STEWARD_WAREHOUSE_URL=" in out
     assert "lead_scoring night" in out and "  leads" in out
     assert "adhoc-user_file" not in out and "user_dataset" not in out
+    # the November review from include/finance/ledger/2026-11.yaml (13,300 USD); no lake here, so no KPI
+    assert "ROI review 2026-11 (" in out and "+ ledger 13,300.00" in out
+    assert "not computable for 2026-11: no observations" in out
 
 
 def test_a_demo_whose_every_dataset_errored_exits_non_zero(

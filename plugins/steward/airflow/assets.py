@@ -27,6 +27,8 @@ __all__ = [
     "CARBON",
     "COST_ALLOCATED",
     "COST_LINES",
+    # finance
+    "ROI_REVIEW",
 ]
 
 #: Alias through which the mapped data-quality task attaches events to per-dataset assets.
@@ -75,3 +77,5 @@ COST_LINES = Asset(name="cost_line_daily", uri="steward://costs/cost_line_daily"
 COST_ALLOCATED = Asset(name="cost_allocated_daily", uri="steward://costs/cost_allocated_daily", group="costs")
 #: Carbon tables (training runs, provider data, usage estimates) were updated.
 CARBON = Asset(name="carbon", uri="steward://carbon/emissions", group="carbon")
+#: A period's finance marts and ROI review were (re)written (``extra``: period, status).
+ROI_REVIEW = Asset(name="roi_review", uri="steward://finance/roi_review", group="finance")

@@ -5,6 +5,7 @@ from steward.registry._carbon import CandidateRegion, CarbonConfig, CarbonProvid
 from steward.registry._cost_sources import CostSource
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
+from steward.registry._finance import FinanceConfig, KpiMeasure, WorkloadRule
 from steward.registry._identifiers import check_column, check_name
 from steward.registry._load import RegistryError, load_registry, parse_registry
 from steward.registry._models import (
@@ -61,6 +62,10 @@ __all__ = [
     "SharedCostRule",
     "TagDimension",
     "TrainingLocation",
+    # finance
+    "FinanceConfig",
+    "KpiMeasure",
+    "WorkloadRule",
     # identifiers
     "check_column",
     "check_name",

@@ -161,6 +161,17 @@ def _cross_check(reg: Registry, expectations_dir: Path | None) -> list[str]:
                 )
         if m.columns.score is None and m.columns.prediction is None:
             problems.append(f"models[{i}] ({m.name}).columns: give 'score' or 'prediction'")
+        measure = m.business_kpi.measure if m.business_kpi else None
+        if measure is not None and measure.dataset not in declared:
+            problems.append(
+                f"models[{i}] ({m.name}).business_kpi.measure.dataset: dataset {measure.dataset!r} is not "
+                "declared under 'datasets': declare it or fix the name"
+            )
+    models = {m.name for m in reg.models}
+    for name in sorted(set(reg.finance.budgets) - models):
+        problems.append(
+            f"finance.budgets: model {name!r} is not registered (registered: {sorted(models)}): fix the name"
+        )
     if expectations_dir is not None:
         for i, d in enumerate(reg.datasets):
             suite_file = expectations_dir / f"{d.suite_name}.json"

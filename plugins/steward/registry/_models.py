@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from steward.registry._base import Column, Name, Strict
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
+from steward.registry._finance import Cadence, Direction, FinanceConfig, KpiMeasure
 from steward.registry._monitoring import MonitoringPolicy
 from steward.registry._schedule import Alerts, Landing
 
@@ -169,11 +170,42 @@ class ModelThresholds(Strict):
 
 
 class BusinessKpi(Strict):
-    """The business outcome a model serves, read by the ROI review."""
+    """The business outcome a model serves, and its projected benefit, read by the ROI review.
+
+    Realized benefit in money = (baseline - realized KPI) x sum(denominator) x ``value_per_unit``
+    for ``lower_is_better`` (the sign flips for ``higher_is_better``); the projection applies
+    ``target_change_pct`` to the baseline.
+    """
 
     name: Name
     unit: str
     description: str = ""
+    #: How the realized KPI is computed from outcomes; without it the review shows costs only.
+    measure: KpiMeasure | None = None
+    direction: Direction = "lower_is_better"
+    #: The KPI before the model (same unit), e.g. CAC 262 USD.
+    baseline: float | None = None
+    #: Projected relative change of the KPI against the baseline, in percent (e.g. -15).
+    target_change_pct: float | None = None
+    #: Money (finance.currency) per KPI unit per denominator unit: 1 for CAC (USD per conversion).
+    value_per_unit: float | None = Field(default=None, ge=0)
+    #: The assumptions behind the projection, stored beside the review's numbers.
+    assumptions: list[str] = Field(default_factory=list)
+    sponsor: str | None = None
+    review_cadence: Cadence = "monthly"
+
+    @model_validator(mode="after")
+    def _baseline_usable(self) -> BusinessKpi:
+        if self.baseline is not None and self.baseline == 0 and self.target_change_pct is not None:
+            raise ValueError(
+                "baseline is 0, so a relative target_change_pct has no meaning: "
+                "state the KPI's pre-model value as baseline"
+            )
+        if self.measure is not None and (self.baseline is None or self.value_per_unit is None):
+            raise ValueError(
+                "a KPI with a measure needs 'baseline' and 'value_per_unit' to value its benefit"
+            )
+        return self
 
 
 class Model(Strict):
@@ -219,6 +251,8 @@ class Registry(Strict):
     costs: CostsConfig = CostsConfig()
     #: Who is told when a night is late or failed (webhook, e-mail), per DAG.
     alerts: Alerts = Alerts()
+    #: Finance: review currency, cost ledger, budgets, month close (see docs/finance.md).
+    finance: FinanceConfig = FinanceConfig()
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""

@@ -257,6 +257,7 @@ def test_steward_registry_overrides_the_path(
 ) -> None:
     base_doc["datasets"] = [d for d in base_doc["datasets"] if d["name"] == "leads"]
     base_doc["models"] = []
+    base_doc["finance"]["budgets"] = {}  # budgets name registered models
     file = _write(tmp_path, base_doc)
     monkeypatch.setenv("STEWARD_REGISTRY", str(file))
     assert [d.name for d in load_registry().datasets] == ["leads"]
