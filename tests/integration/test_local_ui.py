@@ -2,8 +2,8 @@
 
 The unit tests check the environment Steward builds; this one checks what Airflow does with it:
 by default the api-server listens on 127.0.0.1 and needs no login; with ``expose=True`` it listens
-on every interface, refuses the API without a login, accepts the generated ``admin`` password, and
-does not serve Steward's report pages (which have no login).
+on every interface, refuses the API and Steward's report pages without a login, and accepts the
+generated ``admin`` password.
 """
 
 from __future__ import annotations
@@ -92,8 +92,8 @@ def test_exposed_ui_listens_everywhere_and_asks_for_a_login(tmp_path: Path) -> N
     with standalone(tmp_path, expose=True) as (port, env, log):
         assert f"Uvicorn running on http://0.0.0.0:{port}" in log.read_text(errors="replace")
         assert _get(port, "/api/v2/dags")[0] == 401
-        _status, body = _get(port, "/steward/probe.html")
-        assert REPORT.encode() not in body  # the UI's own page answers, not the report
+        status, body = _get(port, "/steward/probe.html")
+        assert status == 401 and REPORT.encode() not in body  # Steward's pages ask for the same login
         password_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
         deadline = time.monotonic() + 30
         while not password_file.is_file() and time.monotonic() < deadline:
