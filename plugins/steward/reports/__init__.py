@@ -8,6 +8,7 @@ from steward.reports._governance import (
     render_governance,
     render_run_outputs,
     report_relpath,
+    run_note,
     run_outputs,
 )
 from steward.reports._render import format_p, render, write_report
@@ -25,5 +26,6 @@ __all__ = [
     "render_governance",
     "render_run_outputs",
     "report_relpath",
+    "run_note",
     "run_outputs",
 ]

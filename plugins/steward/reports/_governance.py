@@ -26,6 +26,7 @@ __all__ = [
     "render_governance",
     "render_run_outputs",
     "report_relpath",
+    "run_note",
     "run_outputs",
 ]
 
@@ -188,6 +189,47 @@ def run_outputs(warehouse: Warehouse, run_id: str) -> list[RunOutput]:
         )
         for r in rows
     ]
+
+
+#: How each kind of output is named in a run note, and its status that means "all is well".
+_NOTE_KINDS = {"data_quality": ("Data quality", "passed"), "monitoring": ("Monitoring", "ok")}
+
+
+def run_note(outputs: Sequence[RunOutput], *, run_page: str | None = None) -> str:
+    """Summarize what one run found, as a Markdown note for the Airflow DAG run (problems first).
+
+    Parameters
+    ----------
+    outputs
+        From :func:`run_outputs` for that run.
+    run_page
+        A link to the run's Steward page, appended when given.
+
+    Examples
+    --------
+    >>> day = dt.date(2026, 11, 2)
+    >>> print(run_note([RunOutput("data_quality", "leads", day, "failed", None),
+    ...                 RunOutput("data_quality", "loans", day, "passed", None)]))
+    Data quality: 1 of 2 not passed: **leads failed** (2026-11-02); passed: loans.
+    """
+    if not outputs:
+        return "Steward: this run wrote no data-quality, monitoring or cost rows."
+    lines = []
+    for kind, (label, good) in _NOTE_KINDS.items():
+        rows = [o for o in outputs if o.kind == kind]
+        bad = [f"**{o.subject} {o.status}** ({o.day})" for o in rows if o.status != good]
+        fine = sorted({o.subject for o in rows if o.status == good})
+        if bad:
+            rest = f"; {good}: {', '.join(fine)}" if fine else ""
+            lines.append(f"{label}: {len(bad)} of {len(rows)} not {good}: {', '.join(bad)}{rest}.")
+        elif rows:
+            lines.append(f"{label}: all {len(rows)} {good}.")
+    days = sorted({o.day for o in outputs if o.kind == "costs"})
+    if days:
+        lines.append(f"Costs: allocated {len(days)} day(s), {days[0]} to {days[-1]}.")
+    if run_page:
+        lines.append(f"[What this run wrote, with its reports]({run_page})")
+    return "\n\n".join(lines)
 
 
 def report_relpath(report_path: object, reports_dir: Path) -> str | None:

@@ -99,9 +99,14 @@ def test_airflow_ui_command_line_and_environment(
     monkeypatch.setattr(os, "execv", _fake_execv)
     prepared: list[bool] = []
     monkeypatch.setattr("steward.airflow.pools.main", lambda: prepared.append(True) or 0)
+    annotated: list[bool] = []
+    monkeypatch.setattr("steward.airflow.notes.annotate_runs", lambda: annotated.append(bool(prepared)) or 0)
     with pytest.raises(_Exec) as info:
         main(["airflow-ui", "--port", "8125", *args])
     assert prepared == [True]  # metadata migrated and the warehouse pool created before Airflow starts
+    assert annotated == [
+        True
+    ]  # then the finished runs' notes written (tests/integration: test_governance_view)
     assert info.value.argv == [str(Path(sys.executable).parent / "airflow"), "standalone"]
     assert (os.environ[HOST], os.environ[ALL_ADMINS], os.environ["AIRFLOW__API__PORT"]) == (
         host,

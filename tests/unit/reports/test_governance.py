@@ -15,6 +15,7 @@ from steward.reports import (
     render_governance,
     render_run_outputs,
     report_relpath,
+    run_note,
     run_outputs,
 )
 from steward.warehouse import Warehouse, WarehouseError, connect
@@ -173,8 +174,8 @@ def test_the_page_shows_the_user_the_failed_night_the_drift_and_the_costs_with_l
     )
     assert 'Signed in as <strong id="steward-user">&lt;ada&gt;</strong>' in html  # escaped
     assert f"<td>{FAILED_NIGHT}</td><td>leads</td>" in html
-    assert f'href="/dags/data_quality/runs/{dq_run_id(FAILED_NIGHT)}"' in html
-    assert f'href="/dags/monitoring/runs/{monitoring_run_id(DRIFT_NIGHT)}"' in html
+    assert f'href="/dags/data_quality/runs/{dq_run_id(FAILED_NIGHT)}" target="_top"' in html
+    assert f'href="/dags/monitoring/runs/{monitoring_run_id(DRIFT_NIGHT)}" target="_top"' in html
     assert "900.75 USD" in html and "361.50 USD" in html and "unallocated" in html
     assert f'href="/dags/costs/runs/{COSTS_RUN_ID}"' in html
     assert "No <code>retraining_decisions</code> table" in html
@@ -206,3 +207,18 @@ def test_the_run_page_links_its_reports(seeded: tuple[Warehouse, Path]) -> None:
     )
     assert f'href="/steward/monitoring/{DRIFT_NIGHT}/credit_risk.html"' in html
     assert "<td>breach</td>" in html
+
+
+def test_run_notes_say_what_each_run_found(seeded: tuple[Warehouse, Path]) -> None:
+    wh = seeded[0]
+    assert run_note(run_outputs(wh, dq_run_id(FAILED_NIGHT))) == (
+        "Data quality: 1 of 2 not passed: **leads failed** (2026-11-02); passed: loan_applications."
+    )
+    assert run_note(run_outputs(wh, dq_run_id(NIGHTS[0])), run_page="/steward/runs/data_quality/x") == (
+        "Data quality: all 2 passed.\n\n[What this run wrote, with its reports](/steward/runs/data_quality/x)"
+    )
+    assert run_note(run_outputs(wh, monitoring_run_id(DRIFT_NIGHT))) == (
+        "Monitoring: 1 of 2 not ok: **credit_risk breach** (2026-11-03); ok: lead_scoring."
+    )
+    assert run_note(run_outputs(wh, COSTS_RUN_ID)) == "Costs: allocated 3 day(s), 2026-11-01 to 2026-11-03."
+    assert run_note([]) == "Steward: this run wrote no data-quality, monitoring or cost rows."
