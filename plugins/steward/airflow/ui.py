@@ -145,9 +145,6 @@ def steward_app() -> "FastAPI":
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from steward.reports import governance_overview, render_governance, render_run_outputs, run_outputs
-    from steward.warehouse import WarehouseError
-
     bearer_scheme = HTTPBearer(auto_error=False)
 
     async def logged_in_user(
@@ -185,7 +182,9 @@ def steward_app() -> "FastAPI":
 
     @app.get("/governance", response_class=HTMLResponse)
     def governance(user: User) -> HTMLResponse:
-        from steward.reports import GovernanceOverview
+        # imported per request: loading the plugin (every Airflow process) stays free of the warehouse drivers
+        from steward.reports import GovernanceOverview, governance_overview, render_governance
+        from steward.warehouse import WarehouseError
 
         notice = None
         try:
@@ -207,6 +206,9 @@ def steward_app() -> "FastAPI":
 
     @app.get("/runs/{dag_id}/{run_id:path}", response_class=HTMLResponse)
     def run_page(dag_id: str, run_id: str, user: User) -> HTMLResponse:
+        from steward.reports import render_run_outputs, run_outputs
+        from steward.warehouse import WarehouseError
+
         try:
             with _warehouse() as wh:
                 outputs = run_outputs(wh, run_id)
