@@ -228,3 +228,39 @@ def test_finished_runs_get_a_note_saying_what_the_night_found(
     )
     assert notes[dq_run_id(NIGHTS[0])] == "checked by hand: fine"
     assert notes[dq_run_id(DRIFT_NIGHT)] is None
+
+
+_TASK_LINK = """
+import json, sys
+from airflow.models.dagrun import DagRun
+from airflow.models.taskinstance import TaskInstance
+from airflow.models.taskinstancekey import TaskInstanceKey
+from airflow.utils.session import create_session
+from steward.airflow.ui import StewardReportLink
+
+dag_id, run_id = sys.argv[1], sys.argv[2]
+with create_session() as session:
+    session.add(DagRun(dag_id=dag_id, run_id=run_id, run_type="manual", state="success"))
+    session.flush()
+    session.execute(TaskInstance.__table__.insert().values(
+        dag_id=dag_id, run_id=run_id, task_id="validate", map_index=0, pool="default_pool",
+        rendered_map_index="leads",
+    ))
+keys = [TaskInstanceKey(dag_id, "validate", run_id, 1, map_index) for map_index in (0, -1)]
+print(json.dumps([StewardReportLink().get_link(None, ti_key=key) for key in keys]))
+"""
+
+
+def test_a_mapped_tasks_link_opens_its_own_report(api_server: tuple[str, Path, dict[str, str]]) -> None:
+    _base, _home, env = api_server
+    run_id = "manual__2026-11-02T09:00:00+00:00"
+    out = subprocess.run(
+        [sys.executable, "-c", _TASK_LINK, "data_quality", run_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    mapped, unmapped = json.loads(out.stdout.strip().splitlines()[-1])
+    run_page = f"/steward/runs/data_quality/{quote(run_id, safe='')}"
+    assert (mapped, unmapped) == (f"{run_page}?subject=leads", run_page)

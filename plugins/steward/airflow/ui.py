@@ -141,7 +141,7 @@ def steward_app() -> "FastAPI":
     from typing import Annotated
 
     from fastapi import Depends, FastAPI, HTTPException, Request
-    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -205,7 +205,8 @@ def steward_app() -> "FastAPI":
         )
 
     @app.get("/runs/{dag_id}/{run_id:path}", response_class=HTMLResponse)
-    def run_page(dag_id: str, run_id: str, user: User) -> HTMLResponse:
+    def run_page(dag_id: str, run_id: str, user: User, subject: str | None = None) -> Response:
+        """Show what one run wrote; with ``subject`` (a mapped task's dataset or model), open its report."""
         from steward.reports import render_run_outputs, run_outputs
         from steward.warehouse import WarehouseError
 
@@ -214,6 +215,11 @@ def steward_app() -> "FastAPI":
                 outputs = run_outputs(wh, run_id)
         except WarehouseError as exc:
             raise HTTPException(503, str(exc)) from exc
+        if subject is not None:
+            outputs = [o for o in outputs if o.subject == subject]
+            reports = {url for o in outputs if (url := report_url(o.report_path))}
+            if len(reports) == 1:  # the task produced one report: open it
+                return RedirectResponse(reports.pop(), status_code=307)
         return page(
             render_run_outputs(
                 outputs,
@@ -247,10 +253,34 @@ class StewardReportLink(BaseOperatorLink):
     name = "Steward report"
 
     def get_link(self, operator: Any, *, ti_key: Any) -> str:
-        """Return ``/steward/runs/<dag_id>/<run_id>`` for Steward's DAGs, else nothing."""
+        """Return ``/steward/runs/<dag_id>/<run_id>`` for Steward's DAGs (else nothing).
+
+        A mapped task (one dataset or model each) links to its own report: the page gets the task's
+        subject, the first word of its map index label (``leads``, ``credit_risk 2026-11-03``).
+        """
         if ti_key.dag_id not in STEWARD_DAGS:
             return ""
-        return f"{URL_PREFIX}/runs/{quote(ti_key.dag_id, safe='')}/{quote(ti_key.run_id, safe='')}"
+        url = f"{URL_PREFIX}/runs/{quote(ti_key.dag_id, safe='')}/{quote(ti_key.run_id, safe='')}"
+        label = _map_index_label(ti_key) if getattr(ti_key, "map_index", -1) >= 0 else None
+        return f"{url}?subject={quote(label.split()[0], safe='')}" if label else url
+
+
+def _map_index_label(ti_key: Any) -> str | None:
+    """Return a mapped task instance's rendered map index label from Airflow's metadata database."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session(scoped=False) as session:
+        label = session.scalar(
+            select(TaskInstance._rendered_map_index).where(  # the label the map_index_template rendered
+                TaskInstance.dag_id == ti_key.dag_id,
+                TaskInstance.run_id == ti_key.run_id,
+                TaskInstance.task_id == ti_key.task_id,
+                TaskInstance.map_index == ti_key.map_index,
+            )
+        )
+    return str(label) if label else None
 
 
 _NAV = [

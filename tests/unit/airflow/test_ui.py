@@ -115,6 +115,16 @@ def test_reports_and_run_pages_are_served_to_a_logged_in_user(
     run = client.get(f"/runs/data_quality/{ui.quote(dq_run_id(FAILED_NIGHT), safe='')}")
     assert run.status_code == 200
     assert f'href="/steward/data_quality/{FAILED_NIGHT}/leads.html"' in run.text
+    task = client.get(
+        f"/runs/data_quality/{ui.quote(dq_run_id(FAILED_NIGHT), safe='')}?subject=leads",
+        follow_redirects=False,
+    )
+    assert (task.status_code, task.headers["location"]) == (
+        307,
+        f"/steward/data_quality/{FAILED_NIGHT}/leads.html",
+    )
+    unknown = client.get(f"/runs/data_quality/{ui.quote(dq_run_id(FAILED_NIGHT), safe='')}?subject=nope")
+    assert unknown.status_code == 200 and "leads" not in unknown.text
     costs = client.get(f"/runs/cloud_costs/{ui.quote(COSTS_RUN_ID, safe='')}")
     assert costs.status_code == 200 and "<td>costs</td>" in costs.text
 
