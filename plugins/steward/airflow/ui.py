@@ -51,9 +51,14 @@ log = logging.getLogger(__name__)
 #: Where the plugin's app is mounted in the api-server.
 URL_PREFIX = "/steward"
 #: The DAG that writes each kind of row on the Governance page (its run ids are that DAG's).
-DAG_OF_KIND = {"data_quality": "data_quality", "monitoring": "model_monitoring", "costs": "cloud_costs"}
+DAG_OF_KIND = {
+    "data_quality": "data_quality",
+    "monitoring": "model_monitoring",
+    "costs": "cloud_costs",
+    "retraining": "retraining_trigger",  # writes retraining_decisions (issue 11)
+}
 #: Steward's DAGs: their tasks get the "Steward report" link.
-STEWARD_DAGS = frozenset({*DAG_OF_KIND.values(), "carbon"})
+STEWARD_DAGS = frozenset({*DAG_OF_KIND.values(), "carbon", "model_retraining"})
 #: How long a page waits for the DuckDB file while a nightly task writes it.
 _LOCK_WAIT_S = 5.0
 

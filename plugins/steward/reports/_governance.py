@@ -273,7 +273,7 @@ def render_governance(
         Who is logged in, shown at the top.
     run_url
         ``run_url(kind, run_id)``: the Airflow page of the run that wrote a row (kind: ``data_quality``,
-        ``monitoring`` or ``costs``), or None.
+        ``monitoring``, ``costs`` or ``retraining``), or None.
     report_url
         ``report_url(report_path)``: the URL of a stored report, or None when it is not served.
     generated_at

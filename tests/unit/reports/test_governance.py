@@ -111,6 +111,14 @@ def test_retraining_decisions_are_shown_newest_first_when_the_table_exists(
     retraining = governance_overview(wh).retraining
     assert retraining is not None
     assert [(r["decision"], r["run_id"]) for r in retraining] == [("retrain", "r3"), ("hold", "r2")]
+    html = render_governance(
+        governance_overview(wh),
+        user="admin",
+        run_url=lambda kind, run_id: f"/dags/{kind}/runs/{run_id}",
+        report_url=lambda path: None,
+        generated_at="now",
+    )
+    assert '<td>retrain</td><td><a href="/dags/retraining/runs/r3" target="_top"' in html
 
 
 def test_an_unmigrated_warehouse_names_the_missing_tables(tmp_path: Path) -> None:
