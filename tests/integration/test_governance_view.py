@@ -5,7 +5,8 @@ Playwright logs in through Airflow's simple auth manager login page, opens the G
 Airflow UI's nav and directly, follows one report link, and checks what a person would read: who is
 logged in, the failed data-quality night, the drift breach and a cost figure. Anonymous requests are
 refused. The warehouse is the hand-written three-night one of ``tests/fixtures/governance.py``.
-Screenshots are kept in the test's folder (the path is printed; ``pytest -s`` shows it).
+Screenshots are kept in the test's folder, or in ``$STEWARD_SCREENSHOTS_DIR`` when set (the path is
+printed; ``pytest -s`` shows it).
 """
 
 from __future__ import annotations
@@ -99,8 +100,11 @@ def test_a_logged_in_browser_reads_the_governance_page_and_a_report(
     from playwright.sync_api import expect, sync_playwright
 
     base, _home, _env = api_server
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+    # STEWARD_SCREENSHOTS_DIR keeps them where CI collects artifacts; by default, in the test's folder
+    shots = Path(os.environ.get("STEWARD_SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    for stale in shots.glob("*.png"):
+        stale.unlink()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
