@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from steward.reports import (
     GOVERNANCE_TABLES,
@@ -29,6 +32,7 @@ from tests.fixtures.governance import (
     monitoring_run_id,
     seed_governance,
 )
+from tests.fixtures.postgres import _with_search_path
 
 _HOLD_READ_ONLY = (
     "import sys, time, duckdb; con = duckdb.connect(sys.argv[1], read_only=True); "
@@ -36,11 +40,30 @@ _HOLD_READ_ONLY = (
 )
 
 
-@pytest.fixture
-def seeded(warehouse: Warehouse, tmp_path: Path) -> tuple[Warehouse, Path]:
-    reports = tmp_path / "reports"
-    seed_governance(warehouse, reports)
-    return warehouse, reports
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Warehouse, Path]]:
+    """One seeded warehouse per backend, shared by the module's tests, which only read it."""
+    folder = tmp_path_factory.mktemp("governance")
+    server, schema = "", None
+    if request.param == "duckdb":
+        url = f"duckdb:///{folder / 'steward.duckdb'}"
+    else:
+        server = request.getfixturevalue("pg_server_url")
+        schema = f"steward_governance_{folder.name}".replace("-", "_")
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        url = _with_search_path(server, schema)
+    try:
+        with connect(url) as wh:
+            wh.migrate()
+            seed_governance(wh, folder / "reports")
+            yield wh, folder / "reports"
+    finally:
+        if schema is not None:
+            with psycopg.connect(server, autocommit=True) as admin:
+                admin.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
 
 
 def _day(value: object) -> dt.date:
@@ -97,9 +120,10 @@ def test_overview_sums_the_latest_billing_periods_cost_per_business_unit_and_mod
 
 
 def test_retraining_decisions_are_shown_newest_first_when_the_table_exists(
-    seeded: tuple[Warehouse, Path],
+    warehouse: Warehouse, tmp_path: Path
 ) -> None:
-    wh = seeded[0]
+    wh = warehouse  # a warehouse of its own: this test adds a table
+    seed_governance(wh, tmp_path / "reports")
     wh.execute(
         "create table retraining_decisions (model text, decided_at timestamptz, decision text, run_id text)"
     )
