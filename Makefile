@@ -30,7 +30,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
 	touch $@
 
-# Debian packages the test suite needs (redis-server for the Celery stack test); installs only what is missing.
+# Debian packages the test suite needs (redis-server for the Celery stack test, chromium for the browser test); installs only what is missing.
 system-packages:
 	bash scripts/ensure-system-packages.sh
 

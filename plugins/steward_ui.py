@@ -1,4 +1,4 @@
-"""Airflow plugin entry point: Steward's reports in the Airflow UI (see steward.airflow.ui)."""
+"""Airflow plugin entry point: Steward's Governance page and reports (see steward.airflow.ui)."""
 
 from steward.airflow.ui import StewardPlugin
 

@@ -878,6 +878,22 @@ def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> N
     print("  (. passed, W warning, Q failed and quarantined, E error, - not run)")
 
 
+def _annotate_runs() -> None:
+    """Write the run notes of finished runs that have none (Airflow's tasks cannot write their own)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from steward.airflow.notes import annotate_runs
+    from steward.warehouse import WarehouseError
+
+    try:
+        written = annotate_runs()
+    except (WarehouseError, SQLAlchemyError) as exc:  # the UI is still worth opening
+        print(f"run notes not written: {str(exc).splitlines()[0]}", file=sys.stderr)
+    else:
+        if written:
+            print(f"wrote what the night found as the note of {written} DAG run(s)")
+
+
 def _cmd_airflow_ui(args: argparse.Namespace) -> int:
     from steward.airflow import pools
     from steward.airflow.local import apply_airflow_env, ui_url
@@ -886,6 +902,7 @@ def _cmd_airflow_ui(args: argparse.Namespace) -> int:
     # warehouse tasks would never be queued
     if pools.main() != 0:
         raise RuntimeError("Airflow's metadata could not be prepared (see the message above)")
+    _annotate_runs()
     env = apply_airflow_env(port=args.port, expose=args.expose)
     airflow_bin = os.path.join(os.path.dirname(sys.executable), "airflow")
     url = ui_url(port=args.port, expose=args.expose)
@@ -894,7 +911,7 @@ def _cmd_airflow_ui(args: argparse.Namespace) -> int:
         print(
             f"Airflow UI on {url}, listening on every interface of this machine (Ctrl-C to stop); "
             f"log in as admin with the password Airflow generates on first start, stored in {password_file}; "
-            "Steward's report pages are not served (they have no login)"
+            "the same login guards Steward's Governance page and reports (Browse menu)"
         )
     else:
         print(f"Airflow UI on {url}, this machine only, no login (Ctrl-C to stop)")

@@ -2,16 +2,14 @@
 
 The unit tests check the environment Steward builds; this one checks what Airflow does with it:
 by default the api-server listens on 127.0.0.1 and needs no login; with ``expose=True`` it listens
-on every interface, refuses the API without a login, accepts the generated ``admin`` password, and
-does not serve Steward's report pages (which have no login).
+on every interface, refuses the API and Steward's report pages without a login, and accepts the
+generated ``admin`` password.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,17 +22,12 @@ from pathlib import Path
 import pytest
 
 from steward.airflow.local import apply_airflow_env
+from tests.fixtures.airflow_server import airflow_token, free_port, stop_group, wait_healthy
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 REPORT = "PROBE-REPORT-7c1e"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -49,7 +42,7 @@ def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[i
 @contextmanager
 def standalone(home: Path, *, expose: bool) -> Iterator[tuple[int, dict[str, str], Path]]:
     """Start `airflow standalone` with Steward's local settings; yield its port, environment and log."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     apply_airflow_env(env, override=True, steward_home=home, port=port, parallelism=2, expose=expose)
     (home / "reports").mkdir(parents=True, exist_ok=True)
@@ -60,24 +53,10 @@ def standalone(home: Path, *, expose: bool) -> Iterator[tuple[int, dict[str, str
             [AIRFLOW, "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                assert proc.poll() is None, f"airflow standalone exited; see {log_path}"
-                try:
-                    if _get(port, "/api/v2/monitor/health")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                time.sleep(3)
-            else:
-                raise AssertionError(f"the api-server never answered; see {log_path}")
+            wait_healthy(proc, f"http://127.0.0.1:{port}", log_path, timeout_s=300, every_s=3)
             yield port, env, log_path
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            stop_group(proc)
 
 
 def test_local_ui_listens_on_loopback_without_login(tmp_path: Path) -> None:
@@ -92,19 +71,13 @@ def test_exposed_ui_listens_everywhere_and_asks_for_a_login(tmp_path: Path) -> N
     with standalone(tmp_path, expose=True) as (port, env, log):
         assert f"Uvicorn running on http://0.0.0.0:{port}" in log.read_text(errors="replace")
         assert _get(port, "/api/v2/dags")[0] == 401
-        _status, body = _get(port, "/steward/probe.html")
-        assert REPORT.encode() not in body  # the UI's own page answers, not the report
+        status, body = _get(port, "/steward/probe.html")
+        assert status == 401 and REPORT.encode() not in body  # Steward's pages ask for the same login
         password_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
         deadline = time.monotonic() + 30
         while not password_file.is_file() and time.monotonic() < deadline:
             time.sleep(1)
         password = json.loads(password_file.read_text())["admin"]
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/auth/token",
-            data=json.dumps({"username": "admin", "password": password}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            token = json.loads(response.read())["access_token"]
+        token = airflow_token(f"http://127.0.0.1:{port}", "admin", password)
         assert _get(port, "/api/v2/dags", {"Authorization": f"Bearer {token}"})[0] == 200
         assert _get(port, "/api/v2/dags", {"Authorization": "Bearer not-a-token"})[0] in (401, 403)

@@ -101,6 +101,9 @@ def test_shell_examples_use_real_commands_and_options(where: str, text: str) -> 
                 json.loads(value)  # an Airflow connection in JSON form must be valid JSON
         elif words[:2] == ["docker", "compose"]:
             _check_compose_command(where, line, words[2:])
+        elif words[0].endswith("python") and words[1:3] == ["-m", "pytest"]:
+            paths = [w for w in words[3:] if not w.startswith("-")]
+            assert paths and all((ROOT / p.split("::")[0]).exists() for p in paths), f"{where}: `{line}`"
         else:
             pytest.fail(f"{where}: unknown command in `{line}`: add a check for it here")
 

@@ -27,6 +27,7 @@ __all__ = [
     "mapped_results",
     "run_id",
     "warehouse",
+    "warehouse_url_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -134,13 +135,28 @@ def attempt(context: Mapping[str, Any]) -> int:
         return 1
 
 
+def warehouse_url_of(conn: Any) -> str:
+    """Return the warehouse URL an Airflow connection (Task SDK or server-side model) describes."""
+    from steward.warehouse import url_from_connection
+
+    return url_from_connection(
+        conn_type=conn.conn_type,
+        host=conn.host,
+        port=conn.port,
+        login=conn.login,
+        password=conn.password,
+        schema=conn.schema,
+        extra=getattr(conn, "extra", None),
+    )
+
+
 def warehouse() -> Warehouse:
     """Connect to the migrated warehouse: the ``steward_warehouse`` connection, else Steward's default.
 
     Credentials come only from the Airflow connection or the environment; only the redacted
     URL is logged.
     """
-    from steward.warehouse import connect, default_url, url_from_connection
+    from steward.warehouse import connect, default_url
 
     url: str | None = None
     try:
@@ -150,15 +166,7 @@ def warehouse() -> Warehouse:
     except Exception as exc:  # any lookup failure means "not configured here"
         log.debug("no Airflow connection %s (%s); using the default warehouse", WAREHOUSE_CONN_ID, exc)
     else:
-        url = url_from_connection(
-            conn_type=conn.conn_type,
-            host=conn.host,
-            port=conn.port,
-            login=conn.login,
-            password=conn.password,
-            schema=conn.schema,
-            extra=getattr(conn, "extra", None),
-        )
+        url = warehouse_url_of(conn)
     wh = connect(url or default_url())
     applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use
     log.info("warehouse: %s%s", wh.url, f" (applied migrations {applied})" if applied else "")

@@ -7,7 +7,7 @@ sets environment variables only; it must run before Airflow is first imported.
 By default the api-server listens on 127.0.0.1 only and every visitor is an admin (no login), which
 is safe because nobody else can reach it. ``expose=True`` listens on every interface and turns the
 login on (Airflow's simple auth manager: user ``admin``, its generated password stored in
-:func:`passwords_file`); Steward's report pages, which are not behind that login, are then not served.
+:func:`passwords_file`), which also guards Steward's pages (the Governance page and the reports).
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ def airflow_env(
     parallelism
         Task slots. ``airflow standalone`` defaults to 32 workers (~6 GB): keep it low.
     expose
-        Listen on every interface (``0.0.0.0``) with a login, and serve no report pages; by
-        default the api-server listens on 127.0.0.1 only and needs no login.
+        Listen on every interface (``0.0.0.0``) with a login; by
+        default the api-server listens on 127.0.0.1 only and needs no login. Steward's pages are
+        served either way, behind the same login (``STEWARD_SERVE_REPORTS=false`` turns them off).
     """
     state = steward_home or paths.steward_home()
     home = state / "airflow"
@@ -98,8 +99,6 @@ def airflow_env(
         "STEWARD_HOME": str(state),
         "STEWARD_PROJECT_DIR": str(project),
         "GX_ANALYTICS_ENABLED": "false",
-        # The reports under /steward/ are not behind Airflow's login: served only on 127.0.0.1.
-        "STEWARD_SERVE_REPORTS": "false" if expose else "true",
         # the DuckDB file takes one writer at a time: warehouse tasks queue in this one-slot pool
         # (created by steward.airflow.pools.ensure_warehouse_pool)
         "STEWARD_WAREHOUSE_POOL": "steward_warehouse",
@@ -120,11 +119,11 @@ def apply_airflow_env(
 
     Values the user already set win unless ``override`` (tests use it to stay isolated), except
     who can reach the UI and whether it asks for a login, which always follow ``expose``, and the
-    port; when exposed, report pages are never served.
+    port.
     """
     target = os.environ if environ is None else environ
     env = airflow_env(steward_home=steward_home, port=port, parallelism=parallelism, expose=expose)
-    forced = {*_FORCED_KEYS, *(("STEWARD_SERVE_REPORTS",) if expose else ())}
+    forced = set(_FORCED_KEYS)
     # `airflow standalone` starts its components as `airflow ...` from PATH: put our venv's bin first.
     venv_bin = str(Path(sys.executable).parent)
     path = target.get("PATH", "")

@@ -21,12 +21,12 @@ def test_default_listens_on_loopback_only(tmp_path: Path) -> None:
     env = airflow_env(steward_home=tmp_path, port=8123)
     assert env[HOST] == "127.0.0.1"
     assert env[ALL_ADMINS] == "True"  # no login: nobody else can reach it
-    assert env[REPORTS] == "true"
+    assert REPORTS not in env  # Steward's pages are on by default, behind Airflow's login
     assert env["AIRFLOW__API__PORT"] == "8123"
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8123/execution/"
 
 
-def test_expose_listens_everywhere_with_a_login_and_no_report_pages(tmp_path: Path) -> None:
+def test_expose_listens_everywhere_with_a_login(tmp_path: Path) -> None:
     env = airflow_env(steward_home=tmp_path, port=8123, expose=True)
     assert env[HOST] == "0.0.0.0"
     assert env[ALL_ADMINS] == "False"
@@ -35,7 +35,7 @@ def test_expose_listens_everywhere_with_a_login_and_no_report_pages(tmp_path: Pa
         tmp_path / "airflow" / "simple_auth_manager_passwords.json.generated"
     )
     assert passwords_file(tmp_path) == tmp_path / "airflow" / "simple_auth_manager_passwords.json.generated"
-    assert env[REPORTS] == "false"
+    assert REPORTS not in env  # the pages stay, behind the login
     # Tasks still reach the execution API on this machine.
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8123/execution/"
 
@@ -46,9 +46,10 @@ def test_stale_environment_cannot_expose_an_all_admins_ui(tmp_path: Path) -> Non
     assert (environ[HOST], environ[ALL_ADMINS]) == ("127.0.0.1", "True")
     assert environ["AIRFLOW__CORE__PARALLELISM"] == "9"  # other user settings still win
 
-    environ = {HOST: "10.0.0.5", ALL_ADMINS: "True", REPORTS: "true"}
+    environ = {HOST: "10.0.0.5", ALL_ADMINS: "True", REPORTS: "false"}
     apply_airflow_env(environ, steward_home=tmp_path, expose=True)
-    assert (environ[HOST], environ[ALL_ADMINS], environ[REPORTS]) == ("0.0.0.0", "False", "false")
+    assert (environ[HOST], environ[ALL_ADMINS]) == ("0.0.0.0", "False")
+    assert environ[REPORTS] == "false"  # the user's opt-out of Steward's pages is kept
 
 
 def test_airflow_reads_the_settings_we_set(tmp_path: Path) -> None:
@@ -98,9 +99,14 @@ def test_airflow_ui_command_line_and_environment(
     monkeypatch.setattr(os, "execv", _fake_execv)
     prepared: list[bool] = []
     monkeypatch.setattr("steward.airflow.pools.main", lambda: prepared.append(True) or 0)
+    annotated: list[bool] = []
+    monkeypatch.setattr("steward.airflow.notes.annotate_runs", lambda: annotated.append(bool(prepared)) or 0)
     with pytest.raises(_Exec) as info:
         main(["airflow-ui", "--port", "8125", *args])
     assert prepared == [True]  # metadata migrated and the warehouse pool created before Airflow starts
+    assert annotated == [
+        True
+    ]  # then the finished runs' notes written (tests/integration: test_governance_view)
     assert info.value.argv == [str(Path(sys.executable).parent / "airflow"), "standalone"]
     assert (os.environ[HOST], os.environ[ALL_ADMINS], os.environ["AIRFLOW__API__PORT"]) == (
         host,
