@@ -29,6 +29,7 @@ from steward.lifecycle._registry import (
     record_event,
     register_version,
     register_with_artifact,
+    registered_models,
     remove_alias,
     rollback,
     set_alias,
@@ -57,6 +58,7 @@ __all__ = [
     "latest_version",
     "model_history",
     "model_state",
+    "registered_models",
     # artifacts
     "ArtifactStore",
     "default_artifacts_url",

@@ -38,6 +38,7 @@ __all__ = [
     "record_event",
     "register_version",
     "register_with_artifact",
+    "registered_models",
     "remove_alias",
     "rollback",
     "set_alias",
@@ -619,6 +620,12 @@ def latest_version(warehouse: Warehouse, model: str) -> ModelVersion | None:
     _check(model)
     versions = fetch_versions(warehouse, model)
     return versions[-1] if versions else None
+
+
+def registered_models(warehouse: Warehouse) -> list[str]:
+    """Return the names of the models with at least one registered version, sorted."""
+    rows = warehouse.fetch("select distinct model from model_versions order by model")
+    return [str(r["model"]) for r in rows]
 
 
 def model_history(warehouse: Warehouse, model: str) -> list[ModelEvent]:
