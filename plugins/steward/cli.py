@@ -175,6 +175,12 @@ def _cmd_monitor_run(args: argparse.Namespace) -> int:
     worst = 0
     with connect(args.url) as wh:
         wh.migrate()
+        from steward.monitoring import retired_models
+
+        retired = retired_models(wh, [m.name for m in models])
+        for reason in retired.values():
+            print(reason)
+        models = [m for m in models if m.name not in retired]
         for day in [args.date + dt.timedelta(days=i) for i in range(args.days)]:
             for model in models:
                 night = monitor_night(model, day, registry=registry, warehouse=wh, run_id=run_id)
