@@ -24,7 +24,15 @@ from steward.lifecycle._model import (
     ModelState,
     ModelVersion,
 )
-from steward.lifecycle._store import event_row, fetch_events, fetch_versions, now, version_row, write
+from steward.lifecycle._store import (
+    event_row,
+    fetch_events,
+    fetch_versions,
+    now,
+    stored_ids,
+    version_row,
+    write,
+)
 from steward.registry import check_name
 from steward.warehouse import Warehouse
 
@@ -416,6 +424,8 @@ def promote(
         )
     if state.aliases.get("challenger") == version:
         events.append(event_row(model, version, "alias_removed", alias="challenger", **common))
+    if evidence_run_id and stored_ids(warehouse, [str(events[0]["event_id"])]):
+        return  # this run promoted it already (a retried task): never re-archive what came after
     write(warehouse, model, events)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "fetch_events",
     "fetch_versions",
     "now",
+    "stored_ids",
     "version_row",
     "write",
 ]
@@ -205,6 +206,16 @@ def fetch_events(warehouse: Warehouse, model: str) -> list[ModelEvent]:
     ]
 
 
+def stored_ids(warehouse: Warehouse, ids: Sequence[str]) -> set[str]:
+    """Return which of the event ids ``ids`` are already stored."""
+    if not ids:
+        return set()
+    params = {f"e{i}": v for i, v in enumerate(ids)}
+    listed = ", ".join(f":e{i}" for i in range(len(ids)))
+    rows = warehouse.fetch(f"select event_id from model_events where event_id in ({listed})", params)
+    return {str(r["event_id"]) for r in rows}
+
+
 def write(
     warehouse: Warehouse,
     model: str,
@@ -217,17 +228,7 @@ def write(
     Events whose id is already stored are left as they are (a rerun writes nothing twice and keeps
     the first time and actor). New events get the model's next sequence numbers in the given order.
     """
-    ids = [str(e["event_id"]) for e in events]
-    params = {f"e{i}": v for i, v in enumerate(ids)}
-    stored: set[str] = set()
-    if ids:
-        listed = ", ".join(f":e{i}" for i in range(len(ids)))
-        stored = {
-            str(r["event_id"])
-            for r in warehouse.fetch(
-                f"select event_id from model_events where event_id in ({listed})", params
-            )
-        }
+    stored = stored_ids(warehouse, [str(e["event_id"]) for e in events])
     new = [dict(e) for e in events if e["event_id"] not in stored]
     if not new and not version_rows:
         return []

@@ -243,3 +243,13 @@ def test_a_version_keeps_the_card_it_was_registered_with(warehouse: Warehouse) -
         )
         == {}
     )
+
+
+def test_a_retried_promotion_after_a_rollback_does_not_undo_the_rollback(warehouse: Warehouse) -> None:
+    _register(warehouse, "1.0", "2.0")
+    promote(warehouse, "lead_scoring", "1.0", actor="ci", reason="first", evidence_run_id="r1")
+    promote(warehouse, "lead_scoring", "2.0", actor="ci", reason="better", evidence_run_id="r2")
+    rollback(warehouse, "lead_scoring", actor="alice", reason="2.0 misbehaves")
+    promote(warehouse, "lead_scoring", "2.0", actor="ci", reason="better", evidence_run_id="r2")  # a retry
+    state = model_state(warehouse, "lead_scoring")
+    assert state.champion == "1.0" and state.stages == {"1.0": "production", "2.0": "archived"}
