@@ -637,6 +637,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"1/3 Generating the demo company ({args.rows_per_day} rows/day, {DEMO_DAYS} days) ...")
     manifest = generate(days=DEMO_DAYS, rows_per_day=args.rows_per_day)
     print(f"    lake: {manifest.lake}" + (" (already there, reused)" if manifest.reused else ""))
+    _register_demo_champions()
     days = [DEMO_START + dt.timedelta(days=i) for i in range(args.days)]
 
     print(f"2/3 Running the nightly DAGs through Airflow for {days[0]} .. {days[-1]}")
@@ -679,6 +680,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         reason = reason if len(reason) <= 160 else reason[:159] + "…"
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
+    _print_champions([m.name for m in registry.models])
     _print_costs(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
@@ -721,6 +723,39 @@ def _demo_environment() -> dict[str, str]:
         if value:
             ignored[name] = redact(value) if "://" in value or "{" in value else value
     return ignored
+
+
+def _register_demo_champions() -> None:
+    """Register and promote the demo models' serving versions (the model registry's starting point)."""
+    from steward.demo import register_champions
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        wh.migrate()
+        champions = register_champions(wh, load_registry())
+    print("    model registry: champions " + ", ".join(f"{m} {v}" for m, v in champions.items()))
+
+
+def _print_champions(models: Sequence[str]) -> None:
+    """Print one line per model: its champion, since when, who set it and why (steward models show)."""
+    from steward.warehouse import connect
+
+    print("\nModel registry (champion per model; details: steward models show MODEL):")
+    with connect() as wh:
+        rows = {
+            str(r["model"]): r
+            for r in wh.fetch(
+                "select model, version, set_at, actor from model_aliases_current where alias = 'champion'"
+            )
+        }
+    for name in models:
+        r = rows.get(name)
+        if r is None:
+            print(f"  {name:<14} no champion")
+        else:
+            since = f"{r['set_at']:%Y-%m-%d %H:%M} UTC"
+            print(f"  {name:<14} champion {r['version']} (since {since}, set by {r['actor']})")
 
 
 def _print_costs(days: Sequence[dt.date]) -> None:

@@ -65,6 +65,8 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     assert "s3cret" not in out and "note: STEWARD_WAREHOUSE_URL=" in out
     assert "lead_scoring night" in out and "  leads" in out
     assert "adhoc-user_file" not in out and "user_dataset" not in out
+    assert "model registry: champions lead_scoring 2.3.0, credit_risk 1.8.2" in out
+    assert "credit_risk    champion 1.8.2 (since 2026-10-31 12:00 UTC, set by steward-demo)" in out
 
 
 def test_a_demo_whose_every_dataset_errored_exits_non_zero(
