@@ -66,3 +66,8 @@ from (
     where stage is not null
 ) as ranked
 where newest_first = 1;
+
+-- Every metric row names the model version that produced the window's predictions (the majority
+-- version of the window's prediction log; model_performance already had the column, NULL until now).
+alter table drift_metrics add column model_version text;
+alter table fairness_metrics add column model_version text;

@@ -128,6 +128,8 @@ class ModelColumns(Strict):
     score: Column | None = None
     prediction: Column
     label: Column | None = None
+    #: The model version that scored each row; default: a ``model_version`` column when the log has one.
+    version: Column | None = None
 
 
 class LabelSource(Strict):
