@@ -595,20 +595,15 @@ def model_state(warehouse: Warehouse, model: str) -> ModelState:
     """
     _check(model)
     versions = tuple(fetch_versions(warehouse, model))
-    aliases = {
-        str(r["alias"]): str(r["version"])
-        for r in warehouse.fetch(
-            "select alias, version from model_aliases_current where model = :model order by alias",
-            {"model": model},
-        )
-    }
-    stages = {
-        str(r["version"]): str(r["stage"])
-        for r in warehouse.fetch(
-            "select version, stage from model_stage_current where model = :model order by version",
-            {"model": model},
-        )
-    }
+    current = warehouse.fetch(  # one round trip for both views
+        "select 'alias' as kind, alias as name, version as value from model_aliases_current "
+        "where model = :model union all "
+        "select 'stage' as kind, version as name, stage as value from model_stage_current "
+        "where model = :model",
+        {"model": model},
+    )
+    aliases = {str(r["name"]): str(r["value"]) for r in current if r["kind"] == "alias"}
+    stages = {str(r["name"]): str(r["value"]) for r in current if r["kind"] == "stage"}
     known = {v.version for v in versions}
     for alias, version in aliases.items():
         if version not in known:

@@ -208,12 +208,24 @@ def fetch_events(warehouse: Warehouse, model: str) -> list[ModelEvent]:
 
 def stored_ids(warehouse: Warehouse, ids: Sequence[str]) -> set[str]:
     """Return which of the event ids ``ids`` are already stored."""
-    if not ids:
-        return set()
-    params = {f"e{i}": v for i, v in enumerate(ids)}
-    listed = ", ".join(f":e{i}" for i in range(len(ids)))
-    rows = warehouse.fetch(f"select event_id from model_events where event_id in ({listed})", params)
-    return {str(r["event_id"]) for r in rows}
+    return _stored_and_top(warehouse, None, ids)[0]
+
+
+def _stored_and_top(warehouse: Warehouse, model: str | None, ids: Sequence[str]) -> tuple[set[str], int]:
+    """Return the stored ones among ``ids`` and the model's highest ``seq`` (0 without events): one query."""
+    params: dict[str, object] = {f"e{i}": v for i, v in enumerate(ids)}
+    parts = []
+    if ids:
+        listed = ", ".join(f":e{i}" for i in range(len(ids)))
+        parts.append(f"select event_id as id, 0 as top from model_events where event_id in ({listed})")
+    if model is not None:
+        params["model"] = model
+        parts.append("select null as id, coalesce(max(seq), 0) as top from model_events where model = :model")
+    if not parts:
+        return set(), 0
+    rows = warehouse.fetch(" union all ".join(parts), params)
+    stored = {str(r["id"]) for r in rows if r["id"] is not None}
+    return stored, max((int(str(r["top"])) for r in rows), default=0)
 
 
 def write(
@@ -228,12 +240,10 @@ def write(
     Events whose id is already stored are left as they are (a rerun writes nothing twice and keeps
     the first time and actor). New events get the model's next sequence numbers in the given order.
     """
-    stored = stored_ids(warehouse, [str(e["event_id"]) for e in events])
+    stored, base = _stored_and_top(warehouse, model, [str(e["event_id"]) for e in events])
     new = [dict(e) for e in events if e["event_id"] not in stored]
     if not new and not version_rows:
         return []
-    top = warehouse.fetch("select max(seq) as top from model_events where model = :model", {"model": model})
-    base = int(str(top[0]["top"])) if top and top[0]["top"] is not None else 0
     for offset, event in enumerate(new, start=1):
         event["seq"] = base + offset
     writes: list[tuple[str, Mapping[str, object], pa.Table]] = [
