@@ -55,20 +55,20 @@ def version_column(model: Model, relation: Relation) -> str | None:
 
 
 def majority_versions(counts: Iterable[Mapping[str, Any]], *, model: str = "model") -> dict[dt.date, str]:
-    """Pick each window's majority version from ``(window, version, n, last)`` count rows.
+    """Pick each window's majority version from ``(window_date, version, n, last)`` count rows.
 
     Ties go to the version whose last prediction is latest, then to the higher version text.
 
     Examples
     --------
     >>> d = dt.date(2026, 11, 5)
-    >>> majority_versions([{"window": d, "version": "1.0", "n": 30, "last": 1},
-    ...                    {"window": d, "version": "1.1", "n": 70, "last": 2}])
+    >>> majority_versions([{"window_date": d, "version": "1.0", "n": 30, "last": 1},
+    ...                    {"window_date": d, "version": "1.1", "n": 70, "last": 2}])
     {datetime.date(2026, 11, 5): '1.1'}
     """
     by_day: dict[dt.date, list[tuple[int, Any, str]]] = {}
     for r in counts:
-        day = r["window"]
+        day = r["window_date"]
         day = day.date() if isinstance(day, dt.datetime) else day
         by_day.setdefault(day, []).append((int(r["n"]), r["last"], str(r["version"])))
     out: dict[dt.date, str] = {}
@@ -91,8 +91,8 @@ def window_versions(model: Model, relation: Relation) -> dict[dt.date, str]:
         return {}
     v, ts = quote_ident(column), quote_ident(model.columns.timestamp)
     rows = relation.engine.fetch(
-        f"select {WINDOW_COLUMN} as window, cast({v} as text) as version, count(*) as n, max({ts}) as last "
-        f"from ({relation.sql}) as r where {v} is not null and {WINDOW_COLUMN} is not null group by 1, 2"
+        f"select {WINDOW_COLUMN} as window_date, cast({v} as text) as version, count(*) as n, "
+        f"max({ts}) as last from ({relation.sql}) as r where {v} is not null and {WINDOW_COLUMN} is not null group by 1, 2"
     )
     return majority_versions(rows, model=model.name)
 

@@ -16,7 +16,7 @@ from steward.monitoring import monitor_night, scan_engine
 from steward.monitoring._relation import Relation
 from steward.monitoring._version import majority_versions, stamp_version, window_versions
 from steward.registry import load_registry
-from steward.warehouse import connect
+from steward.warehouse import Warehouse, connect
 from tests.unit.monitoring.data_for_test import model
 
 D1, D2 = dt.date(2026, 11, 5), dt.date(2026, 11, 6)
@@ -28,12 +28,12 @@ def test_the_majority_wins_and_ties_go_to_the_latest_then_the_higher_version(
 ) -> None:
     t = dt.datetime(2026, 11, 5, 12)
     counts = [
-        {"window": D1, "version": "1.0", "n": 60, "last": t},
-        {"window": D1, "version": "1.1", "n": 40, "last": t + dt.timedelta(hours=5)},
-        {"window": D2, "version": "1.0", "n": 50, "last": t + dt.timedelta(days=1, hours=9)},
-        {"window": D2, "version": "1.1", "n": 50, "last": t + dt.timedelta(days=1)},
-        {"window": dt.date(2026, 11, 7), "version": "a", "n": 5, "last": t},
-        {"window": dt.date(2026, 11, 7), "version": "b", "n": 5, "last": t},
+        {"window_date": D1, "version": "1.0", "n": 60, "last": t},
+        {"window_date": D1, "version": "1.1", "n": 40, "last": t + dt.timedelta(hours=5)},
+        {"window_date": D2, "version": "1.0", "n": 50, "last": t + dt.timedelta(days=1, hours=9)},
+        {"window_date": D2, "version": "1.1", "n": 50, "last": t + dt.timedelta(days=1)},
+        {"window_date": dt.date(2026, 11, 7), "version": "a", "n": 5, "last": t},
+        {"window_date": dt.date(2026, 11, 7), "version": "b", "n": 5, "last": t},
     ]
     with caplog.at_level(logging.INFO):
         assert majority_versions(counts, model="m") == {D1: "1.0", D2: "1.0", dt.date(2026, 11, 7): "b"}
@@ -70,6 +70,17 @@ def test_window_versions_from_the_default_column_or_the_declared_role(
     (tmp_path / "other").mkdir()
     no_column = _relation({k: v for k, v in rows.items() if k != "model_version"}, tmp_path / "other")
     assert window_versions(model(), no_column) == {}
+
+
+def test_window_versions_read_a_warehouse_table(warehouse: Warehouse) -> None:
+    warehouse.execute("create table scored (day date, scored_at timestamp, model_version text)")
+    for day, hour, version in [(D1, 1, "1.0"), (D1, 2, "1.1"), (D1, 3, "1.1"), (D2, 1, "1.0")]:
+        warehouse.execute(
+            "insert into scored values (:d, :t, :v)",
+            {"d": day, "t": dt.datetime.combine(day, dt.time(hour)), "v": version},
+        )
+    relation = Relation("select day as steward_window, s.* from scored as s", warehouse)
+    assert window_versions(model(), relation) == {D1: "1.1", D2: "1.0"}
 
 
 def test_stamp_version_sets_the_column_on_one_table_only() -> None:
