@@ -92,7 +92,8 @@ def window_versions(model: Model, relation: Relation) -> dict[dt.date, str]:
     v, ts = quote_ident(column), quote_ident(model.columns.timestamp)
     rows = relation.engine.fetch(
         f"select {WINDOW_COLUMN} as window_date, cast({v} as text) as version, count(*) as n, "
-        f"max({ts}) as last from ({relation.sql}) as r where {v} is not null and {WINDOW_COLUMN} is not null group by 1, 2"
+        f"max({ts}) as last from ({relation.sql}) as r "
+        f"where {v} is not null and {WINDOW_COLUMN} is not null group by 1, 2"
     )
     return majority_versions(rows, model=model.name)
 
