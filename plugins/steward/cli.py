@@ -175,6 +175,12 @@ def _cmd_monitor_run(args: argparse.Namespace) -> int:
     worst = 0
     with connect(args.url) as wh:
         wh.migrate()
+        from steward.monitoring import retired_models
+
+        retired = retired_models(wh, [m.name for m in models])
+        for reason in retired.values():
+            print(reason)
+        models = [m for m in models if m.name not in retired]
         for day in [args.date + dt.timedelta(days=i) for i in range(args.days)]:
             for model in models:
                 night = monitor_night(model, day, registry=registry, warehouse=wh, run_id=run_id)
@@ -669,6 +675,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"1/3 Generating the demo company ({args.rows_per_day} rows/day, {DEMO_DAYS} days) ...")
     manifest = generate(days=DEMO_DAYS, rows_per_day=args.rows_per_day)
     print(f"    lake: {manifest.lake}" + (" (already there, reused)" if manifest.reused else ""))
+    _register_demo_champions()
     days = [DEMO_START + dt.timedelta(days=i) for i in range(args.days)]
 
     print(f"2/3 Running the nightly DAGs through Airflow for {days[0]} .. {days[-1]}")
@@ -711,6 +718,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         reason = reason if len(reason) <= 160 else reason[:159] + "…"
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
+    _print_champions([m.name for m in registry.models])
     _print_costs(days)
     _print_finance(days)
     print("\nInjected problems (what the demo should catch):")
@@ -754,6 +762,39 @@ def _demo_environment() -> dict[str, str]:
         if value:
             ignored[name] = redact(value) if "://" in value or "{" in value else value
     return ignored
+
+
+def _register_demo_champions() -> None:
+    """Register and promote the demo models' serving versions (the model registry's starting point)."""
+    from steward.demo import register_champions
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        wh.migrate()
+        champions = register_champions(wh, load_registry())
+    print("    model registry: champions " + ", ".join(f"{m} {v}" for m, v in champions.items()))
+
+
+def _print_champions(models: Sequence[str]) -> None:
+    """Print one line per model: its champion, since when, who set it and why (steward models show)."""
+    from steward.warehouse import connect
+
+    print("\nModel registry (champion per model; details: steward models show MODEL):")
+    with connect() as wh:
+        rows = {
+            str(r["model"]): r
+            for r in wh.fetch(
+                "select model, version, set_at, actor from model_aliases_current where alias = 'champion'"
+            )
+        }
+    for name in models:
+        r = rows.get(name)
+        if r is None:
+            print(f"  {name:<14} no champion")
+        else:
+            since = f"{r['set_at']:%Y-%m-%d %H:%M} UTC"
+            print(f"  {name:<14} champion {r['version']} (since {since}, set by {r['actor']})")
 
 
 def _print_costs(days: Sequence[dt.date]) -> None:
@@ -892,6 +933,132 @@ def _annotate_runs() -> None:
     else:
         if written:
             print(f"wrote what the night found as the note of {written} DAG run(s)")
+# ---------------------------------------------------------------- model registry
+def _actor(args: argparse.Namespace) -> str:
+    """Return who acts: ``--actor``, else the logged-in user."""
+    import getpass
+
+    return str(args.actor or getpass.getuser())
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from steward.lifecycle import model_state, registered_models
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        rows = []
+        for name in registered_models(wh):
+            state = model_state(wh, name)
+            aliases = ", ".join(f"{a}={v}" for a, v in sorted(state.aliases.items()) if a != "champion")
+            rows.append(
+                {
+                    "model": name,
+                    "champion": state.champion or "",
+                    "latest": state.versions[-1].version,
+                    "versions": len(state.versions),
+                    "status": "decommissioned" if state.decommissioned else "active",
+                    "other aliases": aliases,
+                }
+            )
+    if not rows:
+        print("no model versions registered yet (the demo registers its champions; see docs/models.md)")
+    for line in _table_lines(rows) if rows else []:
+        print(line)
+    return 0
+
+
+def _cmd_models_show(args: argparse.Namespace) -> int:
+    from steward.lifecycle import model_state
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        state = model_state(wh, args.model)
+    if not state.versions:
+        raise ValueError(
+            f"model {args.model!r} has no registered version in the warehouse: check the name "
+            "(steward models list) or register one first"
+        )
+    status = "decommissioned (not monitored)" if state.decommissioned else "active"
+    print(f"model {state.model}: {status}")
+    print("aliases: " + (", ".join(f"{a} -> {v}" for a, v in sorted(state.aliases.items())) or "none"))
+    rows: list[dict[str, object]] = [
+        {
+            "version": v.version,
+            "stage": state.stages.get(v.version, ""),
+            "created_at": f"{v.created_at:%Y-%m-%d %H:%M}" if v.created_at else "",
+            "run_id": v.run_id or "",
+            "holdout": ", ".join(f"{k}={val}" for k, val in sorted(v.holdout_metrics_json.items())),
+            "artifact": v.artifact_uri or "",
+        }
+        for v in state.versions
+    ]
+    for line in _table_lines(rows):
+        print(line)
+    shown = next((v for v in state.versions if v.version == state.champion), state.versions[-1])
+    print(f"model card (version {shown.version}):")
+    for key, value in shown.card_json.items() or [("(none)", "no card was registered")]:
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
+            print(f"  {key if i == 0 else '':<24} {item}")
+    return 0
+
+
+def _cmd_models_history(args: argparse.Namespace) -> int:
+    from steward.lifecycle import model_history
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        events = model_history(wh, args.model)
+    if not events:
+        raise ValueError(f"model {args.model!r} has no events: check the name (steward models list)")
+    rows = [
+        {
+            "seq": e.seq,
+            "occurred_at": f"{e.occurred_at:%Y-%m-%d %H:%M:%S}",
+            "kind": e.kind,
+            "version": e.version,
+            "alias": e.alias or "",
+            "stage": e.stage or "",
+            "actor": e.actor,
+            "reason": e.reason,
+            "evidence_run_id": e.evidence_run_id or "",
+        }
+        for e in events
+    ]
+    for line in _table_lines(rows):
+        print(line)
+    return 0
+
+
+def _cmd_models_rollback(args: argparse.Namespace) -> int:
+    from steward.lifecycle import champion_version, rollback
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        before = champion_version(wh, args.model)
+        after = rollback(wh, args.model, actor=_actor(args), reason=args.reason)
+    print(f"{args.model}: champion rolled back from {before} to {after} (recorded as a rollback event)")
+    return 0
+
+
+def _cmd_models_decommission(args: argparse.Namespace) -> int:
+    from steward.lifecycle import decommission, model_state
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        event = decommission(wh, args.model, args.version, actor=_actor(args), reason=args.reason)
+        retired = model_state(wh, args.model).decommissioned
+    if event is None:
+        print(f"{args.model} {args.version}: already decommissioned (nothing written)")
+    else:
+        print(f"{args.model} {args.version}: decommissioned (event {event})")
+    if retired:
+        print(f"{args.model} has no version in production: monitoring skips it from now on")
+    return 0
 
 
 def _cmd_airflow_ui(args: argparse.Namespace) -> int:
@@ -1190,6 +1357,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-column", help="label column 0/1 (default: the model's label column)")
     p.add_argument("--version", required=True, help="dataset version stored in bias_assessment")
     p.set_defaults(files=None)
+
+    models = sub.add_parser("models", help="the model registry").add_subparsers(dest="sub", required=True)
+    _command(
+        models, "list", "list registered models with their champion and latest version",
+        "steward models list", _cmd_models_list,
+    )  # fmt: skip
+    p = _command(
+        models, "show", "show a model's aliases, versions with their stages, and its model card",
+        "steward models show credit_risk", _cmd_models_show,
+    )  # fmt: skip
+    p.add_argument("model", help="registered model name")
+    p = _command(
+        models, "history", "list every registry event of a model, oldest first (who, when, why, evidence)",
+        "steward models history credit_risk", _cmd_models_history,
+    )  # fmt: skip
+    p.add_argument("model", help="registered model name")
+    p = _command(
+        models, "rollback", "put the previous champion back in production (recorded as an event)",
+        "steward models rollback lead_scoring --reason 'scores drift after the 2.4.0 release'",
+        _cmd_models_rollback,
+    )  # fmt: skip
+    p.add_argument("model", help="registered model name")
+    p.add_argument("--reason", required=True, help="why (stored on the event)")
+    p.add_argument("--actor", help="who acts (default: the logged-in user)")
+    p = _command(
+        models, "decommission", "retire a version: no aliases, no monitoring, its history kept",
+        "steward models decommission credit_risk 1.8.2 --reason 'product withdrawn'",
+        _cmd_models_decommission,
+    )  # fmt: skip
+    p.add_argument("model", help="registered model name")
+    p.add_argument("version", help="the version to retire")
+    p.add_argument("--reason", required=True, help="why (stored on the event)")
+    p.add_argument("--actor", help="who acts (default: the logged-in user)")
 
     p = _command(
         sub, "airflow-ui", "run `airflow standalone` over this project (the demo's runs included)",

@@ -68,6 +68,8 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     # the November review from include/finance/ledger/2026-11.yaml (13,300 USD); no lake here, so no KPI
     assert "ROI review 2026-11 (" in out and "+ ledger 13,300.00" in out
     assert "not computable for 2026-11: no observations" in out
+    assert "model registry: champions lead_scoring 2.3.0, credit_risk 1.8.2" in out
+    assert "credit_risk    champion 1.8.2 (since 2026-10-31 12:00 UTC, set by steward-demo)" in out
 
 
 def test_a_demo_whose_every_dataset_errored_exits_non_zero(

@@ -114,10 +114,22 @@ def monitoring_jobs() -> list[dict[str, str]]:
         log.info("the date param pins this run to %s: no catch-up", jobs[0]["date"] if jobs else "-")
     else:
         jobs = _with_catch_up(jobs, registry)
+    jobs = _without_retired(jobs)
     log.info(
         "monitoring %d model-windows: %s", len(jobs), ", ".join(f"{j['model']}@{j['date']}" for j in jobs)
     )
     return jobs
+
+
+def _without_retired(jobs: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Drop the jobs of decommissioned models, logging why each is skipped."""
+    from steward.monitoring import retired_models
+
+    with ctx.warehouse() as wh:
+        retired = retired_models(wh, sorted({j["model"] for j in jobs}))
+    for reason in retired.values():
+        log.warning("%s", reason)
+    return [j for j in jobs if j["model"] not in retired]
 
 
 def _with_catch_up(jobs: list[dict[str, str]], registry: Registry) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ problems planted on known days (:data:`INJECTED_PROBLEMS`) for the pipelines to 
 ``include/governance.yaml`` registers every dataset and both models.
 """
 
+from steward.demo._champions import DEMO_CHAMPIONS, register_champions
 from steward.demo._company import COMPANY, DEMO_DAYS, DEMO_START
 from steward.demo._company import DATASET_NAMES as DEMO_DATASETS
 from steward.demo._generate import generate
@@ -21,9 +22,11 @@ __all__ = [
     "DEMO_DAYS",
     "DEMO_START",
     # generating
+    "DEMO_CHAMPIONS",
     "DemoManifest",
     "Partition",
     "generate",
+    "register_champions",
     # injected problems
     "INJECTED_PROBLEMS",
     "InjectedProblem",

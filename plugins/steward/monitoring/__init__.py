@@ -27,6 +27,7 @@ from steward.monitoring._performance import PerformanceWindow, evaluate_performa
 from steward.monitoring._reference import Reference, ReferenceNotReady
 from steward.monitoring._relation import Relation, dataset_relation, files_relation, scan_engine
 from steward.monitoring._report import model_report_path, write_model_report, write_monitoring_overview
+from steward.monitoring._retired import retired_models
 from steward.monitoring._review import ReviewSegment, review_segments
 from steward.monitoring._run import MonitoringError, monitor_relation, monitor_window, quarantined_days
 
@@ -39,6 +40,7 @@ __all__ = [
     "monitor_relation",
     "monitor_window",
     "quarantined_days",
+    "retired_models",
     "unmonitored_partitions",
     # relations and aggregation
     "ColumnCounts",

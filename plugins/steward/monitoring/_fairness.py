@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ from steward.fairness import (
 )
 from steward.monitoring._reference import files_fingerprint, horizon_days
 from steward.monitoring._relation import Relation, dataset_relation, scan_engine
-from steward.registry import Model, Registry
+from steward.monitoring._version import stamp_version, window_versions
+from steward.registry import Dataset, Model, Registry
 from steward.sources import SourceError
 from steward.warehouse import Warehouse, quote_ident
 
@@ -179,6 +181,7 @@ def fairness_night(
     writes: list[tuple[str, dict[str, Any], Any]] = []
     rows: list[dict[str, Any]] = []
     redone = 0
+    versions = _horizon_versions(model, log_ds, days[:-1], warehouse=warehouse, engine=engine)
     for past in days[:-1]:
         if past in skip or labels is None:
             continue
@@ -189,17 +192,33 @@ def fairness_night(
         again = evaluate_window(
             engine, model, source_sql=fairness_source_sql(model, earlier, labels), window=past, run_id=run_id
         )
-        writes += fairness_writes(model, past, again)
+        writes += stamp_version(fairness_writes(model, past, again), "fairness_metrics", versions.get(past))
         rows += [{**r, "window_date": past} for r in again.rows]
         redone += 1
     window = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
+    versions.update(window_versions(model, window))
     result = evaluate_window(
         engine, model, source_sql=fairness_source_sql(model, window, labels), window=day, run_id=run_id
     )
-    writes += fairness_writes(model, day, result)
+    writes += stamp_version(
+        fairness_writes(model, day, result), "fairness_metrics", window_versions(model, window).get(day)
+    )
     rows += [{**r, "window_date": day} for r in result.rows]
     log.info("fairness of %s %s: %d earlier windows re-evaluated with their labels", model.name, day, redone)
     return FairnessNight(result, writes, rows, redone, assessed)
+
+
+def _horizon_versions(
+    model: Model, log_ds: Dataset, days: Sequence[dt.date], *, warehouse: Warehouse, engine: Warehouse
+) -> dict[dt.date, str]:
+    """Return the majority model version of each earlier window of the label horizon (one scan)."""
+    if not days:
+        return {}
+    try:
+        relation = dataset_relation(log_ds, list(days), warehouse=warehouse, engine=engine, skip_missing=True)
+    except SourceError:
+        return {}
+    return window_versions(model, relation)
 
 
 def write_night_report(

@@ -34,6 +34,7 @@ from steward.monitoring._reference import (
 )
 from steward.monitoring._relation import Relation, dataset_relation, scan_engine
 from steward.monitoring._review import review_segments
+from steward.monitoring._version import window_versions
 from steward.registry import Model, Registry
 from steward.sources import SourceError
 from steward.warehouse import Warehouse
@@ -341,7 +342,9 @@ def monitor_relation(
         )
         outcome.performance_breach = any(w.breach is not None for w in outcome.performance)
 
-    writes = _writes(model, day, outcome, run_id=run_id)
+    versions = window_versions(model, performance_relation) if performance_relation is not None else {}
+    versions.update(window_versions(model, window))
+    writes = _writes(model, day, outcome, run_id=run_id, versions=versions)
     tonight_performance = [
         {**r, "window_date": key["window_date"]}
         for table, key, rows in writes
@@ -468,13 +471,15 @@ def _run_row(o: MonitoringOutcome, run_id: str, now: dt.datetime) -> dict[str, A
 
 
 def _writes(
-    model: Model, day: dt.date, o: MonitoringOutcome, *, run_id: str
+    model: Model, day: dt.date, o: MonitoringOutcome, *, run_id: str, versions: Mapping[dt.date, str]
 ) -> list[tuple[str, dict[str, Any], Any]]:
     now = dt.datetime.now(dt.UTC)
     key = {"model": model.name, "window_date": day}
     drift_rows = [
-        {**d.row(), "reference_id": o.reference_id, "run_id": run_id, "computed_at": now} for d in o.drift
-    ]
+        {**d.row(), "model_version": versions.get(day), "reference_id": o.reference_id, "run_id": run_id,
+         "computed_at": now}
+        for d in o.drift
+    ]  # fmt: skip
     review_rows = [{**r.row(), "run_id": run_id, "computed_at": now} for r in o.review]
     writes: list[tuple[str, dict[str, Any], Any]] = [
         ("drift_metrics", key, drift_rows),
@@ -485,7 +490,10 @@ def _writes(
             (
                 "model_performance",
                 {"model": model.name, "window_date": w.window},
-                [{**r, "run_id": run_id, "computed_at": now} for r in w.rows],
+                [
+                    {**r, "model_version": versions.get(w.window), "run_id": run_id, "computed_at": now}
+                    for r in w.rows
+                ],
             )
         )
     return writes

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from steward.registry._base import Column, Name, Strict
+from steward.registry._card import ModelCard
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._finance import Cadence, Direction, FinanceConfig, KpiMeasure
@@ -128,6 +129,8 @@ class ModelColumns(Strict):
     score: Column | None = None
     prediction: Column
     label: Column | None = None
+    #: The model version that scored each row; default: a ``model_version`` column when the log has one.
+    version: Column | None = None
 
 
 class LabelSource(Strict):
@@ -230,6 +233,9 @@ class Model(Strict):
     monitoring: MonitoringPolicy = MonitoringPolicy()
     #: Fairness settings (reference groups, intersections, intervals, gates).
     fairness: FairnessPolicy = FairnessPolicy()
+    #: The model card (intended use, limitations, assumptions, failure modes), stored with each
+    #: registered version. Required for the high and unacceptable risk tiers.
+    card: ModelCard | None = None
 
     @model_validator(mode="after")
     def _no_duplicate_columns(self) -> Model:
@@ -253,6 +259,9 @@ class Registry(Strict):
     alerts: Alerts = Alerts()
     #: Finance: review currency, cost ledger, budgets, month close (see docs/finance.md).
     finance: FinanceConfig = FinanceConfig()
+    #: Where model artifacts are stored by version: a folder or ``s3://bucket/prefix``. The
+    #: environment variable ``STEWARD_ARTIFACTS`` wins; default ``${STEWARD_HOME}/artifacts``.
+    artifacts: str | None = None
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from steward.airflow.monitoring import add_catch_up, jobs_from_events
+import pytest
+
+from steward.airflow.monitoring import _without_retired, add_catch_up, jobs_from_events
 
 D = [dt.date(2026, 11, 1) + dt.timedelta(days=i) for i in range(6)]
 
@@ -29,3 +31,20 @@ def test_nothing_to_catch_up_leaves_the_jobs_as_they_are() -> None:
     jobs = [{"model": "m", "date": "2026-11-05"}]
     assert add_catch_up(jobs, {"m": [], "n": []}) == (jobs, [])
     assert add_catch_up([], {}) == ([], [])
+
+
+@pytest.mark.usefixtures("steward_home")
+def test_jobs_of_decommissioned_models_are_dropped_with_a_logged_reason(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from steward.lifecycle import ModelVersion, decommission, register_version
+    from steward.warehouse import connect
+
+    with connect() as wh:  # the default warehouse, the one the tasks use
+        wh.migrate()
+        register_version(wh, ModelVersion("credit_risk", "1.8.2"), actor="ci", reason="imported")
+        decommission(wh, "credit_risk", "1.8.2", actor="risk-board", reason="withdrawn")
+    jobs = [{"model": "credit_risk", "date": "2026-11-05"}, {"model": "lead_scoring", "date": "2026-11-05"}]
+    with caplog.at_level("WARNING"):
+        assert _without_retired(jobs) == [{"model": "lead_scoring", "date": "2026-11-05"}]
+    assert "credit_risk: not monitored, decommissioned (version 1.8.2" in caplog.text

@@ -1,4 +1,4 @@
-"""Fixtures for the cost source and normalization tests: fake AWS credentials, billing files on disk."""
+"""Fixtures for the cost source and normalization tests: billing files on disk (aws_env: tests/conftest)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,6 @@ import pytest
 
 from steward.warehouse import Warehouse, connect
 from tests.unit.costs import _source_data as data
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fake AWS credentials (moto and Stubber never send them anywhere)."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    yield
 
 
 @pytest.fixture
