@@ -1,0 +1,155 @@
+"""What a retraining decision rests on, read from the warehouse in one place.
+
+:func:`read_evidence` runs a handful of small queries (``include/sql/triggers/``) over the nights a
+policy looks back on; :func:`steward.triggers.decide` is a pure function of what it returns, so the
+policy logic is tested with hand-made evidence and the reader with rows in real tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from steward.registry import Model
+from steward.warehouse import Warehouse, read_sql
+
+__all__ = ["Evidence", "decision_id", "lookback_start", "policy_fingerprint", "read_evidence"]
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything one evaluation of a model's retraining policy reads (rows as dicts, oldest first).
+
+    Attributes
+    ----------
+    chart_alarms
+        ``control_chart_points`` out of control (EWMA/CUSUM) of ``drift:`` and ``mean:`` series.
+    performance
+        ``model_performance`` rows of the policy's metric.
+    fairness_breaches
+        ``monitoring_breaches`` of kind ``fairness``.
+    monitoring_runs
+        ``monitoring_runs`` of the lookback nights (their run ids are the decision's sources).
+    previous_decisions
+        The model's decisions of earlier nights, newest first.
+    month_cost
+        The model's allocated cost this month per currency (``cost_allocated_daily``).
+    month_training_co2e_kg
+        The model's measured training emissions this month (``carbon_training_runs``).
+    latest_version
+        The newest registered version (``model_versions``: version, created_at, training_windows_json),
+        or None (no registry table or no version yet).
+    requests
+        Manual requests pending (or consumed by this very decision, on a rerun).
+    """
+
+    chart_alarms: tuple[Row, ...] = ()
+    performance: tuple[Row, ...] = ()
+    fairness_breaches: tuple[Row, ...] = ()
+    monitoring_runs: tuple[Row, ...] = ()
+    previous_decisions: tuple[Row, ...] = ()
+    month_cost: Mapping[str, float] = field(default_factory=dict)
+    month_training_co2e_kg: float = 0.0
+    latest_version: Row | None = None
+    requests: tuple[Row, ...] = ()
+
+
+def policy_fingerprint(model: Model) -> str:
+    """Return a short hash of the model's ``retraining`` settings and the thresholds they default to."""
+    payload = {
+        "retraining": model.retraining.model_dump(mode="json"),
+        "thresholds": model.thresholds.model_dump(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def decision_id(model: Model, night: dt.date) -> str:
+    """Return the deterministic id of the decision on ``model`` for ``night`` under its current policy."""
+    text = f"{model.name}|{night.isoformat()}|{policy_fingerprint(model)}"
+    return "rd-" + hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def lookback_start(model: Model, night: dt.date) -> dt.date:
+    """Return the first night any signal of the model's policy looks at (errors of the estimate included)."""
+    p = model.retraining.policies
+    longest = max(p.drift.nights, p.performance.nights, p.estimated_performance.nights, p.fairness.nights)
+    longest = max(longest, p.estimated_performance.error_nights)
+    return night - dt.timedelta(days=longest - 1)
+
+
+def _month(night: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime(night.year, night.month, 1, tzinfo=dt.UTC)
+    end = dt.datetime(night.year + night.month // 12, night.month % 12 + 1, 1, tzinfo=dt.UTC)
+    return start, end
+
+
+def _float(value: object) -> float:
+    return 0.0 if value is None else float(str(value))
+
+
+def read_evidence(warehouse: Warehouse, model: Model, night: dt.date, *, now: dt.datetime) -> Evidence:
+    """Read what the model's retraining policy needs for ``night`` from the warehouse.
+
+    Parameters
+    ----------
+    warehouse
+        A migrated warehouse (DuckDB or PostgreSQL).
+    model
+        The registered model.
+    night
+        The monitored window the decision is made on.
+    now
+        The evaluation's clock: versions registered after it are ignored.
+
+    Returns
+    -------
+    Evidence
+        Tables that do not exist yet (the model registry before its migration) read as empty.
+    """
+    since = lookback_start(model, night)
+    window = {"model": model.name, "since": since, "night": night}
+    month_start, month_end = _month(night)
+    month = {"model": model.name, "month_start": month_start, "month_end": month_end}
+    latest: Row | None = None
+    if warehouse.table_exists("model_versions"):
+        rows = warehouse.fetch(
+            read_sql("triggers/select_latest_version.sql"), {"model": model.name, "now": now}
+        )
+        latest = rows[0] if rows else None
+    carbon = warehouse.fetch(read_sql("triggers/sum_month_training_carbon.sql"), month)
+    return Evidence(
+        chart_alarms=tuple(warehouse.fetch(read_sql("triggers/select_chart_alarms.sql"), window)),
+        performance=tuple(
+            warehouse.fetch(
+                read_sql("triggers/select_performance.sql"),
+                {**window, "metric": model.retraining.policies.performance.metric},
+            )
+        ),
+        fairness_breaches=tuple(
+            warehouse.fetch(read_sql("triggers/select_breaches.sql"), {**window, "kind": "fairness"})
+        ),
+        monitoring_runs=tuple(warehouse.fetch(read_sql("triggers/select_monitoring_runs.sql"), window)),
+        previous_decisions=tuple(
+            warehouse.fetch(
+                read_sql("triggers/select_previous_decisions.sql"), {"model": model.name, "night": night}
+            )
+        ),
+        month_cost={
+            str(r["currency"]): _float(r["cost"])
+            for r in warehouse.fetch(read_sql("triggers/sum_month_cost.sql"), month)
+        },
+        month_training_co2e_kg=_float(carbon[0]["co2e_kg"]) if carbon else 0.0,
+        latest_version=latest,
+        requests=tuple(
+            warehouse.fetch(
+                read_sql("triggers/select_requests.sql"),
+                {"model": model.name, "decision_id": decision_id(model, night)},
+            )
+        ),
+    )
