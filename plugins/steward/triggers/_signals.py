@@ -77,7 +77,7 @@ def _drift(model: Model, night: dt.date, ev: Evidence) -> SignalResult:
     columns = sorted(
         set().union(*(out[d] for d in hits)) | ({str(score)} if score_out & set(hits) else set())
     )
-    what = ", ".join(columns) if columns else f"no {cfg.min_features}+ of the watched columns"
+    what = ", ".join(columns) if columns else "no watched column"
     summary = (
         f"drift: {what} out of control on {len(hits)} of the last {cfg.nights} nights "
         f"({_list(hits)}; needs {cfg.min_nights})"
