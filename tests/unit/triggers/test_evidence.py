@@ -230,3 +230,20 @@ def test_a_manual_request_is_consumed_by_the_decision_that_fires(warehouse: Ware
     assert later.signals[-1].holds is False
     with pytest.raises(ValueError, match="give a reason"):
         request_retraining(warehouse, "lead_scoring", reason=" ", requested_by="ana", requested_at=T)
+
+
+def test_a_registered_version_starts_the_cooldown(warehouse: Warehouse, registry: Any) -> None:
+    _seed(warehouse)
+    version = {
+        "model": "credit_risk", "created_at": dt.datetime(2026, 11, 4, 12, tzinfo=dt.UTC), "run_id": "t1",
+        "training_windows_json": '[{"dataset": "credit_risk_training", "end": "2026-10-28"}]',
+        "params_json": "{}", "holdout_metrics_json": "{}", "holdout_fairness_json": "{}", "card_json": "{}",
+    }  # fmt: skip
+    later = {**version, "created_at": dt.datetime(2026, 11, 7, tzinfo=dt.UTC)}  # after the clock: ignored
+    warehouse.replace_partition("model_versions", {"model": "credit_risk", "version": "1.9.0"}, [version])
+    warehouse.replace_partition("model_versions", {"model": "credit_risk", "version": "2.0.0"}, [later])
+    ev = read_evidence(warehouse, registry.model("credit_risk"), NIGHT, now=NOW)
+    assert ev.latest_version is not None and ev.latest_version["version"] == "1.9.0"
+    d = evaluate_policies(warehouse, registry, "credit_risk", NIGHT, now=NOW)
+    assert (d.action, d.guard) == ("skip", "cooldown")
+    assert "version 1.9.0 registered, 2026-11-04 12:00 UTC" in d.reason
