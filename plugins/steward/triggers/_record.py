@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from steward.triggers._decide import Decision
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 __all__ = [
     "DECISIONS_TABLE",
@@ -89,3 +89,9 @@ def list_decisions(warehouse: Warehouse, *, model: str | None = None) -> list[di
         f"from {DECISIONS_TABLE} {where} order by night, model",
         {"model": model} if model else None,
     )
+
+
+def fired_runs(warehouse: Warehouse, model: str, *, limit: int = 20) -> list[str]:
+    """Return the ``model_retraining`` run ids the model's fired decisions started, newest first."""
+    rows = warehouse.fetch(read_sql("triggers/select_fired_runs.sql"), {"model": model, "limit": limit})
+    return [str(r["triggered_run_id"]) for r in rows]
