@@ -1,13 +1,13 @@
--- Breaches of one kind (e.g. fairness) of a model in the nights :since..:night.
--- Parameters: :model, :kind, :since, :night.
+-- Breaches of one kind (e.g. fairness) in the nights :since..:night, of one model or of every model.
+-- Parameters: :model (null: every model), :kind, :since, :night.
 with breaches as (
-    select window_date, subject, value, threshold, message, run_id
+    select model, window_date, subject, value, threshold, message, run_id
     from monitoring_breaches
-    where model = :model
+    where (cast(:model as text) is null or model = cast(:model as text))
       and kind = :kind
       and window_date between :since and :night
 )
 
-select window_date, subject, value, threshold, message, run_id
+select model, window_date, subject, value, threshold, message, run_id
 from breaches
-order by window_date, subject
+order by model, window_date, subject

@@ -1,12 +1,12 @@
--- The monitoring runs of a model in the nights :since..:night: the source run ids of a decision's evidence.
--- Parameters: :model, :since, :night.
+-- Monitoring runs in the nights :since..:night, of one model or of every model: the source run ids of a
+-- decision's evidence. Parameters: :model (null: every model), :since, :night.
 with runs as (
-    select window_date, status, run_id
+    select model, window_date, status, run_id
     from monitoring_runs
-    where model = :model
+    where (cast(:model as text) is null or model = cast(:model as text))
       and window_date between :since and :night
 )
 
-select window_date, status, run_id
+select model, window_date, status, run_id
 from runs
-order by window_date
+order by model, window_date

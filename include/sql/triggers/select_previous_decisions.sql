@@ -1,12 +1,14 @@
--- A model's decisions of the nights before :night, newest first: the last retraining (cool-down) and an
--- open deferral (its first deferral starts the deadline). Parameters: :model, :night.
+-- Decisions of the nights :since..:night - 1, of one model or of every model, newest first: the last
+-- retraining (cool-down) and an open deferral (its first deferral starts the deadline).
+-- Parameters: :model (null: every model), :since, :night.
 with decisions as (
-    select decision_id, night, evaluated_at, action, policy, deferred_until, triggered_run_id
+    select model, decision_id, night, evaluated_at, action, policy, deferred_until, triggered_run_id
     from retraining_decisions
-    where model = :model
+    where (cast(:model as text) is null or model = cast(:model as text))
+      and night >= :since
       and night < :night
 )
 
-select decision_id, night, evaluated_at, action, policy, deferred_until, triggered_run_id
+select model, decision_id, night, evaluated_at, action, policy, deferred_until, triggered_run_id
 from decisions
-order by night desc, evaluated_at desc
+order by model, night desc, evaluated_at desc

@@ -1,12 +1,15 @@
--- A model's measured training emissions of one month (codecarbon, carbon_training_runs).
--- Parameters: :model, :month_start, :month_end (timestamps, end exclusive).
+-- Measured training emissions of one month per model (codecarbon, carbon_training_runs), of one model or
+-- of every model. Parameters: :model (null: every model), :month_start, :month_end (timestamps, end
+-- exclusive).
 with runs as (
-    select co2e_kg, energy_kwh
+    select model, co2e_kg, energy_kwh
     from carbon_training_runs
-    where model = :model
+    where (cast(:model as text) is null or model = cast(:model as text))
       and started_at >= :month_start
       and started_at < :month_end
 )
 
-select count(*) as runs, sum(co2e_kg) as co2e_kg, sum(energy_kwh) as energy_kwh
+select model, count(*) as runs, sum(co2e_kg) as co2e_kg, sum(energy_kwh) as energy_kwh
 from runs
+group by model
+order by model

@@ -99,13 +99,7 @@ def _active_run(ti: Any, candidates: list[str]) -> str | None:
 def decide_retraining() -> list[dict[str, Any]]:
     """Evaluate and record each model's retraining decision; return the runs to start."""
     from steward.registry import load_registry
-    from steward.triggers import (
-        decision_id,
-        evaluate_policies,
-        fired_runs,
-        record_decision,
-        retraining_run_id,
-    )
+    from steward.triggers import decision_id, evaluate_all, fired_runs, record_decisions, retraining_run_id
 
     context = get_current_context()
     params = context.get("params") or {}
@@ -127,22 +121,23 @@ def decide_retraining() -> list[dict[str, Any]]:
     ti = context["ti"]
     fires: list[dict[str, Any]] = []
     with ctx.warehouse() as wh:
-        for model, night in sorted(nights.items()):
-            own = retraining_run_id(decision_id(registry.model(model), night))  # a rerun's own run
-            active = _active_run(ti, [r for r in fired_runs(wh, model) if r != own])
-            decision = evaluate_policies(
-                wh, registry, model, night, now=now, run_id=run_id, active_run=active
-            )
-            if decision.action == "fire":
-                decision = dataclasses.replace(
-                    decision, triggered_run_id=retraining_run_id(decision.decision_id)
-                )
-            record_decision(wh, decision)
-            log.info(
-                "%s %s: %s (%s): %s", night, model, decision.action, decision.decision_id, decision.reason
-            )
-            if decision.action == "fire":
-                fires.append({"trigger_run_id": decision.triggered_run_id, "conf": retraining_conf(decision)})
+        for night in sorted(set(nights.values())):
+            models = [registry.model(name) for name in sorted(nights) if nights[name] == night]
+            active: dict[str, str | None] = {}
+            for m in models:
+                own = retraining_run_id(decision_id(m, night))  # a rerun of the night finds its own run
+                active[m.name] = _active_run(ti, [r for r in fired_runs(wh, m.name) if r != own])
+            decisions = [
+                dataclasses.replace(d, triggered_run_id=retraining_run_id(d.decision_id))
+                if d.action == "fire"
+                else d
+                for d in evaluate_all(wh, models, night, now=now, run_id=run_id, active_runs=active)
+            ]
+            record_decisions(wh, decisions)
+            for d in decisions:
+                log.info("%s %s: %s (%s): %s", night, d.model, d.action, d.decision_id, d.reason)
+                if d.action == "fire":
+                    fires.append({"trigger_run_id": d.triggered_run_id, "conf": retraining_conf(d)})
     return fires
 
 

@@ -7,8 +7,21 @@ skip, and a preferred window (off-peak hours, low carbon intensity) defers non-u
 a deadline. :func:`record_decision` writes the ``retraining_decisions`` row. See docs/retraining.md.
 """
 
-from steward.triggers._decide import Action, Decision, decide, evaluate_policies, retraining_run_id
-from steward.triggers._evidence import Evidence, decision_id, policy_fingerprint, read_evidence
+from steward.triggers._decide import (
+    Action,
+    Decision,
+    decide,
+    evaluate_all,
+    evaluate_policies,
+    retraining_run_id,
+)
+from steward.triggers._evidence import (
+    Evidence,
+    decision_id,
+    policy_fingerprint,
+    read_evidence,
+    read_evidence_many,
+)
 from steward.triggers._intensity import GridFactorIntensity, IntensitySource
 from steward.triggers._record import (
     DECISIONS_TABLE,
@@ -17,6 +30,7 @@ from steward.triggers._record import (
     fired_runs,
     list_decisions,
     record_decision,
+    record_decisions,
     request_retraining,
 )
 from steward.triggers._signals import SIGNALS, SignalResult, evaluate_signals
@@ -26,6 +40,7 @@ __all__ = [
     "Action",
     "Decision",
     "decide",
+    "evaluate_all",
     "evaluate_policies",
     "retraining_run_id",
     # evidence and signals
@@ -36,6 +51,7 @@ __all__ = [
     "evaluate_signals",
     "policy_fingerprint",
     "read_evidence",
+    "read_evidence_many",
     # carbon intensity for preferred windows
     "GridFactorIntensity",
     "IntensitySource",
@@ -46,5 +62,6 @@ __all__ = [
     "fired_runs",
     "list_decisions",
     "record_decision",
+    "record_decisions",
     "request_retraining",
 ]

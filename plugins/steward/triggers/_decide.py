@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -13,13 +13,13 @@ from steward.triggers._evidence import (
     decision_id,
     lookback_start,
     policy_fingerprint,
-    read_evidence,
+    read_evidence_many,
 )
 from steward.triggers._intensity import GridFactorIntensity, IntensitySource
 from steward.triggers._signals import SignalResult, evaluate_signals
 from steward.warehouse import Warehouse
 
-__all__ = ["Action", "Decision", "decide", "evaluate_policies", "retraining_run_id"]
+__all__ = ["Action", "Decision", "decide", "evaluate_all", "evaluate_policies", "retraining_run_id"]
 
 Action = Literal["fire", "defer", "skip", "no_action"]
 Guard = Literal["cooldown", "cost_budget", "carbon_budget", "retraining_running"]
@@ -353,5 +353,39 @@ def evaluate_policies(
         The model is not registered (the message lists the registered ones).
     """
     m = registry.model(model) if isinstance(model, str) else model
-    evidence = read_evidence(warehouse, m, night, now=now)
-    return decide(m, night, evidence, now=now, run_id=run_id, intensity=intensity, active_run=active_run)
+    active = {m.name: active_run} if active_run else None
+    return evaluate_all(
+        warehouse, [m], night, now=now, run_id=run_id, intensity=intensity, active_runs=active
+    )[0]
+
+
+def evaluate_all(
+    warehouse: Warehouse,
+    models: Sequence[Model],
+    night: dt.date,
+    *,
+    now: dt.datetime,
+    run_id: str = "manual",
+    intensity: IntensitySource | None = None,
+    active_runs: Mapping[str, str | None] | None = None,
+) -> list[Decision]:
+    """Decide for several models on the same night, reading the evidence in one query per table.
+
+    ``active_runs`` maps a model to its ``model_retraining`` run that is queued or running.
+    """
+    evidence = read_evidence_many(warehouse, models, night, now=now)
+    source = intensity or (
+        GridFactorIntensity() if any(m.retraining.guards.preferred_window for m in models) else None
+    )
+    return [
+        decide(
+            m,
+            night,
+            evidence[m.name],
+            now=now,
+            run_id=run_id,
+            intensity=source,
+            active_run=(active_runs or {}).get(m.name),
+        )
+        for m in models
+    ]

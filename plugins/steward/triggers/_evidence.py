@@ -10,14 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from steward.registry import Model
 from steward.warehouse import Warehouse, read_sql
 
-__all__ = ["Evidence", "decision_id", "lookback_start", "policy_fingerprint", "read_evidence"]
+__all__ = [
+    "Evidence",
+    "decision_id",
+    "lookback_start",
+    "policy_fingerprint",
+    "read_evidence",
+    "read_evidence_many",
+]
 
 Row = Mapping[str, Any]
 
@@ -112,44 +120,70 @@ def read_evidence(warehouse: Warehouse, model: Model, night: dt.date, *, now: dt
     Evidence
         Tables that do not exist yet (the model registry before its migration) read as empty.
     """
-    since = lookback_start(model, night)
-    window = {"model": model.name, "since": since, "night": night}
+    return read_evidence_many(warehouse, [model], night, now=now)[model.name]
+
+
+def read_evidence_many(
+    warehouse: Warehouse, models: Sequence[Model], night: dt.date, *, now: dt.datetime
+) -> dict[str, Evidence]:
+    """Read the evidence of several models for ``night`` in one query per table (see :func:`read_evidence`).
+
+    The nightly trigger evaluates every model at once: a query per table, not per model and table.
+    """
+    if not models:
+        return {}
+    one = models[0].name if len(models) == 1 else None
+    since = min(lookback_start(m, night) for m in models)
+    window = {"model": one, "since": since, "night": night}
     month_start, month_end = _month(night)
-    month = {"model": model.name, "month_start": month_start, "month_end": month_end}
-    latest: Row | None = None
-    if warehouse.table_exists("model_versions"):
-        rows = warehouse.fetch(
-            read_sql("triggers/select_latest_version.sql"), {"model": model.name, "now": now}
-        )
-        latest = rows[0] if rows else None
-    carbon = warehouse.fetch(read_sql("triggers/sum_month_training_carbon.sql"), month)
-    return Evidence(
-        chart_alarms=tuple(warehouse.fetch(read_sql("triggers/select_chart_alarms.sql"), window)),
-        performance=tuple(
-            warehouse.fetch(
-                read_sql("triggers/select_performance.sql"),
-                {**window, "metric": model.retraining.policies.performance.metric},
-            )
-        ),
-        fairness_breaches=tuple(
-            warehouse.fetch(read_sql("triggers/select_breaches.sql"), {**window, "kind": "fairness"})
-        ),
-        monitoring_runs=tuple(warehouse.fetch(read_sql("triggers/select_monitoring_runs.sql"), window)),
-        previous_decisions=tuple(
-            warehouse.fetch(
-                read_sql("triggers/select_previous_decisions.sql"), {"model": model.name, "night": night}
-            )
-        ),
-        month_cost={
-            str(r["currency"]): _float(r["cost"])
-            for r in warehouse.fetch(read_sql("triggers/sum_month_cost.sql"), month)
-        },
-        month_training_co2e_kg=_float(carbon[0]["co2e_kg"]) if carbon else 0.0,
-        latest_version=latest,
-        requests=tuple(
-            warehouse.fetch(
-                read_sql("triggers/select_requests.sql"),
-                {"model": model.name, "decision_id": decision_id(model, night)},
-            )
-        ),
+    month = {"model": one, "month_start": month_start, "month_end": month_end}
+    cooldown = max(m.retraining.guards.cooldown_days for m in models)
+    decisions_since = night - dt.timedelta(days=max(cooldown, 30) + 30)
+
+    def rows(sql: str, params: Mapping[str, object]) -> dict[str, list[Row]]:
+        out: dict[str, list[Row]] = defaultdict(list)
+        for r in warehouse.fetch(read_sql(f"triggers/{sql}.sql"), params):
+            out[str(r["model"])].append(r)
+        return out
+
+    alarms = rows("select_chart_alarms", window)
+    performance: dict[str, list[Row]] = defaultdict(list)
+    for metric in sorted({m.retraining.policies.performance.metric for m in models}):
+        for name, found in rows("select_performance", {**window, "metric": metric}).items():
+            performance[name] += found
+    fairness = rows("select_breaches", {**window, "kind": "fairness"})
+    runs = rows("select_monitoring_runs", window)
+    previous = rows("select_previous_decisions", {"model": one, "since": decisions_since, "night": night})
+    costs = rows("sum_month_cost", month)
+    carbon = rows("sum_month_training_carbon", month)
+    versions = (
+        rows("select_latest_version", {"model": one, "now": now})
+        if warehouse.table_exists("model_versions")
+        else {}
     )
+    requests = rows("select_requests", {"model": one, "night": night})
+    out: dict[str, Evidence] = {}
+    for m in models:
+        start = lookback_start(m, night)
+        recent = [r for r in performance[m.name] if day_of(r["window_date"]) >= start]
+        out[m.name] = Evidence(
+            chart_alarms=tuple(r for r in alarms[m.name] if day_of(r["window_date"]) >= start),
+            performance=tuple(recent),
+            fairness_breaches=tuple(r for r in fairness[m.name] if day_of(r["window_date"]) >= start),
+            monitoring_runs=tuple(r for r in runs[m.name] if day_of(r["window_date"]) >= start),
+            previous_decisions=tuple(previous[m.name]),
+            month_cost={str(r["currency"]): _float(r["cost"]) for r in costs[m.name]},
+            month_training_co2e_kg=sum(_float(r["co2e_kg"]) for r in carbon[m.name]),
+            latest_version=versions[m.name][0] if versions.get(m.name) else None,
+            requests=tuple(requests[m.name]),
+        )
+    return out
+
+
+def day_of(value: object) -> dt.date:
+    """Return a date from a date, a datetime or ISO text (warehouse drivers differ)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

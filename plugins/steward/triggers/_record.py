@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from steward.triggers._decide import Decision
@@ -16,6 +17,7 @@ __all__ = [
     "decision_row",
     "list_decisions",
     "record_decision",
+    "record_decisions",
     "request_retraining",
 ]
 
@@ -49,15 +51,24 @@ def record_decision(warehouse: Warehouse, decision: Decision) -> None:
     are marked consumed by it, and those an earlier run of the same decision consumed but this one
     does not are released.
     """
-    writes: list[tuple[str, dict[str, object], list[dict[str, Any]]]] = [
-        (DECISIONS_TABLE, {"model": decision.model, "night": decision.night}, [decision_row(decision)])
-    ]
-    for r in decision.read_requests:
-        consumed = decision.decision_id if str(r["request_id"]) in decision.consumed_requests else None
+    record_decisions(warehouse, [decision])
+
+
+def record_decisions(warehouse: Warehouse, decisions: Sequence[Decision]) -> None:
+    """Write several decisions (see :func:`record_decision`) in one transaction: all or none."""
+    writes: list[tuple[str, dict[str, object], list[dict[str, Any]]]] = []
+    for decision in decisions:
         writes.append(
-            (REQUESTS_TABLE, {"request_id": r["request_id"]}, [{**dict(r), "consumed_by": consumed}])
+            (DECISIONS_TABLE, {"model": decision.model, "night": decision.night}, [decision_row(decision)])
         )
-    warehouse.replace_partitions(writes)
+        for r in decision.read_requests:
+            consumed = decision.decision_id if str(r["request_id"]) in decision.consumed_requests else None
+            row = {k: r[k] for k in ("request_id", "model", "requested_at", "requested_by", "reason")}
+            writes.append(
+                (REQUESTS_TABLE, {"request_id": r["request_id"]}, [{**row, "consumed_by": consumed}])
+            )
+    if writes:
+        warehouse.replace_partitions(writes)
 
 
 def request_retraining(

@@ -11,6 +11,7 @@ from typing import Any
 
 from steward.registry import Model, SignalName
 from steward.triggers._evidence import Evidence
+from steward.triggers._evidence import day_of as _date
 
 __all__ = ["SIGNALS", "SignalResult", "evaluate_signals"]
 
@@ -34,14 +35,6 @@ class SignalResult:
             "summary": self.summary,
             **self.evidence,
         }
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _days(night: dt.date, nights: int) -> list[dt.date]:

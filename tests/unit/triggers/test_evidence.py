@@ -16,10 +16,12 @@ import pytest
 
 from steward.registry import load_registry
 from steward.triggers import (
+    evaluate_all,
     evaluate_policies,
     list_decisions,
     read_evidence,
     record_decision,
+    record_decisions,
     request_retraining,
 )
 from steward.warehouse import Warehouse
@@ -247,3 +249,20 @@ def test_a_registered_version_starts_the_cooldown(warehouse: Warehouse, registry
     d = evaluate_policies(warehouse, registry, "credit_risk", NIGHT, now=NOW)
     assert (d.action, d.guard) == ("skip", "cooldown")
     assert "version 1.9.0 registered, 2026-11-04 12:00 UTC" in d.reason
+
+
+def test_one_batch_for_every_model_decides_as_one_model_at_a_time(
+    warehouse: Warehouse, registry: Any
+) -> None:
+    _seed(warehouse)
+    request_retraining(warehouse, "lead_scoring", reason="campaign", requested_by="ana", requested_at=T)
+    batch = evaluate_all(warehouse, registry.models, NIGHT, now=NOW, run_id="r")
+    alone = [
+        evaluate_policies(warehouse, registry, m.name, NIGHT, now=NOW, run_id="r") for m in registry.models
+    ]
+    assert [(d.model, d.action, d.policy, d.reason) for d in batch] == [
+        (d.model, d.action, d.policy, d.reason) for d in alone
+    ]
+    assert [d.action for d in batch] == ["fire", "fire"]  # lead_scoring: the manual request (urgent)
+    record_decisions(warehouse, batch)
+    assert len(warehouse.fetch("select * from retraining_decisions")) == 2
