@@ -87,6 +87,15 @@ def _evaluated_at(params: Mapping[str, Any]) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def _retraining_deployed(ti: Any) -> bool:
+    """Return whether Airflow knows the ``model_retraining`` DAG (a fired decision has somewhere to go)."""
+    try:
+        found = ti.get_dag(RETRAINING_DAG_ID)
+    except Exception:  # the lookup raises for an unknown DAG (its error type depends on the runner)
+        return False
+    return getattr(found, "dag_id", None) == RETRAINING_DAG_ID
+
+
 def _active_run(ti: Any, candidates: list[str]) -> str | None:
     """Return the first of ``candidates`` that Airflow has queued or running for ``model_retraining``."""
     for run in candidates:
@@ -120,6 +129,11 @@ def decide_retraining() -> list[dict[str, Any]]:
     run_id = ctx.run_id(context)
     ti = context["ti"]
     fires: list[dict[str, Any]] = []
+    deployed = _retraining_deployed(ti)
+    if not deployed:
+        log.warning(
+            "DAG %r is not deployed: fired decisions are recorded, no run is started", RETRAINING_DAG_ID
+        )
     with ctx.warehouse() as wh:
         for night in sorted(set(nights.values())):
             models = [registry.model(name) for name in sorted(nights) if nights[name] == night]
@@ -128,17 +142,23 @@ def decide_retraining() -> list[dict[str, Any]]:
                 own = retraining_run_id(decision_id(m, night))  # a rerun of the night finds its own run
                 active[m.name] = _active_run(ti, [r for r in fired_runs(wh, m.name) if r != own])
             decisions = [
-                dataclasses.replace(d, triggered_run_id=retraining_run_id(d.decision_id))
-                if d.action == "fire"
-                else d
+                _started(d, retraining_run_id(d.decision_id), deployed) if d.action == "fire" else d
                 for d in evaluate_all(wh, models, night, now=now, run_id=run_id, active_runs=active)
             ]
             record_decisions(wh, decisions)
             for d in decisions:
                 log.info("%s %s: %s (%s): %s", night, d.model, d.action, d.decision_id, d.reason)
-                if d.action == "fire":
+                if d.triggered_run_id is not None:
                     fires.append({"trigger_run_id": d.triggered_run_id, "conf": retraining_conf(d)})
     return fires
+
+
+def _started(decision: Any, run: str, deployed: bool) -> Any:
+    """Return a fired decision with the run it starts, or saying that no retraining DAG is deployed."""
+    if deployed:
+        return dataclasses.replace(decision, triggered_run_id=run)
+    note = f" Not started: DAG {RETRAINING_DAG_ID!r} is not deployed (dags/{RETRAINING_DAG_ID}.py)."
+    return dataclasses.replace(decision, reason=decision.reason + note)
 
 
 def fire_retraining(fires: Any) -> Any:
