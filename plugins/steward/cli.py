@@ -747,6 +747,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
     _print_costs(days)
+    _print_decisions(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -870,6 +871,22 @@ def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
         print(
             f"  {f['model']} {f['window_date']}: fairness breach ({f['n']} significant gaps beyond tolerance)"
         )
+
+
+def _print_decisions(days: Sequence[dt.date]) -> None:
+    """Print the retraining decisions of the demo's nights (night, model, action, reason)."""
+    from steward.triggers import list_decisions
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        if not wh.table_exists("retraining_decisions"):
+            return
+        rows = [r for r in list_decisions(wh) if r["night"] in set(days)]
+    if not rows:
+        return
+    print("\nRetraining decisions (steward retraining decisions; the evidence is in retraining_decisions):")
+    for line in format_decisions(rows, width=110):
+        print(f"  {line}")
 
 
 def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> None:
