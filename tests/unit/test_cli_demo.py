@@ -72,7 +72,7 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     assert "s3cret" not in out and "note: STEWARD_WAREHOUSE_URL=" in out
     assert "lead_scoring night" in out and "  leads" in out
     assert "adhoc-user_file" not in out and "user_dataset" not in out
-    assert f"  {DAY}  lead_scoring   defer     defer because drift" in out
+    assert f"  {DAY}  lead_scoring   defer         defer because drift" in out
     assert "fire because drift" not in out
 
 

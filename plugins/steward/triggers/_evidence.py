@@ -41,7 +41,7 @@ class Evidence:
     performance
         ``model_performance`` rows of the policy's metric.
     fairness_breaches
-        ``monitoring_breaches`` of kind ``fairness``.
+        Fairness gaps judged a breach (``fairness_metrics``), and fairness ``monitoring_breaches``.
     monitoring_runs
         ``monitoring_runs`` of the lookback nights (their run ids are the decision's sources).
     previous_decisions
@@ -151,7 +151,7 @@ def read_evidence_many(
     for metric in sorted({m.retraining.policies.performance.metric for m in models}):
         for name, found in rows("select_performance", {**window, "metric": metric}).items():
             performance[name] += found
-    fairness = rows("select_breaches", {**window, "kind": "fairness"})
+    fairness = rows("select_fairness_breaches", window)
     runs = rows("select_monitoring_runs", window)
     previous = rows("select_previous_decisions", {"model": one, "since": decisions_since, "night": night})
     costs = rows("sum_month_cost", month)

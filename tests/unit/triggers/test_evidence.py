@@ -107,6 +107,17 @@ def _seed(wh: Warehouse) -> None:
             for k, s in [("fairness", "sex:female:disparate_impact_ratio"), ("drift", "loan_amount_usd")]
         ],
     )
+    fair = {"model": "credit_risk", "window_date": NIGHT, "run_id": "mon-5", "computed_at": T}
+    wh.replace_partition(
+        "fairness_metrics",
+        {"model": "credit_risk"},
+        [
+            {**fair, "attribute": "age_band", "group_value": "18-25", "metric": "disparate_impact_ratio",
+             "value": 0.51, "tolerance": 0.8, "status": "breach"},
+            {**fair, "attribute": "age_band", "group_value": "26-35", "metric": "disparate_impact_ratio",
+             "value": 0.95, "tolerance": 0.8, "status": "ok"},
+        ],
+    )  # fmt: skip
     wh.replace_partition(
         "monitoring_runs",
         {"model": "credit_risk"},
@@ -177,7 +188,10 @@ def test_reader_picks_exactly_the_rows_a_policy_looks_at(warehouse: Warehouse, r
         (dt.date(2026, 11, 2), 0.75),
         (dt.date(2026, 11, 5), 0.66),
     ]
-    assert [r["subject"] for r in ev.fairness_breaches] == ["sex:female:disparate_impact_ratio"]
+    assert [(r["subject"], r["threshold"]) for r in ev.fairness_breaches] == [
+        ("age_band:18-25:disparate_impact_ratio", 0.8),  # fairness_metrics, status breach only
+        ("sex:female:disparate_impact_ratio", 0.8),  # monitoring_breaches, kind fairness only
+    ]
     assert [r["run_id"] for r in ev.monitoring_runs] == ["mon-4", "mon-5"]
     assert ev.month_cost == {"USD": pytest.approx(150.75)}  # November, credit_risk only
     assert ev.month_training_co2e_kg == pytest.approx(3.75)  # 1.5 + 2.25, October's run left out
