@@ -51,8 +51,13 @@ def trigger_dag(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     folder = tmp_path_factory.mktemp("dags")
     shutil.copy(paths.project_dir() / "dags" / "retraining_trigger.py", folder)
     (folder / "model_retraining.py").write_text(STAND_IN, encoding="utf-8")
+    from airflow import settings
+
     saved = os.environ.get("AIRFLOW__CORE__DAGS_FOLDER")
+    saved_setting = settings.DAGS_FOLDER
     os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(folder)
+    # dag.test() syncs the "dags-folder" bundle, whose path airflow.settings read when first imported
+    settings.DAGS_FOLDER = str(folder)
     try:
         subprocess.run(
             [str(Path(sys.executable).with_name("airflow")), "db", "migrate"], check=True, capture_output=True
@@ -67,6 +72,7 @@ def trigger_dag(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         shorten_retries(dag)
         yield dag
     finally:
+        settings.DAGS_FOLDER = saved_setting
         if saved is None:
             os.environ.pop("AIRFLOW__CORE__DAGS_FOLDER", None)
         else:

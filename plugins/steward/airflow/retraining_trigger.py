@@ -157,7 +157,8 @@ def _started(decision: Any, run: str, deployed: bool) -> Any:
     """Return a fired decision with the run it starts, or saying that no retraining DAG is deployed."""
     if deployed:
         return dataclasses.replace(decision, triggered_run_id=run)
-    note = f" Not started: DAG {RETRAINING_DAG_ID!r} is not deployed (dags/{RETRAINING_DAG_ID}.py)."
+    end = "" if decision.reason.endswith(".") else "."
+    note = f"{end} Not started: DAG {RETRAINING_DAG_ID!r} is not deployed (dags/{RETRAINING_DAG_ID}.py)."
     return dataclasses.replace(decision, reason=decision.reason + note)
 
 
