@@ -32,6 +32,7 @@ def test_dag_files_exist() -> None:
             "data_quality.py",
             "model_lifecycle.py",
             "model_monitoring.py",
+            "retraining_trigger.py",
             "roi_review.py",
         ]
     )
@@ -45,6 +46,7 @@ def test_no_import_errors(dagbag) -> None:
         "data_quality",
         "model_lifecycle",
         "model_monitoring",
+        "retraining_trigger",
         "roi_review",
     }
 

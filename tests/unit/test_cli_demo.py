@@ -31,6 +31,13 @@ def _seed(status: str) -> None:
                 "values (:m, :p, 'drift', :msg, 'r', current_timestamp)",
                 {"m": model, "p": DAY, "msg": f"{model} night"},
             )
+        for night, action in ((DAY, "defer"), (DAY + dt.timedelta(days=30), "fire")):  # the second: not shown
+            wh.execute(
+                "insert into retraining_decisions (decision_id, model, night, evaluated_at, run_id, action, "
+                "policy, signals_json, evidence_json, reason) values (:i, 'lead_scoring', :n, "
+                "current_timestamp, 'r', :a, 'drift', '[]', '{}', :reason)",
+                {"i": f"rd-{action}", "n": night, "a": action, "reason": f"{action} because drift"},
+            )
 
 
 @pytest.fixture
@@ -70,6 +77,8 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     assert "not computable for 2026-11: no observations" in out
     assert "model registry: champions lead_scoring 2.3.0, credit_risk 1.8.2" in out
     assert "credit_risk    champion 1.8.2 (since 2026-10-31 12:00 UTC, set by steward-demo)" in out
+    assert f"  {DAY}  lead_scoring   defer         defer because drift" in out
+    assert "fire because drift" not in out
 
 
 def test_a_demo_whose_every_dataset_errored_exits_non_zero(

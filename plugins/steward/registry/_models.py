@@ -17,6 +17,7 @@ from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._finance import Cadence, Direction, FinanceConfig, KpiMeasure
 from steward.registry._monitoring import MonitoringPolicy
+from steward.registry._retraining import RetrainingPolicy
 from steward.registry._schedule import Alerts, Landing
 
 __all__ = [
@@ -236,6 +237,8 @@ class Model(Strict):
     #: The model card (intended use, limitations, assumptions, failure modes), stored with each
     #: registered version. Required for the high and unacceptable risk tiers.
     card: ModelCard | None = None
+    #: When the model is retrained (signals, guards) and how (trainer, windows, promotion gates).
+    retraining: RetrainingPolicy = RetrainingPolicy()
 
     @model_validator(mode="after")
     def _no_duplicate_columns(self) -> Model:
@@ -244,6 +247,12 @@ class Model(Strict):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 raise ValueError(f"{field} lists {dupes} more than once")
+        unknown = sorted(set(self.retraining.policies.drift.features or ()) - set(self.features))
+        if unknown:
+            raise ValueError(
+                f"retraining.policies.drift.features lists {unknown}, which are not in the model's "
+                f"features {self.features}: name monitored features only"
+            )
         return self
 
 
