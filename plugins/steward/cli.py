@@ -1023,6 +1023,8 @@ def _annotate_runs() -> None:
     else:
         if written:
             print(f"wrote what the night found as the note of {written} DAG run(s)")
+
+
 # ---------------------------------------------------------------- model registry
 def _actor(args: argparse.Namespace) -> str:
     """Return who acts: ``--actor``, else the logged-in user."""
