@@ -170,16 +170,16 @@ def _cross_check(reg: Registry, expectations_dir: Path | None) -> list[str]:
                 f"models[{i}] ({m.name}).business_kpi.measure.dataset: dataset {measure.dataset!r} is not "
                 "declared under 'datasets': declare it or fix the name"
             )
-    models = {m.name for m in reg.models}
-    for name in sorted(set(reg.finance.budgets) - models):
-        problems.append(
-            f"finance.budgets: model {name!r} is not registered (registered: {sorted(models)}): fix the name"
-        )
         if m.card is None and m.risk_tier in CARD_REQUIRED_TIERS:
             problems.append(
                 f"models[{i}] ({m.name}).card: a model in the {m.risk_tier} risk tier needs a model card: "
                 "add 'card:' with intended_use, limitations, assumptions and failure_modes"
             )
+    models = {m.name for m in reg.models}
+    for name in sorted(set(reg.finance.budgets) - models):
+        problems.append(
+            f"finance.budgets: model {name!r} is not registered (registered: {sorted(models)}): fix the name"
+        )
     if expectations_dir is not None:
         for i, d in enumerate(reg.datasets):
             suite_file = expectations_dir / f"{d.suite_name}.json"
