@@ -22,6 +22,19 @@ from steward.registry._models import (
     Severity,
 )
 from steward.registry._monitoring import MonitoringPolicy
+from steward.registry._privacy import (
+    MASKED_SENSITIVITY,
+    DataSharingAgreement,
+    ExportJob,
+    FeedbackSource,
+    Generalization,
+    ImpactAssessment,
+    IncidentPolicy,
+    PiiScan,
+    PrivacyConfig,
+    mask_examples,
+    masks_examples,
+)
 from steward.registry._schedule import STEWARD_DAGS, Alerts, DagAlerts, Landing
 
 __all__ = [
@@ -61,6 +74,18 @@ __all__ = [
     "SharedCostRule",
     "TagDimension",
     "TrainingLocation",
+    # privacy and accountability
+    "DataSharingAgreement",
+    "ExportJob",
+    "FeedbackSource",
+    "Generalization",
+    "ImpactAssessment",
+    "IncidentPolicy",
+    "MASKED_SENSITIVITY",
+    "PiiScan",
+    "PrivacyConfig",
+    "mask_examples",
+    "masks_examples",
     # identifiers
     "check_column",
     "check_name",

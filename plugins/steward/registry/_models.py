@@ -15,6 +15,7 @@ from steward.registry._base import Column, Name, Strict
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._monitoring import MonitoringPolicy
+from steward.registry._privacy import PrivacyConfig
 from steward.registry._schedule import Alerts, Landing
 
 __all__ = [
@@ -219,6 +220,8 @@ class Registry(Strict):
     costs: CostsConfig = CostsConfig()
     #: Who is told when a night is late or failed (webhook, e-mail), per DAG.
     alerts: Alerts = Alerts()
+    #: PII scan, declared personal data, data-sharing exports, impact assessments, incidents, feedback.
+    privacy: PrivacyConfig = PrivacyConfig()
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""
