@@ -1,0 +1,34 @@
+"""Governance records: PII findings, data-sharing exports, decisions, incidents, impact assessments, feedback.
+
+Each record is computed from the registry and the warehouse and written to its own table in one
+transaction (reruns write the same rows); :mod:`steward.airflow` runs them nightly or on demand.
+"""
+
+from steward.governance._pii import (
+    RECOGNIZERS,
+    SENSITIVITY_RANK,
+    PiiFinding,
+    PiiScanResult,
+    Recognizer,
+    iban_ok,
+    luhn_ok,
+    scan_columns,
+    scan_dataset,
+    scan_pii,
+    us_ssn_ok,
+)
+
+__all__ = [
+    # PII scan
+    "PiiFinding",
+    "PiiScanResult",
+    "RECOGNIZERS",
+    "Recognizer",
+    "SENSITIVITY_RANK",
+    "iban_ok",
+    "luhn_ok",
+    "scan_columns",
+    "scan_dataset",
+    "scan_pii",
+    "us_ssn_ok",
+]
