@@ -133,6 +133,47 @@ def _table_lines(rows: Sequence[dict[str, object]]) -> list[str]:
     return [line(names), line(["-" * w for w in widths]), *(line(c) for c in cells)]
 
 
+# ---------------------------------------------------------------- governance records
+def _cmd_pii_scan(args: argparse.Namespace) -> int:
+    from steward.governance import scan_pii
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        result = scan_pii(registry, args.date, warehouse=wh, run_id=run_id_for("cli"), datasets=args.dataset)
+    for f in result.findings:
+        flags = [
+            w for w, on in (("UNDECLARED", not f.declared), ("CLASS TOO LOW", f.sensitivity_too_low)) if on
+        ]
+        print(
+            f"{f.dataset}.{f.column_name}: {f.entity} ({f.match_share:.0%} of {f.sample_size} sampled, "
+            f"by {f.matched_by}; {f.sensitivity}, warrants {f.warranted_sensitivity})",
+            *flags,
+        )
+    for name, why in result.skipped:
+        print(f"skipped {name}: {why}")
+    return 1 if result.undeclared or result.too_low else 0
+
+
+def _cmd_export_run(args: argparse.Namespace) -> int:
+    from steward.governance import run_export
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        out = run_export(registry, args.name, args.date, warehouse=wh, run_id=run_id_for("cli"))
+    final = out.after or out.before
+    measured = f" (k={final.k}, l={final.l})" if final else ""
+    print(f"{out.status.upper():<11} {out.name} {out.day}: {out.reason}{measured}")
+    if out.output_path:
+        print(f"            file: {out.output_path}")
+    return 1 if out.status == "refused" else 0
+
+
 # ---------------------------------------------------------------- data quality
 def _cmd_dq_validate(args: argparse.Namespace) -> int:
     from steward.quality import validate_partition
@@ -935,6 +976,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=10.0,
         help="seconds to wait while another process writes the DuckDB file",
+    )
+
+    pii = sub.add_parser("pii", help="personal data in datasets").add_subparsers(dest="sub", required=True)
+    p = _command(
+        pii, "scan", "scan datasets' columns for personal data (offline recognizers), as the nightly DAG",
+        "steward pii scan --date 2026-11-04 --dataset leads", _cmd_pii_scan, registry=True,
+    )  # fmt: skip
+    p.add_argument("--date", type=_date, required=True, help="the scan date (daily datasets: that partition)")
+    p.add_argument("--dataset", action="append", help="dataset name (repeatable; default: every dataset)")
+
+    export = sub.add_parser("export", help="data shared with partners").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        export, "run", "check k-anonymity and l-diversity, then write an export of privacy.exports",
+        "steward export run loans_to_bureau --date 2026-11-14", _cmd_export_run, registry=True,
+    )  # fmt: skip
+    p.add_argument("name", help="the export's name (privacy.exports[].name)")
+    p.add_argument(
+        "--date", type=_date, required=True, help="the export date (daily datasets: that partition)"
     )
 
     dq = sub.add_parser("dq", help="data quality").add_subparsers(dest="sub", required=True)

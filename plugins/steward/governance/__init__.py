@@ -4,6 +4,8 @@ Each record is computed from the registry and the warehouse and written to its o
 transaction (reruns write the same rows); :mod:`steward.airflow` runs them nightly or on demand.
 """
 
+from steward.governance._anonymity import Anonymity, generalized_sql, measure_anonymity
+from steward.governance._exports import ExportError, ExportOutcome, run_export
 from steward.governance._pii import (
     RECOGNIZERS,
     SENSITIVITY_RANK,
@@ -19,6 +21,13 @@ from steward.governance._pii import (
 )
 
 __all__ = [
+    # anonymity before sharing
+    "Anonymity",
+    "ExportError",
+    "ExportOutcome",
+    "generalized_sql",
+    "measure_anonymity",
+    "run_export",
     # PII scan
     "PiiFinding",
     "PiiScanResult",
