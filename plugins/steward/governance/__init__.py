@@ -6,6 +6,13 @@ transaction (reruns write the same rows); :mod:`steward.airflow` runs them night
 
 from steward.governance._anonymity import Anonymity, generalized_sql, measure_anonymity
 from steward.governance._exports import ExportError, ExportOutcome, run_export
+from steward.governance._incidents import (
+    Incident,
+    IncidentNight,
+    evaluate_incidents,
+    incident_notice,
+    resolve_incident,
+)
 from steward.governance._pii import (
     RECOGNIZERS,
     SENSITIVITY_RANK,
@@ -28,6 +35,12 @@ __all__ = [
     "generalized_sql",
     "measure_anonymity",
     "run_export",
+    # incidents
+    "Incident",
+    "IncidentNight",
+    "evaluate_incidents",
+    "incident_notice",
+    "resolve_incident",
     # PII scan
     "PiiFinding",
     "PiiScanResult",
