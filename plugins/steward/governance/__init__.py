@@ -6,6 +6,13 @@ transaction (reruns write the same rows); :mod:`steward.airflow` runs them night
 
 from steward.governance._anonymity import Anonymity, generalized_sql, measure_anonymity
 from steward.governance._exports import ExportError, ExportOutcome, run_export
+from steward.governance._impact import (
+    ASSESSED_TIERS,
+    ImpactCheck,
+    check_impact_assessment,
+    impact_assessment_ok,
+    record_impact_assessments,
+)
 from steward.governance._incidents import (
     Incident,
     IncidentNight,
@@ -35,6 +42,12 @@ __all__ = [
     "generalized_sql",
     "measure_anonymity",
     "run_export",
+    # impact assessments
+    "ASSESSED_TIERS",
+    "ImpactCheck",
+    "check_impact_assessment",
+    "impact_assessment_ok",
+    "record_impact_assessments",
     # incidents
     "Incident",
     "IncidentNight",
