@@ -174,6 +174,52 @@ def _cmd_export_run(args: argparse.Namespace) -> int:
     return 1 if out.status == "refused" else 0
 
 
+def _cmd_decision_record(args: argparse.Namespace) -> int:
+    from steward.governance import Decision, record_decision
+    from steward.warehouse import connect
+
+    decision = Decision(
+        initiative=args.initiative,
+        stage=args.stage,
+        status=args.status,
+        sponsor=args.sponsor,
+        rationale=args.rationale,
+        decided_at=args.at or dt.datetime.now(dt.UTC),
+        success_criteria=args.success_criteria,
+        model=args.model,
+        decided_by=args.by or os.environ.get("USER"),
+    )
+    with connect(args.url) as wh:
+        wh.migrate()
+        print(f"recorded decision {record_decision(wh, decision, run_id=run_id_for('cli'))}")
+    return 0
+
+
+def _cmd_incident_resolve(args: argparse.Namespace) -> int:
+    from steward.governance import resolve_incident
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        done = resolve_incident(
+            wh,
+            args.incident_id,
+            note=args.note,
+            actor=args.by or os.environ.get("USER") or "cli",
+            on=args.date,
+        )
+    print(f"resolved {done.incident_id}: {done.title}: {done.resolution}")
+    return 0
+
+
+def _timestamp(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a time YYYY-MM-DDTHH:MM (UTC), got {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 # ---------------------------------------------------------------- data quality
 def _cmd_dq_validate(args: argparse.Namespace) -> int:
     from steward.quality import validate_partition
@@ -997,6 +1043,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--date", type=_date, required=True, help="the export date (daily datasets: that partition)"
     )
+
+    decision = sub.add_parser("decision", help="the decision log of AI initiatives").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        decision, "record", "record a stage-gate decision (proposed, approved, rejected) in the audit trail",
+        "steward decision record --initiative credit_v2 --stage production --status approved "
+        "--sponsor 'Chief Risk Officer' --rationale 'beats v1 on AUC' --model credit_risk",
+        _cmd_decision_record,
+    )  # fmt: skip
+    p.add_argument("--initiative", required=True, help="the AI initiative's name")
+    p.add_argument("--stage", required=True, help="the stage gate, e.g. idea, pilot, production, retirement")
+    p.add_argument(
+        "--status", required=True, choices=["proposed", "approved", "rejected"], help="the decision"
+    )
+    p.add_argument("--sponsor", required=True, help="the accountable sponsor")
+    p.add_argument("--rationale", required=True, help="why")
+    p.add_argument("--success-criteria", help="how success will be judged (default: none given)")
+    p.add_argument("--model", help="the registered model it concerns (default: none)")
+    p.add_argument("--by", help="who decided (default: $USER)")
+    p.add_argument("--at", type=_timestamp, help="when, YYYY-MM-DDTHH:MM UTC (default: now)")
+
+    incident = sub.add_parser("incident", help="incidents").add_subparsers(dest="sub", required=True)
+    p = _command(
+        incident, "resolve", "resolve an incident by hand with a note (it stays resolved while breaching)",
+        "steward incident resolve 3f9a0c1d2e4b5a6978877665 --date 2026-11-12 --note 'rolled back to v1'",
+        _cmd_incident_resolve,
+    )  # fmt: skip
+    p.add_argument("incident_id", help="the incident's id (incidents.incident_id)")
+    p.add_argument("--note", required=True, help="why it is resolved")
+    p.add_argument("--date", type=_date, default=dt.date.today(), help="the resolution date (default: today)")
+    p.add_argument("--by", help="who resolves it (default: $USER)")
 
     dq = sub.add_parser("dq", help="data quality").add_subparsers(dest="sub", required=True)
     p = _command(

@@ -5,6 +5,7 @@ transaction (reruns write the same rows); :mod:`steward.airflow` runs them night
 """
 
 from steward.governance._anonymity import Anonymity, generalized_sql, measure_anonymity
+from steward.governance._decisions import Decision, audit_trail, record_decision
 from steward.governance._exports import ExportError, ExportOutcome, run_export
 from steward.governance._impact import (
     ASSESSED_TIERS,
@@ -42,6 +43,10 @@ __all__ = [
     "generalized_sql",
     "measure_anonymity",
     "run_export",
+    # decisions and the audit trail
+    "Decision",
+    "audit_trail",
+    "record_decision",
     # impact assessments
     "ASSESSED_TIERS",
     "ImpactCheck",

@@ -43,3 +43,14 @@ def test_pii_scan_of_data_without_personal_data_prints_nothing_and_exits_0(
         main(["pii", "scan", "--date", str(dt.date(2026, 11, 4)), "--url", url, "--registry", str(reg)]) == 0
     )
     assert capsys.readouterr().out == ""  # ages, zip codes, outcomes and names match no recognizer
+
+
+def test_decision_record_and_incident_resolve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
+    args = ["--initiative", "credit_v2", "--stage", "pilot", "--status", "approved", "--sponsor", "CRO"]
+    assert main(["decision", "record", *args, "--rationale", "ok", "--at", "2026-11-10T09:00", "--url", url]) == 0
+    assert capsys.readouterr().out.startswith("recorded decision ")
+    assert main(["decision", "record", *args, "--rationale", " ", "--url", url]) == 2
+    assert "give a rationale" in capsys.readouterr().err
+    assert main(["incident", "resolve", "nope", "--note", "x", "--url", url]) == 2
+    assert "incident 'nope' does not exist" in capsys.readouterr().err
