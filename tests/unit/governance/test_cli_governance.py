@@ -48,7 +48,8 @@ def test_pii_scan_of_data_without_personal_data_prints_nothing_and_exits_0(
 def test_decision_record_and_incident_resolve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
     args = ["--initiative", "credit_v2", "--stage", "pilot", "--status", "approved", "--sponsor", "CRO"]
-    assert main(["decision", "record", *args, "--rationale", "ok", "--at", "2026-11-10T09:00", "--url", url]) == 0
+    at = ["--at", "2026-11-10T09:00"]
+    assert main(["decision", "record", *args, *at, "--rationale", "ok", "--url", url]) == 0
     assert capsys.readouterr().out.startswith("recorded decision ")
     assert main(["decision", "record", *args, "--rationale", " ", "--url", url]) == 2
     assert "give a rationale" in capsys.readouterr().err
