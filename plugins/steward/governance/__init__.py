@@ -7,6 +7,7 @@ transaction (reruns write the same rows); :mod:`steward.airflow` runs them night
 from steward.governance._anonymity import Anonymity, generalized_sql, measure_anonymity
 from steward.governance._decisions import Decision, audit_trail, record_decision
 from steward.governance._exports import ExportError, ExportOutcome, run_export
+from steward.governance._feedback import FeedbackError, ingest_feedback, review_feedback
 from steward.governance._impact import (
     ASSESSED_TIERS,
     ImpactCheck,
@@ -47,6 +48,10 @@ __all__ = [
     "Decision",
     "audit_trail",
     "record_decision",
+    # user feedback
+    "FeedbackError",
+    "ingest_feedback",
+    "review_feedback",
     # impact assessments
     "ASSESSED_TIERS",
     "ImpactCheck",
