@@ -72,7 +72,8 @@ def test_feedback_is_ingested_once_and_joined_to_the_queued_segment(
         {"model": "leads", "window_date": DAY},
         [
             {"segment_feature": "channel", "segment_value": "web", "n": 50, "n_low_confidence": 20,
-             "low_confidence_share": 0.4, "overall_share": 0.1, "example_ids_json": json.dumps(["L-1", "L-10"]),
+             "low_confidence_share": 0.4, "overall_share": 0.1,
+             "example_ids_json": json.dumps(["L-1", "L-10"]),
              "run_id": "r", "computed_at": dt.datetime(2026, 11, 5, tzinfo=dt.UTC)},
         ],
     )  # fmt: skip
