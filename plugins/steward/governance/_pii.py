@@ -123,7 +123,7 @@ class Recognizer:
         return bool(self.pattern.fullmatch(v)) and (self.check is None or self.check(v))
 
     def names(self, column: str) -> bool:
-        """Return whether the column's name points to this entity."""
+        """Return whether the column's name is this entity's (``customer_email`` yes, ``email_opens`` no)."""
         return bool(self.name_hint and self.name_hint.search(column.lower()))
 
 
@@ -137,38 +137,44 @@ def _r(
 RECOGNIZERS: Mapping[str, Recognizer] = {
     r.entity: r
     for r in (
-        _r("iban", r"[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{1,4}){3,8}", "restricted", iban_ok, r"\biban\b"),
+        _r("iban", r"[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{1,4}){3,8}", "restricted", iban_ok, r"^(\w+_)?iban$"),
         _r(
             "credit_card",
             r"\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}",
             "restricted",
             luhn_ok,
-            r"card_?(number|no|num)|\bpan\b|credit_?card",
+            r"^(\w+_)?(card_?(number|no|num)|pan|credit_?card(_number)?)$",
         ),
-        _r("us_ssn", r"\d{3}-\d{2}-\d{4}", "restricted", us_ssn_ok, r"\bssn\b|social_?security"),
+        _r(
+            "us_ssn",
+            r"\d{3}-\d{2}-\d{4}",
+            "restricted",
+            us_ssn_ok,
+            r"^(\w+_)?(ssn|social_?security(_number)?)$",
+        ),
         _r(
             "uk_nino",
             r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]",
             "restricted",
             None,
-            r"\bnino\b|national_?insurance|national_?id",
+            r"^(\w+_)?(nino|national_?insurance(_number)?|national_?id)$",
         ),
         _r(
             "email",
             r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
             "confidential",
             None,
-            r"e_?mail",
+            r"^(\w+_)?e_?mail(_?address)?$",
         ),
         _r(
             "phone",
             r"\+?\d{1,3}?[ .-]?\(?\d{2,4}\)?(?:[ .-]?\d{2,4}){2,3}",
             "confidential",
             lambda v: 9 <= sum(c.isdigit() for c in v) <= 15,
-            r"phone|mobile|\btel\b|msisdn",
+            r"^(\w+_)?(phone|mobile|tel|msisdn)(_?number|_no)?$",
         ),
-        _r("ipv4", r"(?:\d{1,3}\.){3}\d{1,3}", "confidential", _ip_ok, r"\bip(_?addr(ess)?)?\b|ipv4"),
-        _r("ipv6", r"[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+", "confidential", _ip_ok, r"ipv6"),
+        _r("ipv4", r"(?:\d{1,3}\.){3}\d{1,3}", "confidential", _ip_ok, r"^(\w+_)?(ip|ipv4)(_?addr(ess)?)?$"),
+        _r("ipv6", r"[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+", "confidential", _ip_ok, r"^(\w+_)?ipv6(_?addr(ess)?)?$"),
     )
 }
 

@@ -79,6 +79,8 @@ def test_columns_are_flagged_by_share_of_values_or_by_name() -> None:
             "card": cards_half_valid,  # 2 of 4 pass Luhn
             "customer_email": [None, None],  # empty, but named like an e-mail column
             "city": ["Paris", "Lyon", "Nice"],
+            "email_opens": ["3", "0", "7"],  # a count named after e-mails: not an address
+            "mobile_number": [None],
         },
         min_share=0.5,
     )
@@ -86,6 +88,7 @@ def test_columns_are_flagged_by_share_of_values_or_by_name() -> None:
         ("contact", "email", 0.75, 4, "values"),
         ("card", "credit_card", 0.5, 4, "values"),
         ("customer_email", "email", 0.0, 0, "name"),
+        ("mobile_number", "phone", 0.0, 0, "name"),
     ]
     assert [f[0] for f in scan_columns({"card": cards_half_valid}, min_share=0.6)] == []
 
