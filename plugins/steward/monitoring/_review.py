@@ -99,8 +99,8 @@ def review_segments(
 ) -> list[ReviewSegment]:
     """Return the window's queued segments, largest low-confidence share first.
 
-    Example row ids follow the prediction log's ``sensitivity`` (:func:`steward.registry.mask_examples`):
-    a confidential or restricted log keeps the count of examples, never the ids.
+    Example row ids follow the prediction log's ``sensitivity`` (:func:`steward.registry.mask_examples`,
+    ``kind="ids"``): a restricted log keeps the count of examples, never the ids.
     """
     policy = model.monitoring.review
     overall = n_low / n_rows if n_rows else 0.0
@@ -132,7 +132,7 @@ def review_segments(
                 f"order by 1 limit {int(policy.examples)}"
             )
             ids = [str(r["id"]) for r in window.engine.fetch(sql)]
-            examples = tuple(mask_examples(ids, sensitivity=sensitivity))
+            examples = tuple(mask_examples(ids, sensitivity=sensitivity, kind="ids"))
         value = _label(edge_arr, int(key)) if edge_arr is not None else str(key)
         out.append(ReviewSegment(name, value, n, low, share, overall, examples))
     return out

@@ -242,7 +242,7 @@ def monitor_relation(
 
     :func:`monitor_window` builds the relations from the registry; the CLI passes a reference file and
     a current file directly. See :func:`monitor_window` for the tables written. ``sensitivity`` is the
-    prediction log's class: confidential and restricted logs keep no example row ids in the review queue.
+    prediction log's class: restricted logs keep no example row ids in the review queue.
     """
     check_date(day, what=f"model {model.name!r}: window date")
     started = time.monotonic()

@@ -23,8 +23,10 @@ from steward.registry._models import (
 )
 from steward.registry._monitoring import MonitoringPolicy
 from steward.registry._privacy import (
+    HIDDEN_EXAMPLES,
     MASKED_SENSITIVITY,
     DataSharingAgreement,
+    ExampleKind,
     ExportJob,
     FeedbackSource,
     Generalization,
@@ -76,9 +78,11 @@ __all__ = [
     "TrainingLocation",
     # privacy and accountability
     "DataSharingAgreement",
+    "ExampleKind",
     "ExportJob",
     "FeedbackSource",
     "Generalization",
+    "HIDDEN_EXAMPLES",
     "ImpactAssessment",
     "IncidentPolicy",
     "MASKED_SENSITIVITY",

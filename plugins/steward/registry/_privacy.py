@@ -2,9 +2,9 @@
 
 PII scans, data-sharing exports, impact assessments, incidents and user feedback are declared here.
 
-:func:`masks_examples` is the one policy every place that shows example values follows (data-quality
-samples of unexpected values, the review queue's example row ids, reports): confidential and restricted
-datasets never show them.
+:func:`masks_examples` is the one policy every place that shows examples follows (:data:`HIDDEN_EXAMPLES`):
+confidential and restricted datasets never show sampled values (data-quality samples, reports);
+restricted ones never show row ids either (the review queue's example predictions).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from steward.registry._base import Column, Name, Strict
 
 __all__ = [
     "DataSharingAgreement",
+    "ExampleKind",
     "ExportJob",
     "FeedbackSource",
     "Generalization",
+    "HIDDEN_EXAMPLES",
     "ImpactAssessment",
     "IncidentPolicy",
     "MASKED_SENSITIVITY",
@@ -34,22 +36,36 @@ __all__ = [
 BreachKind = Literal["drift", "performance", "control_chart", "fairness"]
 _PERSISTENT_KINDS: tuple[BreachKind, ...] = ("performance", "fairness")
 
-#: Sensitivity classes whose example values (samples, row ids) are never shown or stored unmasked.
-MASKED_SENSITIVITY = ("confidential", "restricted")
+#: What an example is: sampled ``values`` of a column (data-quality samples, report tables) or row
+#: ``ids`` (the review queue's example predictions, pseudonymous keys reviewers look up).
+ExampleKind = Literal["values", "ids"]
+
+#: The one policy: per sensitivity class, the kinds of examples that are never shown or stored unmasked.
+HIDDEN_EXAMPLES: dict[str, tuple[ExampleKind, ...]] = {
+    "public": (),
+    "internal": (),
+    "confidential": ("values",),
+    "restricted": ("values", "ids"),
+}
+
+#: Sensitivity classes whose example values are never shown or stored unmasked.
+MASKED_SENSITIVITY = tuple(s for s, kinds in HIDDEN_EXAMPLES.items() if "values" in kinds)
 
 
-def masks_examples(sensitivity: str) -> bool:
-    """Return whether a dataset of this sensitivity class hides its example values.
+def masks_examples(sensitivity: str, *, kind: ExampleKind = "values") -> bool:
+    """Return whether a dataset of this sensitivity class hides its examples of this kind.
 
     Examples
     --------
-    >>> masks_examples("internal"), masks_examples("restricted")
+    >>> masks_examples("internal"), masks_examples("confidential"), masks_examples("restricted")
+    (False, True, True)
+    >>> masks_examples("confidential", kind="ids"), masks_examples("restricted", kind="ids")
     (False, True)
     """
-    return sensitivity in MASKED_SENSITIVITY
+    return kind in HIDDEN_EXAMPLES[sensitivity]
 
 
-def mask_examples(values: Sequence[str], *, sensitivity: str) -> list[str]:
+def mask_examples(values: Sequence[str], *, sensitivity: str, kind: ExampleKind = "values") -> list[str]:
     """Return ``values`` as they may be shown for a dataset of this sensitivity class.
 
     Counts survive (one mask per value), the values do not.
@@ -58,10 +74,10 @@ def mask_examples(values: Sequence[str], *, sensitivity: str) -> list[str]:
     --------
     >>> mask_examples(["a@x.org", "b@y.org"], sensitivity="restricted")
     ['<masked: restricted>', '<masked: restricted>']
-    >>> mask_examples(["L-1"], sensitivity="internal")
+    >>> mask_examples(["L-1"], sensitivity="confidential", kind="ids")
     ['L-1']
     """
-    if not masks_examples(sensitivity):
+    if not masks_examples(sensitivity, kind=kind):
         return [str(v) for v in values]
     return [f"<masked: {sensitivity}>" for _ in values]
 

@@ -24,6 +24,7 @@ from steward.registry import (
 )
 def test_one_policy_decides_which_classes_hide_examples(sensitivity: str, masked: bool) -> None:
     assert masks_examples(sensitivity) is masked
+    assert masks_examples(sensitivity, kind="ids") is (sensitivity == "restricted")
     shown = mask_examples(["jane@example.org", "L-7"], sensitivity=sensitivity)
     assert len(shown) == 2
     assert ("jane@example.org" in shown) is not masked
