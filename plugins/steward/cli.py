@@ -761,6 +761,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
     _print_costs(days)
+    _print_governance(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -832,6 +833,19 @@ def _print_costs(days: Sequence[dt.date]) -> None:
         for r in carbon["by_unit"]:
             share = r["share"] if isinstance(r["share"], float) else 0.0
             print(f"  {r['business_unit'] or '(unallocated)':<16} {r['co2e_kg']:>12,.3f} kg  {share:6.1%}")
+
+
+def _print_governance(days: Sequence[dt.date]) -> None:
+    """Print the demo's PII findings, exports and incidents (docs/governance.md)."""
+    from steward.governance import governance_summary
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        lines = governance_summary(wh, start=days[0], end=days[-1])
+    if lines:
+        print("\nGovernance records (pii_findings, data_exports, incidents):")
+        for line in lines:
+            print(f"  {line}")
 
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:

@@ -25,7 +25,7 @@ from steward.airflow.local import apply_airflow_env
 __all__ = ["DEMO_DAGS", "run_demo", "shorten_retries"]
 
 #: DAGs the demo runs per night, in order.
-DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon")
+DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon", "governance_nightly", "data_export")
 
 
 @contextlib.contextmanager

@@ -35,6 +35,7 @@ from steward.governance._pii import (
     scan_pii,
     us_ssn_ok,
 )
+from steward.governance._summary import governance_summary
 
 __all__ = [
     # anonymity before sharing
@@ -48,6 +49,8 @@ __all__ = [
     "Decision",
     "audit_trail",
     "record_decision",
+    # summary
+    "governance_summary",
     # user feedback
     "FeedbackError",
     "ingest_feedback",
