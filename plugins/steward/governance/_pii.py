@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from steward.monitoring import dataset_relation, scan_engine
 from steward.registry import Dataset, Registry
-from steward.sources import SourceError, read_partition
-from steward.warehouse import Warehouse
+from steward.sources import SourceError
+from steward.warehouse import Warehouse, WarehouseError
 
 __all__ = [
     "PiiFinding",
@@ -304,6 +305,17 @@ class PiiScanResult:
         return tuple(f for f in self.findings if f.sensitivity_too_low)
 
 
+#: The partition column :func:`steward.monitoring.dataset_relation` adds; not the dataset's own.
+_WINDOW_COLUMN = "steward_window"
+
+
+def _read_sample(ds: Dataset, day: dt.date, n: int, warehouse: Warehouse, engine: Warehouse) -> pa.Table:
+    """Read at most ``n`` rows of the dataset's partition (snapshots: of all rows) inside the engine."""
+    rel = dataset_relation(ds, [day] if ds.cadence == "daily" else None, warehouse=warehouse, engine=engine)
+    sample = rel.engine.fetch_arrow(f"select * from ({rel.sql}) as r limit {int(n)}")
+    return sample.drop_columns([c for c in sample.column_names if c == _WINDOW_COLUMN])
+
+
 def scan_pii(
     registry: Registry,
     day: dt.date,
@@ -313,6 +325,9 @@ def scan_pii(
     datasets: Sequence[str] | None = None,
 ) -> PiiScanResult:
     """Scan every dataset (daily ones: the ``day`` partition; snapshots: all rows) and write ``pii_findings``.
+
+    At most ``privacy.pii_scan.sample_rows`` rows of each are read (inside the scan engine: memory does not
+    grow with the partition).
 
     Each dataset's rows for ``scan_date = day`` are replaced in one transaction, so a rerun writes the
     same rows. A dataset that cannot be read is skipped (its previous findings stay) and reported.
@@ -346,16 +361,20 @@ def scan_pii(
     skipped: list[tuple[str, str]] = []
     writes: list[tuple[str, Mapping[str, object], list[dict[str, object]]]] = []
     now = dt.datetime.now(dt.UTC)
-    for ds in chosen:
-        try:
-            part = read_partition(ds, day if ds.cadence == "daily" else None, warehouse=warehouse)
-        except SourceError as exc:
-            skipped.append((ds.name, str(exc)))
-            continue
-        found = scan_dataset(registry, ds, part.table)
-        findings += found
-        rows = [{**f.row(), "run_id": run_id, "scanned_at": now} for f in found]
-        writes.append(("pii_findings", {"dataset": ds.name, "scan_date": day}, rows))
+    engine = scan_engine(memory_limit="512MB", threads=1)  # one thread: the same rows on a rerun
+    try:
+        for ds in chosen:
+            try:
+                sample = _read_sample(ds, day, registry.privacy.pii_scan.sample_rows, warehouse, engine)
+            except (SourceError, WarehouseError) as exc:
+                skipped.append((ds.name, str(exc)))
+                continue
+            found = scan_dataset(registry, ds, sample)
+            findings += found
+            rows = [{**f.row(), "run_id": run_id, "scanned_at": now} for f in found]
+            writes.append(("pii_findings", {"dataset": ds.name, "scan_date": day}, rows))
+    finally:
+        engine.close()
     if writes:
         warehouse.replace_partitions(writes)
     return PiiScanResult(day, tuple(findings), tuple(skipped))
