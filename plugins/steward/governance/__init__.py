@@ -8,13 +8,7 @@ from steward.governance._anonymity import Anonymity, generalized_sql, measure_an
 from steward.governance._decisions import Decision, audit_trail, record_decision
 from steward.governance._exports import ExportError, ExportOutcome, run_export
 from steward.governance._feedback import FeedbackError, ingest_feedback, review_feedback
-from steward.governance._impact import (
-    ASSESSED_TIERS,
-    ImpactCheck,
-    check_impact_assessment,
-    impact_assessment_ok,
-    record_impact_assessments,
-)
+from steward.governance._impact import record_impact_assessments
 from steward.governance._incidents import (
     Incident,
     IncidentNight,
@@ -36,6 +30,7 @@ from steward.governance._pii import (
     us_ssn_ok,
 )
 from steward.governance._summary import governance_summary
+from steward.registry import ASSESSED_TIERS, ImpactCheck, check_impact_assessment, impact_assessment_ok
 
 __all__ = [
     # anonymity before sharing

@@ -6,6 +6,12 @@ from steward.registry._cost_sources import CostSource
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._identifiers import check_column, check_name
+from steward.registry._impact import (
+    ASSESSED_TIERS,
+    ImpactCheck,
+    check_impact_assessment,
+    impact_assessment_ok,
+)
 from steward.registry._load import RegistryError, load_registry, parse_registry
 from steward.registry._models import (
     BusinessKpi,
@@ -77,6 +83,10 @@ __all__ = [
     "TagDimension",
     "TrainingLocation",
     # privacy and accountability
+    "ASSESSED_TIERS",
+    "ImpactCheck",
+    "check_impact_assessment",
+    "impact_assessment_ok",
     "DataSharingAgreement",
     "ExampleKind",
     "ExportJob",
