@@ -133,6 +133,93 @@ def _table_lines(rows: Sequence[dict[str, object]]) -> list[str]:
     return [line(names), line(["-" * w for w in widths]), *(line(c) for c in cells)]
 
 
+# ---------------------------------------------------------------- governance records
+def _cmd_pii_scan(args: argparse.Namespace) -> int:
+    from steward.governance import scan_pii
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        result = scan_pii(registry, args.date, warehouse=wh, run_id=run_id_for("cli"), datasets=args.dataset)
+    for f in result.findings:
+        flags = [
+            w for w, on in (("UNDECLARED", not f.declared), ("CLASS TOO LOW", f.sensitivity_too_low)) if on
+        ]
+        print(
+            f"{f.dataset}.{f.column_name}: {f.entity} ({f.match_share:.0%} of {f.sample_size} sampled, "
+            f"by {f.matched_by}; {f.sensitivity}, warrants {f.warranted_sensitivity})",
+            *flags,
+        )
+    for name, why in result.skipped:
+        print(f"skipped {name}: {why}")
+    return 1 if result.undeclared or result.too_low else 0
+
+
+def _cmd_export_run(args: argparse.Namespace) -> int:
+    from steward.governance import run_export
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        out = run_export(registry, args.name, args.date, warehouse=wh, run_id=run_id_for("cli"))
+    final = out.after or out.before
+    measured = f" (k={final.k}, l={final.l})" if final else ""
+    print(f"{out.status.upper():<11} {out.name} {out.day}: {out.reason}{measured}")
+    if out.output_path:
+        print(f"            file: {out.output_path}")
+    return 1 if out.status == "refused" else 0
+
+
+def _cmd_decision_record(args: argparse.Namespace) -> int:
+    from steward.governance import Decision, record_decision
+    from steward.warehouse import connect
+
+    decision = Decision(
+        initiative=args.initiative,
+        stage=args.stage,
+        status=args.status,
+        sponsor=args.sponsor,
+        rationale=args.rationale,
+        decided_at=args.at or dt.datetime.now(dt.UTC),
+        success_criteria=args.success_criteria,
+        model=args.model,
+        decided_by=args.by or os.environ.get("USER"),
+    )
+    with connect(args.url) as wh:
+        wh.migrate()
+        print(f"recorded decision {record_decision(wh, decision, run_id=run_id_for('cli'))}")
+    return 0
+
+
+def _cmd_incident_resolve(args: argparse.Namespace) -> int:
+    from steward.governance import resolve_incident
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        done = resolve_incident(
+            wh,
+            args.incident_id,
+            note=args.note,
+            actor=args.by or os.environ.get("USER") or "cli",
+            on=args.date,
+        )
+    print(f"resolved {done.incident_id}: {done.title}: {done.resolution}")
+    return 0
+
+
+def _timestamp(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a time YYYY-MM-DDTHH:MM (UTC), got {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 # ---------------------------------------------------------------- data quality
 def _cmd_dq_validate(args: argparse.Namespace) -> int:
     from steward.quality import validate_partition
@@ -794,6 +881,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _print_champions([m.name for m in registry.models])
     _print_costs(days)
     _print_decisions(days)
+    _print_governance(days)
     _print_finance(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
@@ -926,6 +1014,19 @@ def _print_finance(days: Sequence[dt.date]) -> None:
             f"  provisional: {period.label} has not closed; KPIs cover the {covered} of {period.days} "
             "days with outcomes so far, the ledger the whole month"
         )
+
+
+def _print_governance(days: Sequence[dt.date]) -> None:
+    """Print the demo's PII findings, exports and incidents (docs/governance.md)."""
+    from steward.governance import governance_summary
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        lines = governance_summary(wh, start=days[0], end=days[-1])
+    if lines:
+        print("\nGovernance records (pii_findings, data_exports, incidents):")
+        for line in lines:
+            print(f"  {line}")
 
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
@@ -1278,6 +1379,58 @@ def build_parser() -> argparse.ArgumentParser:
         default=10.0,
         help="seconds to wait while another process writes the DuckDB file",
     )
+
+    pii = sub.add_parser("pii", help="personal data in datasets").add_subparsers(dest="sub", required=True)
+    p = _command(
+        pii, "scan", "scan datasets' columns for personal data (offline recognizers), as the nightly DAG",
+        "steward pii scan --date 2026-11-04 --dataset leads", _cmd_pii_scan, registry=True,
+    )  # fmt: skip
+    p.add_argument("--date", type=_date, required=True, help="the scan date (daily datasets: that partition)")
+    p.add_argument("--dataset", action="append", help="dataset name (repeatable; default: every dataset)")
+
+    export = sub.add_parser("export", help="data shared with partners").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        export, "run", "check k-anonymity and l-diversity, then write an export of privacy.exports",
+        "steward export run loans_to_bureau --date 2026-11-14", _cmd_export_run, registry=True,
+    )  # fmt: skip
+    p.add_argument("name", help="the export's name (privacy.exports[].name)")
+    p.add_argument(
+        "--date", type=_date, required=True, help="the export date (daily datasets: that partition)"
+    )
+
+    decision = sub.add_parser("decision", help="the decision log of AI initiatives").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        decision, "record", "record a stage-gate decision (proposed, approved, rejected) in the audit trail",
+        "steward decision record --initiative credit_v2 --stage production --status approved "
+        "--sponsor 'Chief Risk Officer' --rationale 'beats v1 on AUC' --model credit_risk",
+        _cmd_decision_record,
+    )  # fmt: skip
+    p.add_argument("--initiative", required=True, help="the AI initiative's name")
+    p.add_argument("--stage", required=True, help="the stage gate, e.g. idea, pilot, production, retirement")
+    p.add_argument(
+        "--status", required=True, choices=["proposed", "approved", "rejected"], help="the decision"
+    )
+    p.add_argument("--sponsor", required=True, help="the accountable sponsor")
+    p.add_argument("--rationale", required=True, help="why")
+    p.add_argument("--success-criteria", help="how success will be judged (default: none given)")
+    p.add_argument("--model", help="the registered model it concerns (default: none)")
+    p.add_argument("--by", help="who decided (default: $USER)")
+    p.add_argument("--at", type=_timestamp, help="when, YYYY-MM-DDTHH:MM UTC (default: now)")
+
+    incident = sub.add_parser("incident", help="incidents").add_subparsers(dest="sub", required=True)
+    p = _command(
+        incident, "resolve", "resolve an incident by hand with a note (it stays resolved while breaching)",
+        "steward incident resolve 3f9a0c1d2e4b5a6978877665 --date 2026-11-12 --note 'rolled back to v1'",
+        _cmd_incident_resolve,
+    )  # fmt: skip
+    p.add_argument("incident_id", help="the incident's id (incidents.incident_id)")
+    p.add_argument("--note", required=True, help="why it is resolved")
+    p.add_argument("--date", type=_date, default=dt.date.today(), help="the resolution date (default: today)")
+    p.add_argument("--by", help="who resolves it (default: $USER)")
 
     dq = sub.add_parser("dq", help="data quality").add_subparsers(dest="sub", required=True)
     p = _command(

@@ -29,7 +29,9 @@ def test_dag_files_exist() -> None:
         [
             "carbon.py",
             "cloud_costs.py",
+            "data_export.py",
             "data_quality.py",
+            "governance_nightly.py",
             "model_lifecycle.py",
             "model_monitoring.py",
             "retraining_trigger.py",
@@ -43,7 +45,9 @@ def test_no_import_errors(dagbag) -> None:
     assert set(dagbag.dag_ids) == {
         "carbon",
         "cloud_costs",
+        "data_export",
         "data_quality",
+        "governance_nightly",
         "model_lifecycle",
         "model_monitoring",
         "retraining_trigger",

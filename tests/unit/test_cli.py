@@ -35,7 +35,7 @@ def test_every_command_has_help() -> None:
 def test_registry_check_lists_what_is_declared(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["registry", "check"]) == 0
     out = capsys.readouterr().out
-    assert "registry OK: 11 datasets, 2 models" in out
+    assert "registry OK: 12 datasets, 2 models" in out
     assert "credit_risk" in out and "high" in out
 
 

@@ -25,7 +25,15 @@ from steward.airflow.local import apply_airflow_env
 __all__ = ["DEMO_DAGS", "demo_conf", "run_demo", "shorten_retries"]
 
 #: DAGs the demo runs per night, in order (retraining decisions read the night's costs and carbon too).
-DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon", "retraining_trigger")
+DEMO_DAGS = (
+    "data_quality",
+    "model_monitoring",
+    "cloud_costs",
+    "carbon",
+    "governance_nightly",
+    "data_export",
+    "retraining_trigger",
+)
 
 
 def demo_conf(dag_id: str, day: dt.date) -> dict[str, str]:

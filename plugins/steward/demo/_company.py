@@ -62,7 +62,7 @@ HOME_OWNERSHIP = ("rent", "mortgage", "own")
 LOAN_PURPOSES = ("debt_consolidation", "home_improvement", "business", "auto", "medical", "other")
 TERMS_MONTHS = (12, 24, 36, 48, 60)
 
-Kind = Literal["raw", "training", "predictions", "labels", "billing", "outcomes"]
+Kind = Literal["raw", "training", "predictions", "labels", "billing", "outcomes", "other"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
     DatasetSpec("billing_aws", 9, "billing"),
     DatasetSpec("billing_gcp", 10, "billing"),
     DatasetSpec("business_outcomes", 11, "outcomes"),
+    DatasetSpec("user_feedback", 12, "other"),
 )
 DATASET_NAMES: tuple[str, ...] = tuple(d.name for d in DATASETS)
 #: Seed codes of the entity streams shared by a raw dataset, its predictions and its labels.

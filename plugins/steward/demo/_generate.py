@@ -14,6 +14,7 @@ from steward import paths
 from steward.demo import _company as co
 from steward.demo._billing import aws_lines, gcp_lines
 from steward.demo._entities import label_batch
+from steward.demo._feedback import feedback_rows
 from steward.demo._flows import FLOWS, Flow
 from steward.demo._io import ChunkWriter, read_spill, write_spill
 from steward.demo._manifest import MANIFEST_NAME, DemoManifest, Partition
@@ -168,7 +169,7 @@ def _training(lake: _Lake, flow: Flow, start: dt.date, *, seed: int, rows_per_da
 
 
 def _small_daily(lake: _Lake, dataset: str, window: list[dt.date], *, seed: int, rows_per_day: int) -> None:
-    """Write billing and outcome partitions (a few rows a day, whatever ``rows_per_day``)."""
+    """Write billing, outcome and feedback partitions (a few rows a day, whatever ``rows_per_day``)."""
     code = co.spec(dataset).code
     for offset, day in enumerate(window):
         rng = _rng(seed, code, day)
@@ -176,6 +177,8 @@ def _small_daily(lake: _Lake, dataset: str, window: list[dt.date], *, seed: int,
             table = aws_lines(rng, day)
         elif dataset == "billing_gcp":
             table = gcp_lines(rng, day)
+        elif dataset == "user_feedback":
+            table = feedback_rows(rng, day, rows_per_day=rows_per_day)
         else:
             table = outcomes_rows(rng, day, offset=offset, rows_per_day=rows_per_day)
         w = lake.writer(dataset, day.isoformat(), table.schema)
@@ -280,7 +283,7 @@ def generate(
         _flow(lake, flow, wanted, window, seed=seed, rows_per_day=rows_per_day)
         if flow.training in wanted:
             _training(lake, flow, start, seed=seed, rows_per_day=rows_per_day)
-    for name in ("billing_aws", "billing_gcp", "business_outcomes"):
+    for name in ("billing_aws", "billing_gcp", "business_outcomes", "user_feedback"):
         if name in wanted:
             _small_daily(lake, name, window, seed=seed, rows_per_day=rows_per_day)
     shutil.rmtree(lake_dir / _SPILL, ignore_errors=True)

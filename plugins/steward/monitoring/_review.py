@@ -19,7 +19,7 @@ from steward.drift import point_bin_mask
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile
 from steward.monitoring._relation import Relation
 from steward.monitoring._sql import number
-from steward.registry import Model
+from steward.registry import Model, mask_examples
 from steward.warehouse import quote_ident
 
 __all__ = ["MAX_SEGMENTS", "ReviewSegment", "review_segments"]
@@ -95,8 +95,13 @@ def review_segments(
     n_rows: int,
     n_low: int,
     day: dt.date,
+    sensitivity: str = "internal",
 ) -> list[ReviewSegment]:
-    """Return the window's queued segments, largest low-confidence share first."""
+    """Return the window's queued segments, largest low-confidence share first.
+
+    Example row ids follow the prediction log's ``sensitivity`` (:func:`steward.registry.mask_examples`,
+    ``kind="ids"``): a restricted log keeps the count of examples, never the ids.
+    """
     policy = model.monitoring.review
     overall = n_low / n_rows if n_rows else 0.0
     bar = max(policy.min_share, policy.share_factor * overall)
@@ -126,7 +131,8 @@ def review_segments(
                 f"where {near} and {_predicate(name, edge_arr, key)} "
                 f"order by 1 limit {int(policy.examples)}"
             )
-            examples = tuple(str(r["id"]) for r in window.engine.fetch(sql))
+            ids = [str(r["id"]) for r in window.engine.fetch(sql)]
+            examples = tuple(mask_examples(ids, sensitivity=sensitivity, kind="ids"))
         value = _label(edge_arr, int(key)) if edge_arr is not None else str(key)
         out.append(ReviewSegment(name, value, n, low, share, overall, examples))
     return out

@@ -181,6 +181,7 @@ def monitor_window(
         write_report=write_report,
         also_write=also_write,
         fairness_rows=fairness_rows,
+        sensitivity=log_dataset.sensitivity,
     )
     outcome.duration_s = time.monotonic() - started
     return outcome
@@ -236,11 +237,13 @@ def monitor_relation(
     write_report: bool = True,
     also_write: Sequence[tuple[str, Mapping[str, Any], Any]] = (),
     fairness_rows: Sequence[Mapping[str, Any]] = (),
+    sensitivity: str = "internal",
 ) -> MonitoringOutcome:
     """Monitor ``window`` against ``reference`` (any relations: a partition, a whole file) and write results.
 
     :func:`monitor_window` builds the relations from the registry; the CLI passes a reference file and
-    a current file directly. See :func:`monitor_window` for the tables written.
+    a current file directly. See :func:`monitor_window` for the tables written. ``sensitivity`` is the
+    prediction log's class: restricted logs keep no example row ids in the review queue.
     """
     check_date(day, what=f"model {model.name!r}: window date")
     started = time.monotonic()
@@ -333,7 +336,13 @@ def monitor_relation(
     }
     if score and score in counts.columns:
         outcome.review = review_segments(
-            model, window, feature_counts, n_rows=counts.n_rows, n_low=counts.n_low, day=day
+            model,
+            window,
+            feature_counts,
+            n_rows=counts.n_rows,
+            n_low=counts.n_low,
+            day=day,
+            sensitivity=sensitivity,
         )
 
     if performance_relation is not None and score:

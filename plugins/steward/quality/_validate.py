@@ -30,7 +30,7 @@ from steward.quality._gx import ExpectationOutcome, run_suite
 from steward.quality._outcome import ValidationOutcome
 from steward.quality._report import write_dataset_report
 from steward.quality._suites import SuiteError, referenced_columns, suite_for
-from steward.registry import Dataset, Registry
+from steward.registry import Dataset, Registry, mask_examples, masks_examples
 from steward.sources import SourceError, read_partition
 from steward.warehouse import Warehouse
 
@@ -69,19 +69,16 @@ def _missing_columns(suite: dict, present: list[str]) -> dict[str, str]:
     return messages
 
 
-#: Sensitivity classes whose unexpected values never leave the warehouse unmasked.
-MASKED = ("confidential", "restricted")
-
-
 def _masked(results: list[ExpectationOutcome], dataset: Dataset) -> list[ExpectationOutcome]:
     """Replace sample values by a mask for sensitive datasets (the counts stay)."""
-    if dataset.sensitivity not in MASKED:
+    if not masks_examples(dataset.sensitivity):
         return results
     out = []
     for r in results:
         if r.unexpected_sample_json:
             sample = json.loads(r.unexpected_sample_json)
-            masked = [{"value": f"<masked: {dataset.sensitivity}>", "count": s["count"]} for s in sample]
+            values = mask_examples([s["value"] for s in sample], sensitivity=dataset.sensitivity)
+            masked = [{"value": v, "count": s["count"]} for v, s in zip(values, sample, strict=True)]
             r = replace(r, unexpected_sample_json=json.dumps(masked))
         out.append(r)
     return out

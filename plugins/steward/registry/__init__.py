@@ -8,6 +8,12 @@ from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._finance import FinanceConfig, KpiMeasure, WorkloadRule
 from steward.registry._identifiers import check_column, check_name
+from steward.registry._impact import (
+    ASSESSED_TIERS,
+    ImpactCheck,
+    check_impact_assessment,
+    impact_assessment_ok,
+)
 from steward.registry._load import RegistryError, load_registry, parse_registry
 from steward.registry._models import (
     BusinessKpi,
@@ -37,6 +43,20 @@ from steward.registry._retraining import (
     RetrainingSignals,
     SignalName,
     StalenessSignal,
+from steward.registry._privacy import (
+    HIDDEN_EXAMPLES,
+    MASKED_SENSITIVITY,
+    DataSharingAgreement,
+    ExampleKind,
+    ExportJob,
+    FeedbackSource,
+    Generalization,
+    ImpactAssessment,
+    IncidentPolicy,
+    PiiScan,
+    PrivacyConfig,
+    mask_examples,
+    masks_examples,
 )
 from steward.registry._schedule import STEWARD_DAGS, Alerts, DagAlerts, Landing
 
@@ -95,6 +115,24 @@ __all__ = [
     "FinanceConfig",
     "KpiMeasure",
     "WorkloadRule",
+    # privacy and accountability
+    "ASSESSED_TIERS",
+    "ImpactCheck",
+    "check_impact_assessment",
+    "impact_assessment_ok",
+    "DataSharingAgreement",
+    "ExampleKind",
+    "ExportJob",
+    "FeedbackSource",
+    "Generalization",
+    "HIDDEN_EXAMPLES",
+    "ImpactAssessment",
+    "IncidentPolicy",
+    "MASKED_SENSITIVITY",
+    "PiiScan",
+    "PrivacyConfig",
+    "mask_examples",
+    "masks_examples",
     # identifiers
     "check_column",
     "check_name",

@@ -180,6 +180,7 @@ def _cross_check(reg: Registry, expectations_dir: Path | None) -> list[str]:
         problems.append(
             f"finance.budgets: model {name!r} is not registered (registered: {sorted(models)}): fix the name"
         )
+    problems += _privacy_refs(reg, declared)
     if expectations_dir is not None:
         for i, d in enumerate(reg.datasets):
             suite_file = expectations_dir / f"{d.suite_name}.json"
@@ -188,6 +189,33 @@ def _cross_check(reg: Registry, expectations_dir: Path | None) -> list[str]:
                     f"datasets[{i}] ({d.name}).suite: suite file {suite_file} does not exist: "
                     f"create it (see include/expectations/) or remove 'suite' to use the default suite"
                 )
+    return problems
+
+
+def _privacy_refs(reg: Registry, declared: set[str]) -> list[str]:
+    """Every dataset and model the ``privacy`` section names must be registered."""
+    p = reg.privacy
+    models = {m.name for m in reg.models}
+    refs = [
+        *(("privacy.declared_pii", name) for name in p.declared_pii),
+        *(("privacy.pii_scan.exclude", name) for name in p.pii_scan.exclude),
+        *((f"privacy.exports[{i}] ({e.name}).dataset", e.dataset) for i, e in enumerate(p.exports)),
+        *((f"privacy.feedback[{i}].dataset", f.dataset) for i, f in enumerate(p.feedback)),
+    ]
+    problems = [
+        f"{loc}: dataset {name!r} is not declared under 'datasets': declare it or fix the name"
+        for loc, name in refs
+        if name not in declared
+    ]
+    problems += [
+        f"privacy.impact_assessments[{i}].model: model {a.model!r} is not declared under 'models': "
+        "declare it or fix the name"
+        for i, a in enumerate(p.impact_assessments)
+        if a.model not in models
+    ]
+    for name, n in Counter(e.name for e in p.exports).items():
+        if n > 1:
+            problems.append(f"privacy.exports: name {name!r} is declared {n} times: names must be unique")
     return problems
 
 

@@ -18,6 +18,7 @@ from steward.registry._fairness import FairnessPolicy
 from steward.registry._finance import Cadence, Direction, FinanceConfig, KpiMeasure
 from steward.registry._monitoring import MonitoringPolicy
 from steward.registry._retraining import RetrainingPolicy
+from steward.registry._privacy import PrivacyConfig
 from steward.registry._schedule import Alerts, Landing
 
 __all__ = [
@@ -271,6 +272,8 @@ class Registry(Strict):
     #: Where model artifacts are stored by version: a folder or ``s3://bucket/prefix``. The
     #: environment variable ``STEWARD_ARTIFACTS`` wins; default ``${STEWARD_HOME}/artifacts``.
     artifacts: str | None = None
+    #: PII scan, declared personal data, data-sharing exports, impact assessments, incidents, feedback.
+    privacy: PrivacyConfig = PrivacyConfig()
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""

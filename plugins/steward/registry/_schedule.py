@@ -22,7 +22,9 @@ __all__ = ["Alerts", "DagAlerts", "Landing", "STEWARD_DAGS", "TimeOfDay"]
 STEWARD_DAGS = (
     "carbon",
     "cloud_costs",
+    "data_export",
     "data_quality",
+    "governance_nightly",
     "model_lifecycle",
     "model_monitoring",
     "retraining_trigger",
