@@ -30,19 +30,6 @@ from steward.registry._models import (
     Severity,
 )
 from steward.registry._monitoring import MonitoringPolicy
-from steward.registry._retraining import (
-    DriftSignal,
-    EstimatedPerformanceSignal,
-    FairnessSignal,
-    ManualSignal,
-    PerformanceSignal,
-    PreferredWindow,
-    PromotionGates,
-    RetrainingGuards,
-    RetrainingPolicy,
-    RetrainingSignals,
-    SignalName,
-    StalenessSignal,
 from steward.registry._privacy import (
     HIDDEN_EXAMPLES,
     MASKED_SENSITIVITY,
@@ -57,6 +44,20 @@ from steward.registry._privacy import (
     PrivacyConfig,
     mask_examples,
     masks_examples,
+)
+from steward.registry._retraining import (
+    DriftSignal,
+    EstimatedPerformanceSignal,
+    FairnessSignal,
+    ManualSignal,
+    PerformanceSignal,
+    PreferredWindow,
+    PromotionGates,
+    RetrainingGuards,
+    RetrainingPolicy,
+    RetrainingSignals,
+    SignalName,
+    StalenessSignal,
 )
 from steward.registry._schedule import STEWARD_DAGS, Alerts, DagAlerts, Landing
 

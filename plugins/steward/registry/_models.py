@@ -17,8 +17,8 @@ from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._finance import Cadence, Direction, FinanceConfig, KpiMeasure
 from steward.registry._monitoring import MonitoringPolicy
-from steward.registry._retraining import RetrainingPolicy
 from steward.registry._privacy import PrivacyConfig
+from steward.registry._retraining import RetrainingPolicy
 from steward.registry._schedule import Alerts, Landing
 
 __all__ = [
