@@ -1,7 +1,6 @@
 -- One audit trail: decisions on AI initiatives and stage gates, governance events of the audit log,
--- incidents' timelines and (when the table exists) the model registry's events, newest first.
+-- incidents' timelines and the model registry's events (model_events), newest first.
 -- Template filled by steward.governance (Python str.format):
---   model_events   "union all select ... from model_events" when that table exists, else empty
 --   where          a filter on the unified columns, e.g. "where model = :model", or empty
 -- Portable SQL: runs unchanged on DuckDB and PostgreSQL.
 
@@ -45,13 +44,27 @@ incident_timeline as (
     inner join incidents as i on i.incident_id = e.incident_id
 ),
 
+registry_events as (
+    select
+        occurred_at,
+        'model_registry' as source,
+        actor,
+        kind as action,
+        'model_version' as subject_type,
+        model || ' ' || version as subject_id,
+        model,
+        reason as details
+    from model_events
+),
+
 trail as (
     select * from decisions
     union all
     select * from audit
     union all
     select * from incident_timeline
-    {model_events}
+    union all
+    select * from registry_events
 )
 
 select occurred_at, source, actor, action, subject_type, subject_id, model, details

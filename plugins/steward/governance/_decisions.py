@@ -3,7 +3,7 @@
 A decision (``proposed``, ``approved`` or ``rejected``) names the initiative, its stage gate (idea,
 pilot, production, retirement...), the sponsor, the rationale and the success criteria, and optionally
 the model it concerns. :func:`audit_trail` unions decisions, ``audit_log`` events, incidents' timelines
-and, when the model registry's ``model_events`` table exists, its events: one query answers "what was
+and the model registry's events (``model_events``): one query answers "what was
 decided and what happened to this model, by whom, when".
 """
 
@@ -20,9 +20,6 @@ __all__ = ["Decision", "audit_trail", "record_decision"]
 
 DecisionStatus = Literal["proposed", "approved", "rejected"]
 STATUSES: tuple[DecisionStatus, ...] = ("proposed", "approved", "rejected")
-
-#: Columns ``model_events`` needs to join the trail (the model registry's event table, when present).
-MODEL_EVENT_COLUMNS = ("occurred_at", "model", "event")
 
 
 @dataclass(frozen=True)
@@ -71,20 +68,6 @@ def record_decision(warehouse: Warehouse, decision: Decision, *, run_id: str | N
     return decision.decision_id
 
 
-def _model_events_sql(warehouse: Warehouse) -> str:
-    if not warehouse.table_exists("model_events"):
-        return ""
-    columns = set(warehouse.columns("model_events"))
-    if not set(MODEL_EVENT_COLUMNS) <= columns:
-        return ""
-    actor = "actor" if "actor" in columns else "cast(null as varchar)"
-    details = "details_json" if "details_json" in columns else "cast(null as varchar)"
-    return (
-        f"union all select occurred_at, 'model_registry' as source, {actor} as actor, event as action, "
-        f"'model' as subject_type, model as subject_id, model, {details} as details from model_events"
-    )
-
-
 def audit_trail(warehouse: Warehouse, *, model: str | None = None) -> list[dict[str, object]]:
     """Return the audit trail, newest first: decisions, audit-log events, incidents, model registry events.
 
@@ -95,7 +78,5 @@ def audit_trail(warehouse: Warehouse, *, model: str | None = None) -> list[dict[
     model
         Only the rows about this model.
     """
-    sql = read_sql("governance/select_audit_trail.sql").format(
-        model_events=_model_events_sql(warehouse), where="where model = :model" if model else ""
-    )
+    sql = read_sql("governance/select_audit_trail.sql").format(where="where model = :model" if model else "")
     return warehouse.fetch(sql, {"model": model} if model else None)

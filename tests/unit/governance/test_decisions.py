@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from steward.governance import Decision, audit_trail, record_decision
+from steward.lifecycle import ModelVersion, promote, register_version
 from steward.warehouse import Warehouse
 
 AT = dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC)
@@ -83,13 +84,15 @@ def test_the_trail_unions_every_source_newest_first(warehouse: Warehouse) -> Non
     ]  # fmt: skip
     assert trail[-1]["details"] == "production: beats v1 on AUC"
     assert len(audit_trail(warehouse)) == 4
-    warehouse.execute(
-        "create table model_events"
-        " (model text, version integer, event text, occurred_at timestamptz, actor text)"
-    )
-    warehouse.execute(
-        "insert into model_events values ('credit_risk', 2, 'promoted', :at, 'gate')",
-        {"at": AT + dt.timedelta(days=5)},
-    )
-    newest = audit_trail(warehouse, model="credit_risk")[0]
-    assert (newest["source"], newest["action"], newest["actor"]) == ("model_registry", "promoted", "gate")
+    register_version(warehouse, ModelVersion("credit_risk", "1.9.0"), actor="ci", reason="trained")
+    promote(
+        warehouse, "credit_risk", "1.9.0", actor="gate", reason="both gates passed", evidence_run_id="r9",
+        occurred_at=AT + dt.timedelta(days=5),
+    )  # fmt: skip
+    registry = [r for r in audit_trail(warehouse, model="credit_risk") if r["source"] == "model_registry"]
+    assert {(r["actor"], r["action"], r["details"]) for r in registry} >= {
+        ("ci", "registered", "trained"),
+        ("gate", "alias_set", "both gates passed"),
+    }
+    assert all(r["subject_id"] == "credit_risk 1.9.0" for r in registry)
+    assert len(audit_trail(warehouse)) == 4 + len(registry)
