@@ -9,6 +9,9 @@ from steward.governance import record_impact_assessments
 from steward.registry import Registry, parse_registry
 from steward.warehouse import Warehouse
 
+#: A minimal model card (required for the high risk tier).
+CARD = {"intended_use": "tests", "limitations": ["x"], "assumptions": ["x"], "failure_modes": ["x"]}
+
 
 def _registry(*assessments: dict[str, Any]) -> Registry:
     def model(name: str, tier: str) -> dict[str, Any]:
@@ -17,6 +20,7 @@ def _registry(*assessments: dict[str, Any]) -> Registry:
             "owner": "o@example.com",
             "business_unit": "bu",
             "risk_tier": tier,
+            "card": CARD,  # a high-risk model needs one
             "prediction_log": "log",
             "columns": {"id": "id", "timestamp": "ts", "prediction": "p"},
             "features": ["x"],

@@ -12,6 +12,7 @@ import pytest
 from steward.governance import evaluate_incidents, incident_notice, resolve_incident
 from steward.registry import Registry, parse_registry
 from steward.warehouse import Warehouse
+from tests.unit.governance.test_impact import CARD
 
 D1 = dt.date(2026, 11, 1)
 
@@ -38,6 +39,7 @@ def _registry(**incidents: Any) -> Registry:
                     "owner": "risk@example.com",
                     "business_unit": "lending",
                     "risk_tier": "high",
+                    "card": CARD,
                     "prediction_log": "loans",
                     "columns": {"id": "id", "timestamp": "ts", "score": "score", "prediction": "p"},
                     "features": ["x"],
