@@ -16,6 +16,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from steward._tracking import Tracker
 
 __all__ = ["main"]
 
@@ -27,9 +31,30 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+#: Run ids handed out during this command, by kind: one command is one run (its lineage uses the same id).
+_RUN_IDS: dict[str, str] = {}
+
+
 def run_id_for(kind: str) -> str:
-    """Return a CLI run's id: ``<kind>__<UTC time>`` (e.g. ``cli_audit__20261129T230501``)."""
-    return f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    """Return a CLI run's id: ``<kind>__<UTC time>`` (e.g. ``cli_audit__20261129T230501``).
+
+    The same kind gets the same id for the rest of the command, so the lineage it records
+    (:func:`_record_cli_lineage`) names the run its rows carry.
+    """
+    return _RUN_IDS.setdefault(kind, f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+
+
+def _record_cli_lineage(args: argparse.Namespace, tracker: Tracker) -> None:
+    """Store what the command read and wrote (``lineage_edges``, ``dataset_access``) with the OS user."""
+    if not (tracker.reads or tracker.writes) or not hasattr(args, "url"):
+        return
+    from steward.governance import cli_actor, record_lineage
+    from steward.warehouse import connect
+
+    command = " ".join(["steward", args.command, *([args.sub] if getattr(args, "sub", None) else [])])
+    with connect(args.url) as wh:
+        wh.migrate()
+        record_lineage(wh, tracker, run_id=run_id_for("cli"), task=command, actor=cli_actor())
 
 
 def _check_date_options(args: argparse.Namespace) -> None:
@@ -605,6 +630,50 @@ def _cmd_fairness_assess(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- governance records
+def _cmd_lineage_show(args: argparse.Namespace) -> int:
+    from steward.governance import affected_by_partition, model_lineage
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        if args.model:
+            registry.model(args.model)  # an unknown name fails with the registered names
+            rows = model_lineage(wh, args.model)
+            shown = [
+                {
+                    k: r[k]
+                    for k in (
+                        "produced",
+                        "model_version",
+                        "dataset",
+                        "partition_label",
+                        "run_id",
+                        "code_version",
+                    )
+                }
+                for r in rows
+            ]
+            for line in _table_lines(sorted({tuple(r.items()): r for r in shown}.values(), key=str)):
+                print(line)
+            return 0
+        dataset, day_text = args.partition
+        registry.dataset(dataset)
+        try:
+            day = dt.date.fromisoformat(day_text)
+        except ValueError:
+            raise ValueError(f"--partition {dataset} {day_text!r}: the date must be YYYY-MM-DD") from None
+        affected = affected_by_partition(wh, dataset, day, registry=registry)
+    if not affected:
+        print(f"no model read or declares dataset {dataset!r} partition {day}")
+    for a in affected:
+        where = f" (rows in {', '.join(a.tables)})" if a.tables else ""
+        print(f"{a.model:<24} {a.how}{where}")
+    return 0
+
+
 # ---------------------------------------------------------------- demo
 def _cmd_demo_generate(args: argparse.Namespace) -> int:
     from steward.demo import generate
@@ -1028,6 +1097,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, required=True, help="the first charge day YYYY-MM-DD")
     p.add_argument("--end", type=_date, required=True, help="the last charge day YYYY-MM-DD (included)")
 
+    lin = sub.add_parser("lineage", help="lineage records").add_subparsers(dest="sub", required=True)
+    p = _command(
+        lin, "show", "which dataset partitions, runs and code produced a model's rows, or which models a "
+        "partition reached", "steward lineage show --partition lead_scoring_predictions 2026-11-04",
+        _cmd_lineage_show,
+    )  # fmt: skip
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--model", help="a registered model: the partitions behind its rows and versions")
+    which.add_argument(
+        "--partition", nargs=2, metavar=("DATASET", "DATE"), help="a dataset partition: the models it affects"
+    )
+
     carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)
     p = _command(
         carbon, "estimate",
@@ -1145,9 +1226,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     saved = os.environ.get("STEWARD_REGISTRY")
     if getattr(args, "registry", None):  # --registry: every registry lookup of this command uses it
         os.environ["STEWARD_REGISTRY"] = str(Path(args.registry).expanduser().resolve())
+    from steward._tracking import tracking
+
+    _RUN_IDS.clear()
     try:
         _check_date_options(args)
-        return int(args.func(args) or 0)
+        with tracking() as tracker:
+            try:
+                code = int(args.func(args) or 0)
+            finally:
+                _record_cli_lineage(args, tracker)
+        return code
     except KeyboardInterrupt:
         print("steward: interrupted", file=sys.stderr)
         return 130

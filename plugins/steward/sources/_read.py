@@ -22,6 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from steward._tracking import note_read
+
 if TYPE_CHECKING:
     from steward.registry import Dataset
     from steward.warehouse import Warehouse
@@ -66,11 +68,22 @@ def _label(day: dt.date | None) -> str:
 def partition_files(dataset: Dataset, day: dt.date | None) -> list[str]:
     """Return the files holding ``dataset``'s partition for ``day`` (all files when ``day`` is None).
 
+    The files are noted as read by the current task (:mod:`steward._tracking`: lineage and access
+    history); :func:`matching_files` lists them without that.
+
     Raises
     ------
     SourceError
         No file matches (kind ``missing``).
     """
+    files = matching_files(dataset, day)
+    source = str(dataset.source.path)
+    note_read(dataset.name, day, files, pattern=source if "://" in source else str(Path(source).expanduser()))
+    return files
+
+
+def matching_files(dataset: Dataset, day: dt.date | None) -> list[str]:
+    """Return the files of ``dataset``'s partition for ``day``, as :func:`partition_files`, unnoted."""
     pattern = dataset.source.path
     if pattern is None:
         return []
@@ -251,4 +264,5 @@ def _read_table(dataset: Dataset, day: dt.date | None, warehouse: Warehouse | No
         raise SourceError(
             dataset.name, label, "empty", f"warehouse table {table_name!r} has no rows for {label}"
         )
+    note_read(dataset.name, day, [f"table:{table_name}"])
     return Partition(dataset.name, label, data, [f"table:{table_name}"])

@@ -1,0 +1,31 @@
+"""Governance records: lineage and access history, retention, erasure, storage footprint, the ESG extract.
+
+Each record is a warehouse table (``include/sql/ddl/0017_lineage_retention.sql``) written by a
+nightly DAG, an on-demand CLI command, or (lineage) every Steward task and CLI command; the README's
+"What an auditor can ask Steward" lists the question each answers. ``docs/governance.md`` explains them.
+
+Modules: ``_lineage`` (edges, access, the lineage questions).
+"""
+
+from steward.governance._lineage import (
+    Affected,
+    affected_by_partition,
+    cli_actor,
+    lineage_rows,
+    model_datasets,
+    model_lineage,
+    parse_partition,
+    record_lineage,
+)
+
+__all__ = [
+    # lineage and access history
+    "Affected",
+    "affected_by_partition",
+    "cli_actor",
+    "lineage_rows",
+    "model_datasets",
+    "model_lineage",
+    "parse_partition",
+    "record_lineage",
+]
