@@ -27,7 +27,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-__all__ = ["Read", "Tracker", "Write", "fingerprint", "note_read", "note_write", "tracking"]
+__all__ = [
+    "Read",
+    "Tracker",
+    "Write",
+    "fingerprint",
+    "group_by_day",
+    "note_read",
+    "note_write",
+    "tracking",
+]
 
 #: Tables that hold the records themselves: writing them is not lineage.
 UNTRACKED_TABLES = frozenset({"lineage_edges", "dataset_access"})
@@ -95,8 +104,14 @@ def fingerprint(files: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def _split_by_day(pattern: str, files: Sequence[str]) -> dict[str, list[str]]:
-    """Group ``files`` by the date that the ``{date}`` placeholder of ``pattern`` matched in each."""
+def group_by_day(pattern: str, files: Sequence[str]) -> dict[str, list[str]]:
+    """Group ``files`` by the date the ``{date}`` of ``pattern`` matched in each (``*`` when none did).
+
+    Examples
+    --------
+    >>> group_by_day("/lake/date={date}/*.parquet", ["/lake/date=2026-11-04/a.parquet", "/x.parquet"])
+    {'2026-11-04': ['/lake/date=2026-11-04/a.parquet'], '*': ['/x.parquet']}
+    """
     parts = re.split(r"(\{date\}|\*\*|\*|\?)", pattern)
     wildcards = {"{date}": _DATE, "**": ".*", "*": "[^/]*", "?": "."}
     regex = "".join(wildcards.get(p, re.escape(p)) for p in parts)
@@ -118,7 +133,7 @@ def note_read(dataset: str, day: dt.date | None, files: Sequence[str], *, patter
     if day is not None:
         groups = {day.isoformat(): list(files)}
     elif pattern and "{date}" in pattern:
-        groups = _split_by_day(pattern, files)
+        groups = group_by_day(pattern, files)
     else:
         groups = {"*": list(files)}
     for label, group in sorted(groups.items()):

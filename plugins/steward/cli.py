@@ -674,6 +674,32 @@ def _cmd_lineage_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_retention_run(args: argparse.Namespace) -> int:
+    from steward.governance import run_retention
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    for name in args.dataset or []:
+        registry.dataset(name)  # an unknown name fails before anything is removed
+    archive = Path(args.archive_dir).expanduser() if args.archive_dir else None
+    with connect(args.url) as wh:
+        wh.migrate()
+        outcome = run_retention(
+            registry,
+            args.date,
+            warehouse=wh,
+            run_id=run_id_for("cli"),
+            dry_run=args.dry_run,
+            archive_dir=archive,
+            datasets=args.dataset,
+        )
+    for item in outcome.items:
+        print(item.line())
+    print(outcome.summary())
+    return 0
+
+
 # ---------------------------------------------------------------- demo
 def _cmd_demo_generate(args: argparse.Namespace) -> int:
     from steward.demo import generate
@@ -1107,6 +1133,23 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--model", help="a registered model: the partitions behind its rows and versions")
     which.add_argument(
         "--partition", nargs=2, metavar=("DATASET", "DATE"), help="a dataset partition: the models it affects"
+    )
+
+    ret = sub.add_parser("retention", help="retention of partitions and rows").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        ret, "run", "delete or archive partitions and warehouse rows past retention, keep holds, record why",
+        "steward retention run --dry-run --date 2026-11-14", _cmd_retention_run, registry=True,
+    )  # fmt: skip
+    p.add_argument(
+        "--date", type=_date, default=dt.datetime.now(dt.UTC).date(), help="the day retention keeps data for"
+    )
+    p.add_argument("--dry-run", action="store_true", help="list and record what would go; remove nothing")
+    p.add_argument("--dataset", action="append", help="dataset name (repeatable; default: every dataset)")
+    p.add_argument(
+        "--archive-dir",
+        help="where archived partitions go (default: the registry's, else $STEWARD_HOME/archive)",
     )
 
     carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)

@@ -4,7 +4,7 @@ Each record is a warehouse table (``include/sql/ddl/0017_lineage_retention.sql``
 nightly DAG, an on-demand CLI command, or (lineage) every Steward task and CLI command; the README's
 "What an auditor can ask Steward" lists the question each answers. ``docs/governance.md`` explains them.
 
-Modules: ``_lineage`` (edges, access, the lineage questions).
+Modules: ``_lineage`` (edges, access, the lineage questions), ``_retention`` (plan, record, remove).
 """
 
 from steward.governance._lineage import (
@@ -17,6 +17,13 @@ from steward.governance._lineage import (
     parse_partition,
     record_lineage,
 )
+from steward.governance._retention import (
+    RetentionItem,
+    RetentionOutcome,
+    apply_retention,
+    plan_retention,
+    run_retention,
+)
 
 __all__ = [
     # lineage and access history
@@ -28,4 +35,10 @@ __all__ = [
     "model_lineage",
     "parse_partition",
     "record_lineage",
+    # retention
+    "RetentionItem",
+    "RetentionOutcome",
+    "apply_retention",
+    "plan_retention",
+    "run_retention",
 ]

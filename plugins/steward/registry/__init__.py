@@ -5,6 +5,7 @@ from steward.registry._carbon import CandidateRegion, CarbonConfig, CarbonProvid
 from steward.registry._cost_sources import CostSource
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
+from steward.registry._governance import GovernanceSettings, RetentionHold, RetentionPolicy
 from steward.registry._identifiers import check_column, check_name
 from steward.registry._load import RegistryError, load_registry, parse_registry
 from steward.registry._models import (
@@ -47,6 +48,10 @@ __all__ = [
     "DagAlerts",
     "Landing",
     "STEWARD_DAGS",
+    # governance records
+    "GovernanceSettings",
+    "RetentionHold",
+    "RetentionPolicy",
     # policies
     "FairnessPolicy",
     "MonitoringPolicy",

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from steward.registry._base import Column, Name, Strict
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
+from steward.registry._governance import GovernanceSettings, RetentionPolicy
 from steward.registry._monitoring import MonitoringPolicy
 from steward.registry._schedule import Alerts, Landing
 
@@ -84,6 +85,10 @@ class Dataset(Strict):
     steward: str | None = None
     sensitivity: Sensitivity = "internal"
     retention_days: int = Field(default=365, ge=1)
+    #: Derived-row retention, legal basis, region, delete or archive, holds (``steward retention run``).
+    retention: RetentionPolicy = RetentionPolicy()
+    #: Subject key -> the column holding it, e.g. ``{lead_id: lead_id}`` (``steward erasure request``).
+    identifier_columns: dict[Name, Column] = Field(default_factory=dict)
     #: The GX suite (``<expectations folder>/<suite>.json``). Without it, ``<dataset name>.json`` is used
     #: when it exists, else a default suite: at least one row, and no nulls in ``key_columns``.
     suite: Name | None = None
@@ -219,6 +224,8 @@ class Registry(Strict):
     costs: CostsConfig = CostsConfig()
     #: Who is told when a night is late or failed (webhook, e-mail), per DAG.
     alerts: Alerts = Alerts()
+    #: Governance records: where retention archives partitions.
+    governance: GovernanceSettings = GovernanceSettings()
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""

@@ -22,13 +22,20 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from steward._tracking import note_read
+from steward._tracking import group_by_day, note_read
 
 if TYPE_CHECKING:
     from steward.registry import Dataset
     from steward.warehouse import Warehouse
 
-__all__ = ["Partition", "SourceError", "partition_files", "read_partition"]
+__all__ = [
+    "Partition",
+    "SourceError",
+    "matching_files",
+    "partition_days",
+    "partition_files",
+    "read_partition",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +84,28 @@ def partition_files(dataset: Dataset, day: dt.date | None) -> list[str]:
         No file matches (kind ``missing``).
     """
     files = matching_files(dataset, day)
-    source = str(dataset.source.path)
-    note_read(dataset.name, day, files, pattern=source if "://" in source else str(Path(source).expanduser()))
+    note_read(dataset.name, day, files, pattern=_expanded_path(dataset))
     return files
+
+
+def _expanded_path(dataset: Dataset) -> str:
+    source = str(dataset.source.path)
+    return source if "://" in source else str(Path(source).expanduser())
+
+
+def partition_days(dataset: Dataset) -> dict[dt.date, list[str]]:
+    """Return every partition of a ``{date}``-partitioned file dataset: day -> its files (unnoted).
+
+    Empty when the dataset is not partitioned by path or has no file yet.
+    """
+    if not dataset.source.partitioned_by_path:
+        return {}
+    try:
+        files = matching_files(dataset, None)
+    except SourceError:
+        return {}
+    groups = group_by_day(_expanded_path(dataset), files)
+    return {dt.date.fromisoformat(day): sorted(fs) for day, fs in sorted(groups.items()) if day != "*"}
 
 
 def matching_files(dataset: Dataset, day: dt.date | None) -> list[str]:

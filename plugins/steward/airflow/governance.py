@@ -1,0 +1,41 @@
+"""Tasks of the governance-records DAGs (``dags/retention.py``, ``dags/esg_extract.py``).
+
+Thin shells around :mod:`steward.governance`; the CLI's ``steward retention run`` calls the same
+functions. The ``dry_run`` param of the retention DAG records and logs what would go, touching nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from airflow.sdk import get_current_context, task
+
+from steward.airflow import context as ctx
+
+__all__ = ["retention"]
+
+log = logging.getLogger(__name__)
+
+
+@task
+def retention() -> dict[str, Any]:
+    """Delete or archive partitions and warehouse rows past retention on the run's date; record why."""
+    from steward.governance import run_retention
+    from steward.registry import load_registry
+
+    context = get_current_context()
+    as_of = ctx.partition_date(context)
+    dry_run = bool((context.get("params") or {}).get("dry_run"))
+    with ctx.warehouse() as wh:
+        outcome = run_retention(
+            load_registry(check_suites=False),
+            as_of,
+            warehouse=wh,
+            run_id=ctx.run_id(context),
+            dry_run=dry_run,
+        )
+    for item in outcome.items:
+        log.info("%s", item.line())
+    log.info("%s", outcome.summary())
+    return {"as_of": as_of.isoformat(), "dry_run": dry_run, "summary": outcome.summary()}
