@@ -1,5 +1,5 @@
 """
-### Nightly retention
+### Nightly retention and erasure
 
 Applies each registered dataset's retention policy (`retention_days`, `retention` in
 `include/governance.yaml`) on the run's date:
@@ -15,7 +15,12 @@ Applies each registered dataset's retention policy (`retention_days`, `retention
   basis and region) before it is carried out; a rerun records the same rows and removes nothing more.
 - **Dry run**: trigger with `dry_run: true` to record and log what would go, touching nothing.
 
-Same as `steward retention run [--dry-run] --date YYYY-MM-DD`.
+- **Erasure** (first task): every open erasure request (`steward erasure request`) is carried out:
+  the subject's rows leave the lake partitions and warehouse tables whose `identifier_columns`
+  declare the key; evidence per location in `erasure_evidence`, a report under
+  `$STEWARD_HOME/reports/erasure/`.
+
+Same as `steward erasure run`, then `steward retention run [--dry-run] --date YYYY-MM-DD`.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 
 from steward.airflow.alerts import failure_callbacks
 from steward.airflow.context import date_param
-from steward.airflow.governance import retention
+from steward.airflow.governance import erasure, retention
 from steward.airflow.pools import warehouse_pool_args
 
 DEFAULT_ARGS = {
@@ -54,7 +59,7 @@ DEFAULT_ARGS = {
     doc_md=__doc__,
 )
 def retention_dag() -> None:
-    retention()
+    erasure() >> retention()
 
 
 retention_dag()

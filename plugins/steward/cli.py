@@ -700,6 +700,44 @@ def _cmd_retention_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_erasure_request(args: argparse.Namespace) -> int:
+    from steward.governance import cli_actor, request_erasure
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        request_id = request_erasure(
+            wh,
+            registry,
+            args.subject,
+            dataset_key=args.dataset_key,
+            deadline=args.deadline,
+            requested_by=cli_actor(),
+        )
+    print(
+        f"erasure request {request_id} recorded (deadline {args.deadline}); carry it out: steward erasure run"
+    )
+    return 0
+
+
+def _cmd_erasure_run(args: argparse.Namespace) -> int:
+    from steward.governance import run_erasure
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        outcomes = run_erasure(registry, warehouse=wh, run_id=run_id_for("cli"), request_ids=args.request)
+    for outcome in outcomes:
+        print(outcome.summary())
+    if not outcomes:
+        print("no open erasure request")
+    return 0
+
+
 # ---------------------------------------------------------------- demo
 def _cmd_demo_generate(args: argparse.Namespace) -> int:
     from steward.demo import generate
@@ -1151,6 +1189,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--archive-dir",
         help="where archived partitions go (default: the registry's, else $STEWARD_HOME/archive)",
     )
+
+    era = sub.add_parser("erasure", help="erasure requests (right to be forgotten)").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        era, "request", "record a request to erase one subject's rows (stored as its sha256 only)",
+        "steward erasure request 1042 --dataset-key lead_id --deadline 2026-12-15", _cmd_erasure_request,
+        registry=True,
+    )  # fmt: skip
+    p.add_argument("subject", help="the subject's identifier value, e.g. a lead_id")
+    p.add_argument(
+        "--dataset-key", required=True, help="the identifier kind, a key of the datasets' identifier_columns"
+    )
+    p.add_argument("--deadline", type=_date, required=True, help="the day the erasure is due YYYY-MM-DD")
+    p = _command(
+        era, "run", "erase open requests' subjects from lake partitions and warehouse tables, with evidence",
+        "steward erasure run", _cmd_erasure_run, registry=True,
+    )  # fmt: skip
+    p.add_argument("--request", action="append", help="request id (repeatable; default: every open request)")
 
     carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)
     p = _command(

@@ -68,6 +68,7 @@ create table erasure_requests (
 );
 
 -- Evidence of each erasure: rows removed per location (0 rows is evidence too: the location was searched).
+-- Written per location before its rows are removed; the run that removed them.
 create table erasure_evidence (
     request_id text not null,
     run_id text not null,

@@ -13,7 +13,7 @@ from airflow.sdk import get_current_context, task
 
 from steward.airflow import context as ctx
 
-__all__ = ["retention"]
+__all__ = ["erasure", "retention"]
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +39,18 @@ def retention() -> dict[str, Any]:
         log.info("%s", item.line())
     log.info("%s", outcome.summary())
     return {"as_of": as_of.isoformat(), "dry_run": dry_run, "summary": outcome.summary()}
+
+
+@task
+def erasure() -> list[str]:
+    """Carry out every open erasure request: remove the subjects' rows, record evidence, write reports."""
+    from steward.governance import run_erasure
+    from steward.registry import load_registry
+
+    context = get_current_context()
+    with ctx.warehouse() as wh:
+        outcomes = run_erasure(load_registry(check_suites=False), warehouse=wh, run_id=ctx.run_id(context))
+    lines = [o.summary() for o in outcomes] or ["no open erasure request"]
+    for line in lines:
+        log.info("%s", line)
+    return lines

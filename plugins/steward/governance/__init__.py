@@ -4,9 +4,17 @@ Each record is a warehouse table (``include/sql/ddl/0017_lineage_retention.sql``
 nightly DAG, an on-demand CLI command, or (lineage) every Steward task and CLI command; the README's
 "What an auditor can ask Steward" lists the question each answers. ``docs/governance.md`` explains them.
 
-Modules: ``_lineage`` (edges, access, the lineage questions), ``_retention`` (plan, record, remove).
+Modules: ``_lineage`` (edges, access, the lineage questions), ``_retention`` (plan, record,
+remove), ``_erasure`` (requests, evidence, reports).
 """
 
+from steward.governance._erasure import (
+    ErasureOutcome,
+    Evidence,
+    request_erasure,
+    run_erasure,
+    subject_digest,
+)
 from steward.governance._lineage import (
     Affected,
     affected_by_partition,
@@ -41,4 +49,10 @@ __all__ = [
     "apply_retention",
     "plan_retention",
     "run_retention",
+    # erasure requests
+    "ErasureOutcome",
+    "Evidence",
+    "request_erasure",
+    "run_erasure",
+    "subject_digest",
 ]
