@@ -1,5 +1,5 @@
 """
-### Nightly retention and erasure
+### Nightly retention, erasure and storage footprint
 
 Applies each registered dataset's retention policy (`retention_days`, `retention` in
 `include/governance.yaml`) on the run's date:
@@ -20,6 +20,9 @@ Applies each registered dataset's retention policy (`retention_days`, `retention
   declare the key; evidence per location in `erasure_evidence`, a report under
   `$STEWARD_HOME/reports/erasure/`.
 
+- **Storage footprint** (last task): bytes, files and partitions per file dataset for the run's
+  date in `storage_footprint` (`steward footprint --date D` prints it with the change per night).
+
 Same as `steward erasure run`, then `steward retention run [--dry-run] --date YYYY-MM-DD`.
 """
 
@@ -32,7 +35,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 
 from steward.airflow.alerts import failure_callbacks
 from steward.airflow.context import date_param
-from steward.airflow.governance import erasure, retention
+from steward.airflow.governance import erasure, retention, storage_footprint
 from steward.airflow.pools import warehouse_pool_args
 
 DEFAULT_ARGS = {
@@ -59,7 +62,7 @@ DEFAULT_ARGS = {
     doc_md=__doc__,
 )
 def retention_dag() -> None:
-    erasure() >> retention()
+    erasure() >> retention() >> storage_footprint()
 
 
 retention_dag()

@@ -738,6 +738,23 @@ def _cmd_erasure_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_footprint(args: argparse.Namespace) -> int:
+    from steward.governance import footprint_trend, measure_footprint
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        if args.date:
+            measure_footprint(
+                load_registry(check_suites=False), args.date, warehouse=wh, run_id=run_id_for("cli")
+            )
+        rows = footprint_trend(wh, dataset=args.dataset)
+    for line in _table_lines(rows[-max(args.limit, 1) :] if rows else []):
+        print(line)
+    return 0
+
+
 # ---------------------------------------------------------------- demo
 def _cmd_demo_generate(args: argparse.Namespace) -> int:
     from steward.demo import generate
@@ -1208,6 +1225,14 @@ def build_parser() -> argparse.ArgumentParser:
         "steward erasure run", _cmd_erasure_run, registry=True,
     )  # fmt: skip
     p.add_argument("--request", action="append", help="request id (repeatable; default: every open request)")
+
+    p = _command(
+        sub, "footprint", "storage footprint per dataset and night (bytes, files, partitions) and its change",
+        "steward footprint --date 2026-11-14 --dataset leads", _cmd_footprint, registry=True,
+    )  # fmt: skip
+    p.add_argument("--date", type=_date, help="measure this night first (default: only show what is stored)")
+    p.add_argument("--dataset", help="one dataset (default: every dataset)")
+    p.add_argument("--limit", type=int, default=50, help="the most recent rows shown")
 
     carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)
     p = _command(

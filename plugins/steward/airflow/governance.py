@@ -13,7 +13,7 @@ from airflow.sdk import get_current_context, task
 
 from steward.airflow import context as ctx
 
-__all__ = ["erasure", "retention"]
+__all__ = ["erasure", "retention", "storage_footprint"]
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +54,22 @@ def erasure() -> list[str]:
     for line in lines:
         log.info("%s", line)
     return lines
+
+
+@task
+def storage_footprint() -> dict[str, int]:
+    """Measure every file dataset's bytes, files and partitions for the run's date (after retention)."""
+    from steward.governance import measure_footprint
+    from steward.registry import load_registry
+
+    context = get_current_context()
+    day = ctx.partition_date(context)
+    with ctx.warehouse() as wh:
+        rows = measure_footprint(
+            load_registry(check_suites=False), day, warehouse=wh, run_id=ctx.run_id(context)
+        )
+    for r in rows:
+        log.info(
+            "%s: %s partitions, %s files, %s bytes", r["dataset"], r["partitions"], r["files"], r["bytes"]
+        )
+    return {str(r["dataset"]): int(str(r["bytes"])) for r in rows}

@@ -5,7 +5,7 @@ nightly DAG, an on-demand CLI command, or (lineage) every Steward task and CLI c
 "What an auditor can ask Steward" lists the question each answers. ``docs/governance.md`` explains them.
 
 Modules: ``_lineage`` (edges, access, the lineage questions), ``_retention`` (plan, record,
-remove), ``_erasure`` (requests, evidence, reports).
+remove), ``_erasure`` (requests, evidence, reports), ``_footprint`` (bytes per dataset and night).
 """
 
 from steward.governance._erasure import (
@@ -14,6 +14,10 @@ from steward.governance._erasure import (
     request_erasure,
     run_erasure,
     subject_digest,
+)
+from steward.governance._footprint import (
+    footprint_trend,
+    measure_footprint,
 )
 from steward.governance._lineage import (
     Affected,
@@ -55,4 +59,7 @@ __all__ = [
     "request_erasure",
     "run_erasure",
     "subject_digest",
+    # storage footprint
+    "footprint_trend",
+    "measure_footprint",
 ]
