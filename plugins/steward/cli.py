@@ -755,6 +755,22 @@ def _cmd_footprint(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_esg_extract(args: argparse.Namespace) -> int:
+    from steward.governance import esg_extract, parse_quarter, previous_quarter, quarter_of
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    quarter = args.quarter or previous_quarter(quarter_of(dt.datetime.now(dt.UTC).date()))
+    parse_quarter(quarter)  # a bad quarter fails before connecting
+    with connect(args.url) as wh:
+        wh.migrate()
+        out = esg_extract(load_registry(check_suites=False), quarter, warehouse=wh)
+    print(f"ESG extract {quarter}: {len(out.rows)} rows")
+    print(f"  csv:     {out.csv_path}")
+    print(f"  summary: {out.html_path}")
+    return 0
+
+
 # ---------------------------------------------------------------- demo
 def _cmd_demo_generate(args: argparse.Namespace) -> int:
     from steward.demo import generate
@@ -1233,6 +1249,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, help="measure this night first (default: only show what is stored)")
     p.add_argument("--dataset", help="one dataset (default: every dataset)")
     p.add_argument("--limit", type=int, default=50, help="the most recent rows shown")
+
+    esg = sub.add_parser("esg", help="the sustainability extract").add_subparsers(dest="sub", required=True)
+    p = _command(
+        esg, "extract", "write the quarterly ESG extract per business unit and model (CSV + HTML summary)",
+        "steward esg extract --quarter 2026Q4", _cmd_esg_extract, registry=True,
+    )  # fmt: skip
+    p.add_argument("--quarter", help="YYYYQn (default: the quarter before today's)")
 
     carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)
     p = _command(

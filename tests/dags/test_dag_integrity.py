@@ -26,13 +26,27 @@ def dagbag():
 
 def test_dag_files_exist() -> None:
     assert [p.name for p in DAG_FILES] == sorted(
-        ["carbon.py", "cloud_costs.py", "data_quality.py", "model_monitoring.py", "retention.py"]
+        [
+            "carbon.py",
+            "cloud_costs.py",
+            "data_quality.py",
+            "esg_extract.py",
+            "model_monitoring.py",
+            "retention.py",
+        ]
     )
 
 
 def test_no_import_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"carbon", "cloud_costs", "data_quality", "model_monitoring", "retention"}
+    assert set(dagbag.dag_ids) == {
+        "carbon",
+        "cloud_costs",
+        "data_quality",
+        "esg_extract",
+        "model_monitoring",
+        "retention",
+    }
 
 
 def test_every_dag_is_governed(dagbag) -> None:

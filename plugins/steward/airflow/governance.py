@@ -13,7 +13,7 @@ from airflow.sdk import get_current_context, task
 
 from steward.airflow import context as ctx
 
-__all__ = ["erasure", "retention", "storage_footprint"]
+__all__ = ["erasure", "esg_extract", "retention", "storage_footprint"]
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +73,18 @@ def storage_footprint() -> dict[str, int]:
             "%s: %s partitions, %s files, %s bytes", r["dataset"], r["partitions"], r["files"], r["bytes"]
         )
     return {str(r["dataset"]): int(str(r["bytes"])) for r in rows}
+
+
+@task
+def esg_extract() -> dict[str, str]:
+    """Write the ESG extract of the run's quarter (the ``quarter`` param, else the data interval's)."""
+    from steward.governance import esg_extract as extract
+    from steward.governance import quarter_of
+    from steward.registry import load_registry
+
+    context = get_current_context()
+    quarter = (context.get("params") or {}).get("quarter") or quarter_of(ctx.partition_date(context))
+    with ctx.warehouse() as wh:
+        out = extract(load_registry(check_suites=False), str(quarter), warehouse=wh)
+    log.info("ESG extract %s: %d rows, %s, %s", out.quarter, len(out.rows), out.csv_path, out.html_path)
+    return {"quarter": out.quarter, "csv": str(out.csv_path), "html": str(out.html_path)}

@@ -5,7 +5,8 @@ nightly DAG, an on-demand CLI command, or (lineage) every Steward task and CLI c
 "What an auditor can ask Steward" lists the question each answers. ``docs/governance.md`` explains them.
 
 Modules: ``_lineage`` (edges, access, the lineage questions), ``_retention`` (plan, record,
-remove), ``_erasure`` (requests, evidence, reports), ``_footprint`` (bytes per dataset and night).
+remove), ``_erasure`` (requests, evidence, reports), ``_footprint`` (bytes per dataset and night),
+``_esg`` (the quarterly sustainability extract).
 """
 
 from steward.governance._erasure import (
@@ -14,6 +15,14 @@ from steward.governance._erasure import (
     request_erasure,
     run_erasure,
     subject_digest,
+)
+from steward.governance._esg import (
+    EsgExtract,
+    EsgRow,
+    esg_extract,
+    parse_quarter,
+    previous_quarter,
+    quarter_of,
 )
 from steward.governance._footprint import (
     footprint_trend,
@@ -62,4 +71,11 @@ __all__ = [
     # storage footprint
     "footprint_trend",
     "measure_footprint",
+    # the ESG extract
+    "EsgExtract",
+    "EsgRow",
+    "esg_extract",
+    "parse_quarter",
+    "previous_quarter",
+    "quarter_of",
 ]
