@@ -840,6 +840,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
     _print_costs(days)
+    _print_governance(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -911,6 +912,49 @@ def _print_costs(days: Sequence[dt.date]) -> None:
         for r in carbon["by_unit"]:
             share = r["share"] if isinstance(r["share"], float) else 0.0
             print(f"  {r['business_unit'] or '(unallocated)':<16} {r['co2e_kg']:>12,.3f} kg  {share:6.1%}")
+
+
+def _print_governance(days: Sequence[dt.date]) -> None:
+    """Print the demo's governance records: a lineage path, retention, erasure, the ESG extract."""
+    from steward import paths
+    from steward.governance import quarter_of
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        if not wh.table_exists("lineage_edges"):
+            return
+        edges = wh.fetch("select count(*) as n, count(distinct run_id) as runs from lineage_edges")[0]
+        path = wh.fetch(
+            "select source_name, source_partition, target_name, target_partition, task from lineage_edges "
+            "where source_name = 'lead_scoring_predictions' and source_partition = :d "
+            "and target_name = 'drift_metrics' order by run_id limit 1",
+            {"d": days[-1].isoformat()},
+        )
+        retention = wh.fetch(
+            "select action, count(*) as n from retention_actions where dry_run = false "
+            "group by action order by action"
+        )
+        erasures = wh.fetch(
+            "select request_id, status from erasure_requests order by requested_at, request_id"
+        )
+    print("\nGovernance records (README: What an auditor can ask Steward):")
+    print(f"  lineage: {edges['n']} edges from {edges['runs']} runs", end="")
+    if path:
+        p = path[0]
+        print(
+            f"; e.g. {p['source_name']} {p['source_partition']} -> {p['target_name']} {p['target_partition']}"
+        )
+    else:
+        print()
+    print(
+        "  retention: "
+        + (", ".join(f"{r['n']} {r['action']}" for r in retention) or "nothing past retention")
+    )
+    for r in erasures:
+        print(f"  erasure request {r['request_id']}: {r['status']}")
+    esg = paths.reports_dir() / "esg" / quarter_of(days[-1])
+    if esg.is_dir():
+        print(f"  ESG extract: {esg / 'index.html'}")
 
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:

@@ -22,10 +22,31 @@ from typing import Any
 from steward import paths
 from steward.airflow.local import apply_airflow_env
 
-__all__ = ["DEMO_DAGS", "run_demo", "shorten_retries"]
+__all__ = ["DEMO_DAGS", "DEMO_QUARTERLY", "file_demo_erasure_requests", "run_demo", "shorten_retries"]
 
 #: DAGs the demo runs per night, in order.
-DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon")
+DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon", "retention")
+#: DAGs the demo runs once, after its nights, for the quarter of the last night.
+DEMO_QUARTERLY = ("esg_extract",)
+
+
+def file_demo_erasure_requests(deadline: dt.date) -> list[str]:
+    """Record the demo's erasure requests (:data:`steward.demo.DEMO_ERASURE_REQUESTS`); return their ids.
+
+    The retention DAG's first task carries them out on the first retention night.
+    """
+    from steward.demo import DEMO_ERASURE_REQUESTS
+    from steward.governance import request_erasure
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect() as wh:
+        wh.migrate()
+        return [
+            request_erasure(wh, registry, subject, dataset_key=key, deadline=deadline, requested_by="demo")
+            for key, subject in DEMO_ERASURE_REQUESTS
+        ]
 
 
 @contextlib.contextmanager
@@ -77,9 +98,14 @@ def run_demo(
     days: list[dt.date],
     *,
     dags: tuple[str, ...] = DEMO_DAGS,
+    quarterly: tuple[str, ...] = DEMO_QUARTERLY,
     say: Callable[[str], None] = print,
 ) -> dict[str, dict[str, str]]:
-    """Run ``dags`` through Airflow for each of ``days``; return ``{dag_id: {date: state}}``."""
+    """Run ``dags`` through Airflow for each of ``days``, then ``quarterly`` once for the last day's quarter.
+
+    Before the retention nights, the demo's erasure requests are filed (the retention DAG carries
+    them out). Returns ``{dag_id: {date or quarter: state}}``.
+    """
     apply_airflow_env()
     log_dir = paths.steward_home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -94,20 +120,31 @@ def run_demo(
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     states: dict[str, dict[str, str]] = {}
-    for dag_id in dags:
+
+    def run(dag_id: str, day: dt.date, conf: dict[str, Any], label: str) -> None:
         dag = bag.get_dag(dag_id)
         if dag is None:
             raise RuntimeError(f"DAG {dag_id!r} not found in {paths.project_dir() / 'dags'}")
         shorten_retries(dag)
-        states[dag_id] = {}
+        started = time.monotonic()
+        logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+        with _output_to(log_file):
+            # The date param pins the partition: dag.test() infers a manual data interval
+            # that ends at the logical date, one day earlier than a scheduled run's.
+            result = dag.test(logical_date=logical, run_conf=conf)
+        state = str(getattr(result, "state", "unknown"))
+        states.setdefault(dag_id, {})[label] = state
+        say(f"  {dag_id:<14} {label:<10}  run {state:<8} ({time.monotonic() - started:5.1f} s)")
+
+    for dag_id in dags:
+        if dag_id == "retention":
+            file_demo_erasure_requests(deadline=days[-1] + dt.timedelta(days=30))
         for day in days:
-            started = time.monotonic()
-            logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
-            with _output_to(log_file):
-                # The date param pins the partition: dag.test() infers a manual data interval
-                # that ends at the logical date, one day earlier than a scheduled run's.
-                run = dag.test(logical_date=logical, run_conf={"date": day.isoformat()})
-            state = str(getattr(run, "state", "unknown"))
-            states[dag_id][day.isoformat()] = state
-            say(f"  {dag_id:<14} {day}  run {state:<8} ({time.monotonic() - started:5.1f} s)")
+            run(dag_id, day, {"date": day.isoformat()}, day.isoformat())
+    if quarterly:
+        from steward.governance import quarter_of
+
+        quarter = quarter_of(days[-1])
+        for dag_id in quarterly:
+            run(dag_id, days[-1], {"quarter": quarter}, quarter)
     return states
