@@ -955,6 +955,9 @@ def _print_governance(days: Sequence[dt.date]) -> None:
     esg = paths.reports_dir() / "esg" / quarter_of(days[-1])
     if esg.is_dir():
         print(f"  ESG extract: {esg / 'index.html'}")
+    events = paths.steward_home() / "logs" / "openlineage.jsonl"
+    if events.is_file():
+        print(f"  OpenLineage events: {events}")
 
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:

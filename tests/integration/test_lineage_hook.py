@@ -51,11 +51,9 @@ lineage_probe()
 '''
 
 
-def test_a_task_run_by_airflow_records_what_it_read_and_wrote(
-    tmp_path: Path, duckdb_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
+@pytest.fixture
+def probe(tmp_path: Path, duckdb_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A one-partition lake, the probe DAG in its own bundle, the warehouse URL: the probe's environment."""
     folder = tmp_path / "lake" / f"date={DAY}"
     folder.mkdir(parents=True)
     pq.write_table(pa.table({"lead_id": [1]}), folder / "part-0.parquet")
@@ -70,6 +68,13 @@ def test_a_task_run_by_airflow_records_what_it_read_and_wrote(
     }
     # dag.test() serializes the DAG from the configured bundles: configure one holding the probe
     monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST", json.dumps([bundle]))
+    return tmp_path
+
+
+def test_a_task_run_by_airflow_records_what_it_read_and_wrote(probe: Path, duckdb_url: str) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    tmp_path = probe
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
     bag = DagBag(dag_folder=str(tmp_path / "dags"))
@@ -85,3 +90,28 @@ def test_a_task_run_by_airflow_records_what_it_read_and_wrote(
         (run.run_id, "lineage_probe.probe", "leads", "2026-11-04", "quarantine")
     ]
     assert [tuple(r.values()) for r in access] == [("airflow:lineage_probe", "leads", "2026-11-04")]
+
+
+def test_the_task_emits_openlineage_events_with_its_datasets(
+    probe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events_file = probe / "openlineage.jsonl"
+    transport = {"type": "file", "log_file_path": str(events_file), "append": True}
+    monkeypatch.setenv("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(transport))
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
+    done = subprocess.run(
+        [airflow, "dags", "test", "lineage_probe", "2026-11-05"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    events = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines() if line]
+    complete = [
+        e for e in events if e["eventType"] == "COMPLETE" and e["job"]["name"] == "lineage_probe.probe"
+    ]
+    assert len(complete) == 1, [(e["eventType"], e["job"]["name"]) for e in events]
+    assert [(d["namespace"], d["name"]) for d in complete[0]["inputs"]] == [
+        ("steward://datasets", "leads/2026-11-04")
+    ]
+    assert [(d["namespace"], d["name"]) for d in complete[0]["outputs"]] == [
+        ("steward://warehouse", "quarantine")
+    ]

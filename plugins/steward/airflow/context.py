@@ -128,7 +128,9 @@ def warehouse() -> Iterator[Warehouse]:
 
     Every dataset partition the body reads and every warehouse partition it writes is noted
     (:mod:`steward._tracking`) and stored as ``lineage_edges`` and ``dataset_access`` rows of this
-    (run, task) when the block ends, also when it fails (a failed run still read its inputs).
+    (run, task) when the block ends, also when it fails (a failed run still read its inputs), and
+    handed to Airflow's hook lineage collector, from which OpenLineage (when a transport is configured)
+    emits them as the task's inputs and outputs (:mod:`steward.airflow.openlineage`).
     """
     from steward._tracking import tracking
     from steward.warehouse import connect, default_url, url_from_connection
@@ -188,7 +190,21 @@ def _record_lineage(wh: Warehouse, tracker: Tracker, *, failing: bool) -> None:
     try:
         n = record_lineage(wh, tracker, run_id=run_id(context), task=task, actor=f"airflow:{dag_id}")
         log.info("lineage: %d edge(s) recorded for %s", n, task)
+        _hook_lineage(wh, tracker)
     except Exception as exc:
         if not failing:
             raise
         log.warning("lineage of the failing task %s was not recorded: %s", task, exc)
+
+
+def _hook_lineage(wh: Warehouse, tracker: Tracker) -> None:
+    """Hand the reads and writes to Airflow's hook lineage collector: OpenLineage's listener emits them."""
+    from airflow.sdk.lineage import get_hook_lineage_collector
+
+    from steward.airflow.openlineage import dataset_uri, table_uri
+
+    collector = get_hook_lineage_collector()
+    for r in tracker.reads:  # the warehouse stands in for the hook that did the work
+        collector.add_input_asset(wh, uri=dataset_uri(r.dataset, r.partition))  # type: ignore[arg-type]
+    for table in dict.fromkeys(w.table for w in tracker.writes):
+        collector.add_output_asset(wh, uri=table_uri(table))  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -22,12 +23,24 @@ from typing import Any
 from steward import paths
 from steward.airflow.local import apply_airflow_env
 
-__all__ = ["DEMO_DAGS", "DEMO_QUARTERLY", "file_demo_erasure_requests", "run_demo", "shorten_retries"]
+__all__ = [
+    "DEMO_DAGS",
+    "DEMO_QUARTERLY",
+    "file_demo_erasure_requests",
+    "openlineage_events_file",
+    "run_demo",
+    "shorten_retries",
+]
 
 #: DAGs the demo runs per night, in order.
 DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon", "retention")
 #: DAGs the demo runs once, after its nights, for the quarter of the last night.
 DEMO_QUARTERLY = ("esg_extract",)
+
+
+def openlineage_events_file() -> Path:
+    """Return the file the demo's OpenLineage events go to (one JSON event per line)."""
+    return paths.steward_home() / "logs" / "openlineage.jsonl"
 
 
 def file_demo_erasure_requests(deadline: dt.date) -> list[str]:
@@ -110,6 +123,10 @@ def run_demo(
     log_dir = paths.steward_home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "demo.log"
+    # OpenLineage events of every task go to a file (unless a transport is configured already)
+    events = {"type": "file", "log_file_path": str(openlineage_events_file()), "append": True}
+    os.environ.setdefault("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(events))
+    os.environ.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "steward-demo")
     log_file.write_text("")
     _migrate_metadata(log_file, say)
 
