@@ -44,17 +44,25 @@ def run_id_for(kind: str) -> str:
     return _RUN_IDS.setdefault(kind, f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
 
 
-def _record_cli_lineage(args: argparse.Namespace, tracker: Tracker) -> None:
-    """Store what the command read and wrote (``lineage_edges``, ``dataset_access``) with the OS user."""
+def _record_cli_lineage(args: argparse.Namespace, tracker: Tracker, *, failing: bool = False) -> None:
+    """Store what the command read and wrote (``lineage_edges``, ``dataset_access``) with the OS user.
+
+    After a failed command a failure to record is logged, never shown instead of the command's error.
+    """
     if not (tracker.reads or tracker.writes) or not hasattr(args, "url"):
         return
     from steward.governance import cli_actor, record_lineage
     from steward.warehouse import connect
 
     command = " ".join(["steward", args.command, *([args.sub] if getattr(args, "sub", None) else [])])
-    with connect(args.url) as wh:
-        wh.migrate()
-        record_lineage(wh, tracker, run_id=run_id_for("cli"), task=command, actor=cli_actor())
+    try:
+        with connect(args.url) as wh:
+            wh.migrate()
+            record_lineage(wh, tracker, run_id=run_id_for("cli"), task=command, actor=cli_actor())
+    except Exception as exc:
+        if not failing:
+            raise
+        logging.getLogger(__name__).warning("the lineage of this failed command was not recorded: %s", exc)
 
 
 def _check_date_options(args: argparse.Namespace) -> None:
@@ -1429,8 +1437,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tracking() as tracker:
             try:
                 code = int(args.func(args) or 0)
-            finally:
-                _record_cli_lineage(args, tracker)
+            except BaseException:
+                _record_cli_lineage(args, tracker, failing=True)  # a failed command still read its inputs
+                raise
+            _record_cli_lineage(args, tracker)
         return code
     except KeyboardInterrupt:
         print("steward: interrupted", file=sys.stderr)

@@ -154,3 +154,20 @@ def test_dates_outside_the_range_exit_2_before_the_warehouse_is_touched(
     fresh = tmp_path / "fresh.duckdb"
     assert main([*argv, "--url", f"duckdb:///{fresh}"]) == 2
     assert not fresh.exists()
+
+
+def test_a_failed_commands_lineage_never_hides_its_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import argparse
+
+    from steward._tracking import Read, Tracker
+    from steward.cli import _record_cli_lineage
+    from steward.warehouse import WarehouseError
+
+    tracker = Tracker([Read("leads", "2026-11-04", ("a.parquet",), "f")])
+    args = argparse.Namespace(command="dq", sub="validate", url=f"duckdb:///{tmp_path}")  # a folder: unusable
+    _record_cli_lineage(args, tracker, failing=True)
+    assert "the lineage of this failed command was not recorded" in caplog.text
+    with pytest.raises(WarehouseError):
+        _record_cli_lineage(args, tracker)
