@@ -16,6 +16,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from steward._tracking import Tracker
 
 __all__ = ["main"]
 
@@ -27,9 +31,38 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+#: Run ids handed out during this command, by kind: one command is one run (its lineage uses the same id).
+_RUN_IDS: dict[str, str] = {}
+
+
 def run_id_for(kind: str) -> str:
-    """Return a CLI run's id: ``<kind>__<UTC time>`` (e.g. ``cli_audit__20261129T230501``)."""
-    return f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    """Return a CLI run's id: ``<kind>__<UTC time>`` (e.g. ``cli_audit__20261129T230501``).
+
+    The same kind gets the same id for the rest of the command, so the lineage it records
+    (:func:`_record_cli_lineage`) names the run its rows carry.
+    """
+    return _RUN_IDS.setdefault(kind, f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+
+
+def _record_cli_lineage(args: argparse.Namespace, tracker: Tracker, *, failing: bool = False) -> None:
+    """Store what the command read and wrote (``lineage_edges``, ``dataset_access``) with the OS user.
+
+    After a failed command a failure to record is logged, never shown instead of the command's error.
+    """
+    if not (tracker.reads or tracker.writes) or not hasattr(args, "url"):
+        return
+    from steward.governance import cli_actor, record_lineage
+    from steward.warehouse import connect
+
+    command = " ".join(["steward", args.command, *([args.sub] if getattr(args, "sub", None) else [])])
+    try:
+        with connect(args.url) as wh:
+            wh.migrate()
+            record_lineage(wh, tracker, run_id=run_id_for("cli"), task=command, actor=cli_actor())
+    except Exception as exc:
+        if not failing:
+            raise
+        logging.getLogger(__name__).warning("the lineage of this failed command was not recorded: %s", exc)
 
 
 def _check_date_options(args: argparse.Namespace) -> None:
@@ -809,6 +842,147 @@ def _cmd_fairness_assess(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- governance records
+def _cmd_lineage_show(args: argparse.Namespace) -> int:
+    from steward.governance import affected_by_partition, model_lineage
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        if args.model:
+            registry.model(args.model)  # an unknown name fails with the registered names
+            rows = model_lineage(wh, args.model)
+            shown = [
+                {
+                    k: r[k]
+                    for k in (
+                        "produced",
+                        "model_version",
+                        "dataset",
+                        "partition_label",
+                        "run_id",
+                        "code_version",
+                    )
+                }
+                for r in rows
+            ]
+            for line in _table_lines(sorted({tuple(r.items()): r for r in shown}.values(), key=str)):
+                print(line)
+            return 0
+        dataset, day_text = args.partition
+        registry.dataset(dataset)
+        try:
+            day = dt.date.fromisoformat(day_text)
+        except ValueError:
+            raise ValueError(f"--partition {dataset} {day_text!r}: the date must be YYYY-MM-DD") from None
+        affected = affected_by_partition(wh, dataset, day, registry=registry)
+    if not affected:
+        print(f"no model read or declares dataset {dataset!r} partition {day}")
+    for a in affected:
+        where = f" (rows in {', '.join(a.tables)})" if a.tables else ""
+        print(f"{a.model:<24} {a.how}{where}")
+    return 0
+
+
+def _cmd_retention_run(args: argparse.Namespace) -> int:
+    from steward.governance import run_retention
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    for name in args.dataset or []:
+        registry.dataset(name)  # an unknown name fails before anything is removed
+    archive = Path(args.archive_dir).expanduser() if args.archive_dir else None
+    with connect(args.url) as wh:
+        wh.migrate()
+        outcome = run_retention(
+            registry,
+            args.date,
+            warehouse=wh,
+            run_id=run_id_for("cli"),
+            dry_run=args.dry_run,
+            archive_dir=archive,
+            datasets=args.dataset,
+        )
+    for item in outcome.items:
+        print(item.line())
+    print(outcome.summary())
+    return 0
+
+
+def _cmd_erasure_request(args: argparse.Namespace) -> int:
+    from steward.governance import cli_actor, request_erasure
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        request_id = request_erasure(
+            wh,
+            registry,
+            args.subject,
+            dataset_key=args.dataset_key,
+            deadline=args.deadline,
+            requested_by=cli_actor(),
+        )
+    print(
+        f"erasure request {request_id} recorded (deadline {args.deadline}); carry it out: steward erasure run"
+    )
+    return 0
+
+
+def _cmd_erasure_run(args: argparse.Namespace) -> int:
+    from steward.governance import run_erasure
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect(args.url) as wh:
+        wh.migrate()
+        outcomes = run_erasure(registry, warehouse=wh, run_id=run_id_for("cli"), request_ids=args.request)
+    for outcome in outcomes:
+        print(outcome.summary())
+    if not outcomes:
+        print("no open erasure request")
+    return 0
+
+
+def _cmd_footprint(args: argparse.Namespace) -> int:
+    from steward.governance import footprint_trend, measure_footprint
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        if args.date:
+            measure_footprint(
+                load_registry(check_suites=False), args.date, warehouse=wh, run_id=run_id_for("cli")
+            )
+        rows = footprint_trend(wh, dataset=args.dataset)
+    for line in _table_lines(rows[-max(args.limit, 1) :] if rows else []):
+        print(line)
+    return 0
+
+
+def _cmd_esg_extract(args: argparse.Namespace) -> int:
+    from steward.governance import esg_extract, parse_quarter, previous_quarter, quarter_of
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    quarter = args.quarter or previous_quarter(quarter_of(dt.datetime.now(dt.UTC).date()))
+    parse_quarter(quarter)  # a bad quarter fails before connecting
+    with connect(args.url) as wh:
+        wh.migrate()
+        out = esg_extract(load_registry(check_suites=False), quarter, warehouse=wh)
+    print(f"ESG extract {quarter}: {len(out.rows)} rows")
+    print(f"  csv:     {out.csv_path}")
+    print(f"  summary: {out.html_path}")
+    return 0
+
+
 # ---------------------------------------------------------------- demo
 def _cmd_demo_generate(args: argparse.Namespace) -> int:
     from steward.demo import generate
@@ -883,6 +1057,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _print_decisions(days)
     _print_governance(days)
     _print_finance(days)
+    _print_records(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -1027,6 +1202,52 @@ def _print_governance(days: Sequence[dt.date]) -> None:
         print("\nGovernance records (pii_findings, data_exports, incidents):")
         for line in lines:
             print(f"  {line}")
+
+
+def _print_records(days: Sequence[dt.date]) -> None:
+    """Print the demo's governance records: a lineage path, retention, erasure, the ESG extract."""
+    from steward import paths
+    from steward.governance import quarter_of
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        if not wh.table_exists("lineage_edges"):
+            return
+        edges = wh.fetch("select count(*) as n, count(distinct run_id) as runs from lineage_edges")[0]
+        path = wh.fetch(
+            "select source_name, source_partition, target_name, target_partition, task from lineage_edges "
+            "where source_name = 'lead_scoring_predictions' and source_partition = :d "
+            "and target_name = 'drift_metrics' order by run_id limit 1",
+            {"d": days[-1].isoformat()},
+        )
+        retention = wh.fetch(
+            "select action, count(*) as n from retention_actions where dry_run = false "
+            "group by action order by action"
+        )
+        erasures = wh.fetch(
+            "select request_id, status from erasure_requests order by requested_at, request_id"
+        )
+    print("\nGovernance records: lineage, retention, erasure, ESG (README: What an auditor can ask Steward):")
+    print(f"  lineage: {edges['n']} edges from {edges['runs']} runs", end="")
+    if path:
+        p = path[0]
+        print(
+            f"; e.g. {p['source_name']} {p['source_partition']} -> {p['target_name']} {p['target_partition']}"
+        )
+    else:
+        print()
+    print(
+        "  retention: "
+        + (", ".join(f"{r['n']} {r['action']}" for r in retention) or "nothing past retention")
+    )
+    for r in erasures:
+        print(f"  erasure request {r['request_id']}: {r['status']}")
+    esg = paths.reports_dir() / "esg" / quarter_of(days[-1])
+    if esg.is_dir():
+        print(f"  ESG extract: {esg / 'index.html'}")
+    events = paths.steward_home() / "logs" / "openlineage.jsonl"
+    if events.is_file():
+        print(f"  OpenLineage events: {events}")
 
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
@@ -1523,6 +1744,69 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, required=True, help="the first charge day YYYY-MM-DD")
     p.add_argument("--end", type=_date, required=True, help="the last charge day YYYY-MM-DD (included)")
 
+    lin = sub.add_parser("lineage", help="lineage records").add_subparsers(dest="sub", required=True)
+    p = _command(
+        lin, "show", "which dataset partitions, runs and code produced a model's rows, or which models a "
+        "partition reached", "steward lineage show --partition lead_scoring_predictions 2026-11-04",
+        _cmd_lineage_show,
+    )  # fmt: skip
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--model", help="a registered model: the partitions behind its rows and versions")
+    which.add_argument(
+        "--partition", nargs=2, metavar=("DATASET", "DATE"), help="a dataset partition: the models it affects"
+    )
+
+    ret = sub.add_parser("retention", help="retention of partitions and rows").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        ret, "run", "delete or archive partitions and warehouse rows past retention, keep holds, record why",
+        "steward retention run --dry-run --date 2026-11-14", _cmd_retention_run, registry=True,
+    )  # fmt: skip
+    p.add_argument(
+        "--date", type=_date, default=dt.datetime.now(dt.UTC).date(), help="the day retention keeps data for"
+    )
+    p.add_argument("--dry-run", action="store_true", help="list and record what would go; remove nothing")
+    p.add_argument("--dataset", action="append", help="dataset name (repeatable; default: every dataset)")
+    p.add_argument(
+        "--archive-dir",
+        help="where archived partitions go (default: the registry's, else $STEWARD_HOME/archive)",
+    )
+
+    era = sub.add_parser("erasure", help="erasure requests (right to be forgotten)").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        era, "request", "record a request to erase one subject's rows (stored as its sha256 only)",
+        "steward erasure request 1042 --dataset-key lead_id --deadline 2026-12-15", _cmd_erasure_request,
+        registry=True,
+    )  # fmt: skip
+    p.add_argument("subject", help="the subject's identifier value, e.g. a lead_id")
+    p.add_argument(
+        "--dataset-key", required=True, help="the identifier kind, a key of the datasets' identifier_columns"
+    )
+    p.add_argument("--deadline", type=_date, required=True, help="the day the erasure is due YYYY-MM-DD")
+    p = _command(
+        era, "run", "erase open requests' subjects from lake partitions and warehouse tables, with evidence",
+        "steward erasure run", _cmd_erasure_run, registry=True,
+    )  # fmt: skip
+    p.add_argument("--request", action="append", help="request id (repeatable; default: every open request)")
+
+    p = _command(
+        sub, "footprint", "storage footprint per dataset and night (bytes, files, partitions) and its change",
+        "steward footprint --date 2026-11-14 --dataset leads", _cmd_footprint, registry=True,
+    )  # fmt: skip
+    p.add_argument("--date", type=_date, help="measure this night first (default: only show what is stored)")
+    p.add_argument("--dataset", help="one dataset (default: every dataset)")
+    p.add_argument("--limit", type=int, default=50, help="the most recent rows shown")
+
+    esg = sub.add_parser("esg", help="the sustainability extract").add_subparsers(dest="sub", required=True)
+    p = _command(
+        esg, "extract", "write the quarterly ESG extract per business unit and model (CSV + HTML summary)",
+        "steward esg extract --quarter 2026Q4", _cmd_esg_extract, registry=True,
+    )  # fmt: skip
+    p.add_argument("--quarter", help="YYYYQn (default: the quarter before today's)")
+
     carbon = sub.add_parser("carbon", help="carbon estimates").add_subparsers(dest="sub", required=True)
     p = _command(
         carbon, "estimate",
@@ -1722,9 +2006,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     saved = os.environ.get("STEWARD_REGISTRY")
     if getattr(args, "registry", None):  # --registry: every registry lookup of this command uses it
         os.environ["STEWARD_REGISTRY"] = str(Path(args.registry).expanduser().resolve())
+    from steward._tracking import tracking
+
+    _RUN_IDS.clear()
     try:
         _check_date_options(args)
-        return int(args.func(args) or 0)
+        with tracking() as tracker:
+            try:
+                code = int(args.func(args) or 0)
+            except BaseException:
+                _record_cli_lineage(args, tracker, failing=True)  # a failed command still read its inputs
+                raise
+            _record_cli_lineage(args, tracker)
+        return code
     except KeyboardInterrupt:
         print("steward: interrupted", file=sys.stderr)
         return 130

@@ -31,9 +31,11 @@ def test_dag_files_exist() -> None:
             "cloud_costs.py",
             "data_export.py",
             "data_quality.py",
+            "esg_extract.py",
             "governance_nightly.py",
             "model_lifecycle.py",
             "model_monitoring.py",
+            "retention.py",
             "retraining_trigger.py",
             "roi_review.py",
         ]
@@ -47,9 +49,11 @@ def test_no_import_errors(dagbag) -> None:
         "cloud_costs",
         "data_export",
         "data_quality",
+        "esg_extract",
         "governance_nightly",
         "model_lifecycle",
         "model_monitoring",
+        "retention",
         "retraining_trigger",
         "roi_review",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ def test_every_command_has_help() -> None:
         ["warehouse", "query"],
         ["dq", "validate"],
         ["dq", "report"],
+        ["lineage", "show"],
         ["airflow-ui"],
     ):
         out = subprocess.run(
@@ -60,6 +62,30 @@ def test_dq_validate_one_dataset_and_day(steward_home: Path, capsys: pytest.Capt
     assert [(r["partition_date"], r["status"]) for r in rows] == [(clean, "passed"), (nulls, "failed")]
     assert main(["dq", "report"]) == 0
     assert (steward_home / "reports" / "data_quality" / "index.html").is_file()
+    # each command recorded what it read, as the OS user, and the partitions it wrote
+    with connect() as wh:
+        access = wh.fetch("select actor, task, dataset, partition_label from dataset_access order by 4")
+        targets = wh.fetch(
+            "select distinct target_name from lineage_edges where source_partition = :p", {"p": str(clean)}
+        )
+    assert [tuple(r.values()) for r in access] == [
+        (getpass.getuser(), "steward dq validate", "leads", str(clean)),
+        (getpass.getuser(), "steward dq validate", "leads", str(nulls)),
+    ]
+    assert {"dq_runs", "dq_results"} <= {r["target_name"] for r in targets}
+
+
+def test_lineage_show_answers_by_partition_and_by_model(
+    steward_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lineage", "show", "--partition", "credit_risk_predictions", "2026-11-04"]) == 0
+    assert capsys.readouterr().out.split() == ["credit_risk", "declared"]  # nothing ran: the registry says
+    assert main(["lineage", "show", "--model", "lead_scoring"]) == 0
+    assert "(no rows)" in capsys.readouterr().out
+    assert main(["lineage", "show", "--partition", "nope", "2026-11-04"]) == 2
+    assert "dataset 'nope' is not registered" in capsys.readouterr().err
+    assert main(["lineage", "show", "--partition", "leads", "11/04"]) == 2
+    assert "the date must be YYYY-MM-DD" in capsys.readouterr().err
 
 
 def test_bad_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
@@ -128,3 +154,20 @@ def test_dates_outside_the_range_exit_2_before_the_warehouse_is_touched(
     fresh = tmp_path / "fresh.duckdb"
     assert main([*argv, "--url", f"duckdb:///{fresh}"]) == 2
     assert not fresh.exists()
+
+
+def test_a_failed_commands_lineage_never_hides_its_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import argparse
+
+    from steward._tracking import Read, Tracker
+    from steward.cli import _record_cli_lineage
+    from steward.warehouse import WarehouseError
+
+    tracker = Tracker([Read("leads", "2026-11-04", ("a.parquet",), "f")])
+    args = argparse.Namespace(command="dq", sub="validate", url=f"duckdb:///{tmp_path}")  # a folder: unusable
+    _record_cli_lineage(args, tracker, failing=True)
+    assert "the lineage of this failed command was not recorded" in caplog.text
+    with pytest.raises(WarehouseError):
+        _record_cli_lineage(args, tracker)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from steward._dates import check_date
 
 if TYPE_CHECKING:  # the warehouse pulls in duckdb/pyarrow: import it only when a task runs
+    from steward._tracking import Tracker
     from steward.warehouse import Warehouse
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "attempt",
     "mapped_results",
     "run_id",
+    "task_label",
     "warehouse",
     "warehouse_url_of",
 ]
@@ -150,12 +153,20 @@ def warehouse_url_of(conn: Any) -> str:
     )
 
 
-def warehouse() -> Warehouse:
-    """Connect to the migrated warehouse: the ``steward_warehouse`` connection, else Steward's default.
+@contextmanager
+def warehouse() -> Iterator[Warehouse]:
+    """Open the migrated warehouse for the body of a ``with`` block, recording the task's lineage.
 
-    Credentials come only from the Airflow connection or the environment; only the redacted
-    URL is logged.
+    The warehouse is the ``steward_warehouse`` connection, else Steward's default. Credentials come
+    only from the Airflow connection or the environment; only the redacted URL is logged.
+
+    Every dataset partition the body reads and every warehouse partition it writes is noted
+    (:mod:`steward._tracking`) and stored as ``lineage_edges`` and ``dataset_access`` rows of this
+    (run, task) when the block ends, also when it fails (a failed run still read its inputs), and
+    handed to Airflow's hook lineage collector, from which OpenLineage (when a transport is configured)
+    emits them as the task's inputs and outputs (:mod:`steward.airflow.openlineage`).
     """
+    from steward._tracking import tracking
     from steward.warehouse import connect, default_url
 
     url: str | None = None
@@ -167,7 +178,59 @@ def warehouse() -> Warehouse:
         log.debug("no Airflow connection %s (%s); using the default warehouse", WAREHOUSE_CONN_ID, exc)
     else:
         url = warehouse_url_of(conn)
-    wh = connect(url or default_url())
-    applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use
-    log.info("warehouse: %s%s", wh.url, f" (applied migrations {applied})" if applied else "")
-    return wh
+    with connect(url or default_url()) as wh:
+        applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use
+        log.info("warehouse: %s%s", wh.url, f" (applied migrations {applied})" if applied else "")
+        with tracking() as tracker:
+            try:
+                yield wh
+            except BaseException:
+                _record_lineage(wh, tracker, failing=True)
+                raise
+            _record_lineage(wh, tracker, failing=False)
+
+
+def task_label(context: Mapping[str, Any]) -> tuple[str, str]:
+    """Return ``(dag_id, "dag_id.task_id[map_index]")`` of the running task (``-`` parts outside one)."""
+    ti = context.get("ti") or context.get("task_instance")
+    dag_id = str(getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", None) or "-")
+    task_id = str(getattr(ti, "task_id", None) or "-")
+    index = getattr(ti, "map_index", -1)
+    suffix = f"[{index}]" if isinstance(index, int) and index >= 0 else ""
+    return dag_id, f"{dag_id}.{task_id}{suffix}"
+
+
+def _record_lineage(wh: Warehouse, tracker: Tracker, *, failing: bool) -> None:
+    """Store the tracker's lineage for the running task; on a failing task never hide its own error."""
+    from steward.governance import record_lineage
+
+    if not tracker.reads and not tracker.writes:
+        return
+    try:
+        from airflow.sdk import get_current_context
+
+        context: Mapping[str, Any] = get_current_context()
+    except Exception:  # called outside a running task (a test calling the task's function)
+        context = {}
+    dag_id, task = task_label(context)
+    try:
+        n = record_lineage(wh, tracker, run_id=run_id(context), task=task, actor=f"airflow:{dag_id}")
+        log.info("lineage: %d edge(s) recorded for %s", n, task)
+        _hook_lineage(wh, tracker)
+    except Exception as exc:
+        if not failing:
+            raise
+        log.warning("lineage of the failing task %s was not recorded: %s", task, exc)
+
+
+def _hook_lineage(wh: Warehouse, tracker: Tracker) -> None:
+    """Hand the reads and writes to Airflow's hook lineage collector: OpenLineage's listener emits them."""
+    from airflow.sdk.lineage import get_hook_lineage_collector
+
+    from steward.airflow.openlineage import dataset_uri, table_uri
+
+    collector = get_hook_lineage_collector()
+    for r in tracker.reads:  # the warehouse stands in for the hook that did the work
+        collector.add_input_asset(wh, uri=dataset_uri(r.dataset, r.partition))  # type: ignore[arg-type]
+    for table in dict.fromkeys(w.table for w in tracker.writes):
+        collector.add_output_asset(wh, uri=table_uri(table))  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -22,7 +23,15 @@ from typing import Any
 from steward import paths
 from steward.airflow.local import apply_airflow_env
 
-__all__ = ["DEMO_DAGS", "demo_conf", "run_demo", "shorten_retries"]
+__all__ = [
+    "DEMO_DAGS",
+    "DEMO_QUARTERLY",
+    "demo_conf",
+    "file_demo_erasure_requests",
+    "openlineage_events_file",
+    "run_demo",
+    "shorten_retries",
+]
 
 #: DAGs the demo runs per night, in order (retraining decisions read the night's costs and carbon too).
 DEMO_DAGS = (
@@ -33,7 +42,34 @@ DEMO_DAGS = (
     "governance_nightly",
     "data_export",
     "retraining_trigger",
+    "retention",
 )
+#: DAGs the demo runs once, after its nights, for the quarter of the last night.
+DEMO_QUARTERLY = ("esg_extract",)
+
+
+def openlineage_events_file() -> Path:
+    """Return the file the demo's OpenLineage events go to (one JSON event per line)."""
+    return paths.steward_home() / "logs" / "openlineage.jsonl"
+
+
+def file_demo_erasure_requests(deadline: dt.date) -> list[str]:
+    """Record the demo's erasure requests (:data:`steward.demo.DEMO_ERASURE_REQUESTS`); return their ids.
+
+    The retention DAG's first task carries them out on the first retention night.
+    """
+    from steward.demo import DEMO_ERASURE_REQUESTS
+    from steward.governance import request_erasure
+    from steward.registry import load_registry
+    from steward.warehouse import connect
+
+    registry = load_registry(check_suites=False)
+    with connect() as wh:
+        wh.migrate()
+        return [
+            request_erasure(wh, registry, subject, dataset_key=key, deadline=deadline, requested_by="demo")
+            for key, subject in DEMO_ERASURE_REQUESTS
+        ]
 
 
 def demo_conf(dag_id: str, day: dt.date) -> dict[str, str]:
@@ -98,13 +134,22 @@ def run_demo(
     days: list[dt.date],
     *,
     dags: tuple[str, ...] = DEMO_DAGS,
+    quarterly: tuple[str, ...] = DEMO_QUARTERLY,
     say: Callable[[str], None] = print,
 ) -> dict[str, dict[str, str]]:
-    """Run ``dags`` through Airflow for each of ``days``; return ``{dag_id: {date: state}}``."""
+    """Run ``dags`` through Airflow for each of ``days``, then ``quarterly`` once for the last day's quarter.
+
+    Before the retention nights, the demo's erasure requests are filed (the retention DAG carries
+    them out). Returns ``{dag_id: {date or quarter: state}}``.
+    """
     apply_airflow_env()
     log_dir = paths.steward_home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "demo.log"
+    # OpenLineage events of every task go to a file (unless a transport is configured already)
+    events = {"type": "file", "log_file_path": str(openlineage_events_file()), "append": True}
+    os.environ.setdefault("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(events))
+    os.environ.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "steward-demo")
     log_file.write_text("")
     _migrate_metadata(log_file, say)
 
@@ -115,20 +160,31 @@ def run_demo(
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     states: dict[str, dict[str, str]] = {}
-    for dag_id in dags:
+
+    def run(dag_id: str, day: dt.date, conf: dict[str, Any], label: str) -> None:
         dag = bag.get_dag(dag_id)
         if dag is None:
             raise RuntimeError(f"DAG {dag_id!r} not found in {paths.project_dir() / 'dags'}")
         shorten_retries(dag)
-        states[dag_id] = {}
+        started = time.monotonic()
+        logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+        with _output_to(log_file):
+            # The date param pins the partition: dag.test() infers a manual data interval
+            # that ends at the logical date, one day earlier than a scheduled run's.
+            result = dag.test(logical_date=logical, run_conf=conf)
+        state = str(getattr(result, "state", "unknown"))
+        states.setdefault(dag_id, {})[label] = state
+        say(f"  {dag_id:<14} {label:<10}  run {state:<8} ({time.monotonic() - started:5.1f} s)")
+
+    for dag_id in dags:
+        if dag_id == "retention":
+            file_demo_erasure_requests(deadline=days[-1] + dt.timedelta(days=30))
         for day in days:
-            started = time.monotonic()
-            logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
-            with _output_to(log_file):
-                # The date param pins the partition: dag.test() infers a manual data interval
-                # that ends at the logical date, one day earlier than a scheduled run's.
-                run = dag.test(logical_date=logical, run_conf=demo_conf(dag_id, day))
-            state = str(getattr(run, "state", "unknown"))
-            states[dag_id][day.isoformat()] = state
-            say(f"  {dag_id:<14} {day}  run {state:<8} ({time.monotonic() - started:5.1f} s)")
+            run(dag_id, day, demo_conf(dag_id, day), day.isoformat())
+    if quarterly:
+        from steward.governance import quarter_of
+
+        quarter = quarter_of(days[-1])
+        for dag_id in quarterly:
+            run(dag_id, days[-1], {"quarter": quarter}, quarter)
     return states

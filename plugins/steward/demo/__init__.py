@@ -9,7 +9,7 @@ problems planted on known days (:data:`INJECTED_PROBLEMS`) for the pipelines to 
 """
 
 from steward.demo._champions import DEMO_CHAMPIONS, register_champions
-from steward.demo._company import COMPANY, DEMO_DAYS, DEMO_START
+from steward.demo._company import COMPANY, DEMO_DAYS, DEMO_ERASURE_REQUESTS, DEMO_START
 from steward.demo._company import DATASET_NAMES as DEMO_DATASETS
 from steward.demo._generate import generate
 from steward.demo._manifest import DemoManifest, Partition
@@ -20,6 +20,7 @@ __all__ = [
     "COMPANY",
     "DEMO_DATASETS",
     "DEMO_DAYS",
+    "DEMO_ERASURE_REQUESTS",
     "DEMO_START",
     # generating
     "DEMO_CHAMPIONS",

@@ -15,6 +15,12 @@ COMPANY = "Northwind Lending & Growth"
 
 DEMO_START: dt.date = dt.date(2026, 11, 1)
 DEMO_DAYS: int = 14
+#: Erasure requests the demo files before its retention nights (identifier kind, subject): a lead that
+#: exists (scored and labelled on 2026-11-05, row 17) and one that never did (recorded as unknown).
+DEMO_ERASURE_REQUESTS: tuple[tuple[str, str], ...] = (
+    ("lead_id", "2026110500000017"),
+    ("lead_id", "2026119900000000"),
+)
 
 #: Business units that own models; the platform team owns shared infrastructure.
 BUSINESS_UNITS = ("marketing", "lending")

@@ -1,13 +1,35 @@
-"""Governance records: PII findings, data-sharing exports, decisions, incidents, impact assessments, feedback.
+"""Governance records an auditor asks for, each in its own warehouse table (docs/governance.md).
 
-Each record is computed from the registry and the warehouse and written to its own table in one
-transaction (reruns write the same rows); :mod:`steward.airflow` runs them nightly or on demand.
+Lineage and access history, retention, erasure, storage footprint and the ESG extract
+(``include/sql/ddl/0017_lineage_retention.sql``); PII findings, data-sharing exports, decisions,
+incidents, impact assessments and user feedback (``0018_privacy_incidents.sql``). Each is computed
+from the registry and the warehouse and written in one transaction (reruns write the same rows);
+:mod:`steward.airflow` runs them nightly or on demand, the CLI by hand.
 """
 
 from steward.governance._anonymity import Anonymity, generalized_sql, measure_anonymity
 from steward.governance._decisions import Decision, audit_trail, record_decision
+from steward.governance._erasure import (
+    ErasureOutcome,
+    Evidence,
+    request_erasure,
+    run_erasure,
+    subject_digest,
+)
+from steward.governance._esg import (
+    EsgExtract,
+    EsgRow,
+    esg_extract,
+    parse_quarter,
+    previous_quarter,
+    quarter_of,
+)
 from steward.governance._exports import ExportError, ExportOutcome, run_export
 from steward.governance._feedback import FeedbackError, ingest_feedback, review_feedback
+from steward.governance._footprint import (
+    footprint_trend,
+    measure_footprint,
+)
 from steward.governance._impact import record_impact_assessments
 from steward.governance._incidents import (
     Incident,
@@ -15,6 +37,16 @@ from steward.governance._incidents import (
     evaluate_incidents,
     incident_notice,
     resolve_incident,
+)
+from steward.governance._lineage import (
+    Affected,
+    affected_by_partition,
+    cli_actor,
+    lineage_rows,
+    model_datasets,
+    model_lineage,
+    parse_partition,
+    record_lineage,
 )
 from steward.governance._pii import (
     RECOGNIZERS,
@@ -28,6 +60,13 @@ from steward.governance._pii import (
     scan_dataset,
     scan_pii,
     us_ssn_ok,
+)
+from steward.governance._retention import (
+    RetentionItem,
+    RetentionOutcome,
+    apply_retention,
+    plan_retention,
+    run_retention,
 )
 from steward.governance._summary import governance_summary
 from steward.registry import ASSESSED_TIERS, ImpactCheck, check_impact_assessment, impact_assessment_ok
@@ -74,4 +113,35 @@ __all__ = [
     "scan_dataset",
     "scan_pii",
     "us_ssn_ok",
+    # lineage and access history
+    "Affected",
+    "affected_by_partition",
+    "cli_actor",
+    "lineage_rows",
+    "model_datasets",
+    "model_lineage",
+    "parse_partition",
+    "record_lineage",
+    # retention
+    "RetentionItem",
+    "RetentionOutcome",
+    "apply_retention",
+    "plan_retention",
+    "run_retention",
+    # erasure requests
+    "ErasureOutcome",
+    "Evidence",
+    "request_erasure",
+    "run_erasure",
+    "subject_digest",
+    # storage footprint
+    "footprint_trend",
+    "measure_footprint",
+    # the ESG extract
+    "EsgExtract",
+    "EsgRow",
+    "esg_extract",
+    "parse_quarter",
+    "previous_quarter",
+    "quarter_of",
 ]

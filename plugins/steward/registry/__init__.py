@@ -7,6 +7,7 @@ from steward.registry._cost_sources import CostSource
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._finance import FinanceConfig, KpiMeasure, WorkloadRule
+from steward.registry._governance import GovernanceSettings, RetentionHold, RetentionPolicy
 from steward.registry._identifiers import check_column, check_name
 from steward.registry._impact import (
     ASSESSED_TIERS,
@@ -85,6 +86,10 @@ __all__ = [
     "DagAlerts",
     "Landing",
     "STEWARD_DAGS",
+    # governance records
+    "GovernanceSettings",
+    "RetentionHold",
+    "RetentionPolicy",
     # policies
     "FairnessPolicy",
     "MonitoringPolicy",

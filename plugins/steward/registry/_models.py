@@ -16,6 +16,7 @@ from steward.registry._card import ModelCard
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._finance import Cadence, Direction, FinanceConfig, KpiMeasure
+from steward.registry._governance import GovernanceSettings, RetentionPolicy
 from steward.registry._monitoring import MonitoringPolicy
 from steward.registry._privacy import PrivacyConfig
 from steward.registry._retraining import RetrainingPolicy
@@ -88,6 +89,10 @@ class Dataset(Strict):
     steward: str | None = None
     sensitivity: Sensitivity = "internal"
     retention_days: int = Field(default=365, ge=1)
+    #: Derived-row retention, legal basis, region, delete or archive, holds (``steward retention run``).
+    retention: RetentionPolicy = RetentionPolicy()
+    #: Subject key -> the column holding it, e.g. ``{lead_id: lead_id}`` (``steward erasure request``).
+    identifier_columns: dict[Name, Column] = Field(default_factory=dict)
     #: The GX suite (``<expectations folder>/<suite>.json``). Without it, ``<dataset name>.json`` is used
     #: when it exists, else a default suite: at least one row, and no nulls in ``key_columns``.
     suite: Name | None = None
@@ -274,6 +279,8 @@ class Registry(Strict):
     artifacts: str | None = None
     #: PII scan, declared personal data, data-sharing exports, impact assessments, incidents, feedback.
     privacy: PrivacyConfig = PrivacyConfig()
+    #: Governance records: where retention archives partitions.
+    governance: GovernanceSettings = GovernanceSettings()
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""

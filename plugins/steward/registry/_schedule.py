@@ -24,9 +24,11 @@ STEWARD_DAGS = (
     "cloud_costs",
     "data_export",
     "data_quality",
+    "esg_extract",
     "governance_nightly",
     "model_lifecycle",
     "model_monitoring",
+    "retention",
     "retraining_trigger",
     "roi_review",
 )

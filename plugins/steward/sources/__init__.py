@@ -1,13 +1,22 @@
 """Reading registered datasets (one partition at a time) and one-off files, with clear errors."""
 
 from steward.sources._landing import LandingWait, landing_wait, partition_landed
-from steward.sources._read import Partition, SourceError, partition_files, read_partition
+from steward.sources._read import (
+    Partition,
+    SourceError,
+    matching_files,
+    partition_days,
+    partition_files,
+    read_partition,
+)
 from steward.sources._sniff import FileError, FileFormat, scan_files_sql, sniff_file
 
 __all__ = [
     # registered datasets
     "Partition",
     "SourceError",
+    "matching_files",
+    "partition_days",
     "partition_files",
     "read_partition",
     # waiting for late partitions

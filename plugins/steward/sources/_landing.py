@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from steward.sources._read import SourceError, partition_files
+from steward.sources._read import SourceError, matching_files
 
 if TYPE_CHECKING:
     from steward.registry import Dataset, Landing
@@ -39,7 +39,7 @@ def partition_landed(dataset: Dataset, day: dt.date, *, warehouse: Warehouse | N
         )
         return bool(rows and int(str(rows[0]["n"])) > 0)
     try:
-        partition_files(dataset, day)
+        matching_files(dataset, day)
     except SourceError as exc:
         if exc.kind == "missing":
             return False

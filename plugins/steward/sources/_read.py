@@ -22,11 +22,20 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from steward._tracking import group_by_day, note_read
+
 if TYPE_CHECKING:
     from steward.registry import Dataset
     from steward.warehouse import Warehouse
 
-__all__ = ["Partition", "SourceError", "partition_files", "read_partition"]
+__all__ = [
+    "Partition",
+    "SourceError",
+    "matching_files",
+    "partition_days",
+    "partition_files",
+    "read_partition",
+]
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +75,41 @@ def _label(day: dt.date | None) -> str:
 def partition_files(dataset: Dataset, day: dt.date | None) -> list[str]:
     """Return the files holding ``dataset``'s partition for ``day`` (all files when ``day`` is None).
 
+    The files are noted as read by the current task (:mod:`steward._tracking`: lineage and access
+    history); :func:`matching_files` lists them without that.
+
     Raises
     ------
     SourceError
         No file matches (kind ``missing``).
     """
+    files = matching_files(dataset, day)
+    note_read(dataset.name, day, files, pattern=_expanded_path(dataset))
+    return files
+
+
+def _expanded_path(dataset: Dataset) -> str:
+    source = str(dataset.source.path)
+    return source if "://" in source else str(Path(source).expanduser())
+
+
+def partition_days(dataset: Dataset) -> dict[dt.date, list[str]]:
+    """Return every partition of a ``{date}``-partitioned file dataset: day -> its files (unnoted).
+
+    Empty when the dataset is not partitioned by path or has no file yet.
+    """
+    if not dataset.source.partitioned_by_path:
+        return {}
+    try:
+        files = matching_files(dataset, None)
+    except SourceError:
+        return {}
+    groups = group_by_day(_expanded_path(dataset), files)
+    return {dt.date.fromisoformat(day): sorted(fs) for day, fs in sorted(groups.items()) if day != "*"}
+
+
+def matching_files(dataset: Dataset, day: dt.date | None) -> list[str]:
+    """Return the files of ``dataset``'s partition for ``day``, as :func:`partition_files`, unnoted."""
     pattern = dataset.source.path
     if pattern is None:
         return []
@@ -251,4 +290,5 @@ def _read_table(dataset: Dataset, day: dt.date | None, warehouse: Warehouse | No
         raise SourceError(
             dataset.name, label, "empty", f"warehouse table {table_name!r} has no rows for {label}"
         )
+    note_read(dataset.name, day, [f"table:{table_name}"])
     return Partition(dataset.name, label, data, [f"table:{table_name}"])

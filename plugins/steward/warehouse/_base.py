@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from steward._tracking import note_write
 from steward.registry import check_column, check_name
 from steward.warehouse._errors import Unavailable, WarehouseError
 from steward.warehouse._params import translate_params
@@ -432,6 +433,8 @@ class Warehouse(abc.ABC):
                 table=failing[0],
                 key=failing[1] or None,
             ) from exc
+        for table, key, data in prepared:
+            note_write(table, key, data.num_rows)
         return [int(data.num_rows) for _, _, data in prepared]
 
     def _prepare(

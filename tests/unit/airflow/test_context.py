@@ -77,8 +77,12 @@ def test_task_warehouse_from_the_airflow_connection_never_shows_its_password(
         )
         monkeypatch.setattr(airflow.sdk.Connection, "get", staticmethod(lambda conn_id: conn))
         caplog.clear()
-        with caplog.at_level(logging.DEBUG), pytest.raises(WarehouseError, match="cannot connect to") as info:
-            warehouse()  # nothing listens on port 1: the first migration fails
+        with (
+            caplog.at_level(logging.DEBUG),
+            pytest.raises(WarehouseError, match="cannot connect to") as info,
+            warehouse(),  # nothing listens on port 1: the first migration fails
+        ):
+            pass
         shown: list[str] = [caplog.text]
         exc: BaseException | None = info.value
         while exc is not None:

@@ -158,8 +158,8 @@ def _duplicate_first_dataset(doc: dict[str, Any]) -> dict[str, Any]:
 
 BAD = {
     "unknown key": (
-        _set(("datasets", 0, "retention"), 30),
-        ["datasets[0] (leads).retention", "unknown key: remove it or check its spelling"],
+        _set(("datasets", 0, "retention_period"), 30),
+        ["datasets[0] (leads).retention_period", "unknown key: remove it or check its spelling"],
     ),
     "wrong type": (
         _set(("datasets", 0, "retention_days"), "a year"),
@@ -262,12 +262,12 @@ def test_bad_registry_names_file_key_and_fix(
 
 
 def test_every_problem_in_a_file_is_reported_at_once(base_doc: dict[str, Any], tmp_path: Path) -> None:
-    doc = _set(("datasets", 0, "retention"), 30)(base_doc)
+    doc = _set(("datasets", 0, "retention_period"), 30)(base_doc)
     doc = _set(("models", 1, "risk_tier"), "severe")(doc)
     with pytest.raises(RegistryError) as info:
         load_registry(_write(tmp_path, doc))
     assert len(info.value.problems) == 2
-    assert "datasets[0] (leads).retention" in info.value.problems[0]
+    assert "datasets[0] (leads).retention_period" in info.value.problems[0]
     assert "models[1] (credit_risk).risk_tier" in info.value.problems[1]
 
 
