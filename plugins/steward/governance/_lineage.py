@@ -142,15 +142,11 @@ def model_lineage(warehouse: Warehouse, model: str) -> list[dict[str, object]]:
     """Return the dataset partitions (with fingerprints, runs and code versions) behind ``model``'s rows.
 
     Every edge whose target partition names ``model=<model>`` (monitoring, performance, fairness
-    rows), plus, when a ``model_versions`` table with a ``run_id`` column exists, every read of the
-    run that produced each model version (``include/sql/governance/select_model_lineage.sql``).
+    rows), plus every read of the run that produced each registered model version
+    (``model_versions.run_id``; ``include/sql/governance/select_model_version_lineage.sql``).
     """
     params = {"model": model, "needle": f"%model={model}%"}
-    rows = []
-    if warehouse.table_exists("model_versions") and {"model", "version", "run_id"} <= set(
-        warehouse.columns("model_versions")
-    ):
-        rows += warehouse.fetch(read_sql("governance/select_model_version_lineage.sql"), params)
+    rows = warehouse.fetch(read_sql("governance/select_model_version_lineage.sql"), params)
     monitoring = warehouse.fetch(read_sql("governance/select_model_lineage.sql"), params)
     # a LIKE on the label also matches a longer name (model=a in model=ab): keep the exact ones
     rows += [r for r in monitoring if parse_partition(str(r["target_partition"])).get("model") == model]

@@ -12,6 +12,7 @@ import pytest
 
 from steward._tracking import Tracker, fingerprint, tracking
 from steward.governance import Affected, affected_by_partition, model_lineage, record_lineage
+from steward.lifecycle import ModelVersion, register_version
 from steward.registry import Dataset, load_registry
 from steward.sources import partition_files
 from steward.warehouse import Warehouse
@@ -113,9 +114,10 @@ def test_which_partitions_and_code_produced_a_model_and_its_versions(
         ("monitoring", "2026-11-03", "run1"),
     }
     assert {r["code_version"] for r in rows} == {"steward 0.1.0"}
-    # another engineer's model_versions table: a version names the run that trained it
-    warehouse.execute("create table model_versions (model text, version text, run_id text)")
-    warehouse.execute("insert into model_versions values ('lead_scoring', 'v2', 'train1')")
+    # the model registry: a version names the run that trained it
+    register_version(
+        warehouse, ModelVersion("lead_scoring", "v2", run_id="train1"), actor="a", reason="trained"
+    )
     with tracking() as training:
         partition_files(predictions, DAY - dt.timedelta(days=1))
     record_lineage(warehouse, training, run_id="train1", task="retrain", actor="a", now=NOW)
