@@ -1,0 +1,29 @@
+"""Retraining: assemble a training set, train a challenger, compare it with the champion, gate, promote.
+
+The statistics are pure functions (:func:`delong_test`, :func:`mcnemar_test`,
+:func:`bootstrap_auc_difference`); gates turn them into verdicts with reasons in words.
+"""
+
+from steward.retraining._gates import Gate, fairness_gate, performance_gate
+from steward.retraining._stats import (
+    BootstrapInterval,
+    DeLongResult,
+    McNemarResult,
+    bootstrap_auc_difference,
+    delong_test,
+    mcnemar_test,
+)
+
+__all__ = [
+    # statistics
+    "BootstrapInterval",
+    "DeLongResult",
+    "McNemarResult",
+    "bootstrap_auc_difference",
+    "delong_test",
+    "mcnemar_test",
+    # gates
+    "Gate",
+    "fairness_gate",
+    "performance_gate",
+]
