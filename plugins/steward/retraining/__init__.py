@@ -4,6 +4,7 @@ The statistics are pure functions (:func:`delong_test`, :func:`mcnemar_test`,
 :func:`bootstrap_auc_difference`); gates turn them into verdicts with reasons in words.
 """
 
+from steward.retraining._dataset import RetrainingError, TrainingSet, assemble_training_set, training_windows
 from steward.retraining._gates import Gate, fairness_gate, performance_gate
 from steward.retraining._stats import (
     BootstrapInterval,
@@ -15,6 +16,11 @@ from steward.retraining._stats import (
 )
 
 __all__ = [
+    # training set
+    "RetrainingError",
+    "TrainingSet",
+    "assemble_training_set",
+    "training_windows",
     # statistics
     "BootstrapInterval",
     "DeLongResult",
