@@ -1,0 +1,60 @@
+"""The model registry: versions, aliases and lifecycle stages as append-only events, artifacts.
+
+A version (``model_versions``) is written once with its training evidence and model card. Every
+change after that (an alias set or removed, a stage change, an approval, a promotion, a rollback,
+a decommission) is one ``model_events`` row with who, when, why and the evidence's run id; the
+current state is derived from the events only. Promotions and rollbacks are one transaction.
+
+Examples
+--------
+>>> from steward.lifecycle import ModelVersion, register_version, promote, champion_version
+>>> mv = ModelVersion("lead_scoring", "2.3.0")
+>>> register_version(wh, mv, actor="ci", reason="trained")  # doctest: +SKIP
+>>> promote(wh, "lead_scoring", "2.3.0", actor="ci", reason="first", evidence_run_id=None)  # doctest: +SKIP
+>>> champion_version(wh, "lead_scoring")  # doctest: +SKIP
+'2.3.0'
+"""
+
+from __future__ import annotations
+
+from steward.lifecycle._artifacts import ArtifactStore, default_artifacts_url
+from steward.lifecycle._model import LifecycleError, ModelEvent, ModelState, ModelVersion
+from steward.lifecycle._registry import (
+    champion_version,
+    decommission,
+    latest_version,
+    model_history,
+    model_state,
+    promote,
+    record_event,
+    register_version,
+    remove_alias,
+    rollback,
+    set_alias,
+    set_stage,
+)
+
+__all__ = [
+    # records
+    "LifecycleError",
+    "ModelEvent",
+    "ModelState",
+    "ModelVersion",
+    # changes (each one append-only event, or several in one transaction)
+    "decommission",
+    "promote",
+    "record_event",
+    "register_version",
+    "remove_alias",
+    "rollback",
+    "set_alias",
+    "set_stage",
+    # reading the current state
+    "champion_version",
+    "latest_version",
+    "model_history",
+    "model_state",
+    # artifacts
+    "ArtifactStore",
+    "default_artifacts_url",
+]
