@@ -22,6 +22,20 @@ from steward.registry._models import (
     Severity,
 )
 from steward.registry._monitoring import MonitoringPolicy
+from steward.registry._retraining import (
+    DriftSignal,
+    EstimatedPerformanceSignal,
+    FairnessSignal,
+    ManualSignal,
+    PerformanceSignal,
+    PreferredWindow,
+    PromotionGates,
+    RetrainingGuards,
+    RetrainingPolicy,
+    RetrainingSignals,
+    SignalName,
+    StalenessSignal,
+)
 from steward.registry._schedule import STEWARD_DAGS, Alerts, DagAlerts, Landing
 
 __all__ = [
@@ -50,6 +64,19 @@ __all__ = [
     # policies
     "FairnessPolicy",
     "MonitoringPolicy",
+    # retraining
+    "DriftSignal",
+    "EstimatedPerformanceSignal",
+    "FairnessSignal",
+    "ManualSignal",
+    "PerformanceSignal",
+    "PreferredWindow",
+    "PromotionGates",
+    "RetrainingGuards",
+    "RetrainingPolicy",
+    "RetrainingSignals",
+    "SignalName",
+    "StalenessSignal",
     # costs and carbon
     "AllocationConfig",
     "CandidateRegion",

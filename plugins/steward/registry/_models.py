@@ -15,6 +15,7 @@ from steward.registry._base import Column, Name, Strict
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._monitoring import MonitoringPolicy
+from steward.registry._retraining import RetrainingPolicy
 from steward.registry._schedule import Alerts, Landing
 
 __all__ = [
@@ -198,6 +199,8 @@ class Model(Strict):
     monitoring: MonitoringPolicy = MonitoringPolicy()
     #: Fairness settings (reference groups, intersections, intervals, gates).
     fairness: FairnessPolicy = FairnessPolicy()
+    #: When the model is retrained (signals, guards) and how (trainer, windows, promotion gates).
+    retraining: RetrainingPolicy = RetrainingPolicy()
 
     @model_validator(mode="after")
     def _no_duplicate_columns(self) -> Model:
@@ -206,6 +209,12 @@ class Model(Strict):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 raise ValueError(f"{field} lists {dupes} more than once")
+        unknown = sorted(set(self.retraining.policies.drift.features or ()) - set(self.features))
+        if unknown:
+            raise ValueError(
+                f"retraining.policies.drift.features lists {unknown}, which are not in the model's "
+                f"features {self.features}: name monitored features only"
+            )
         return self
 
 
