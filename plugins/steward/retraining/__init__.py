@@ -6,6 +6,19 @@ The statistics are pure functions (:func:`delong_test`, :func:`mcnemar_test`,
 
 from steward.retraining._dataset import RetrainingError, TrainingSet, assemble_training_set, training_windows
 from steward.retraining._gates import Gate, fairness_gate, performance_gate
+from steward.retraining._report import comparison_report_path
+from steward.retraining._run import (
+    ACTOR,
+    RUNS_TABLE,
+    Evaluation,
+    conclude,
+    evaluate_challenger,
+    needs_approval,
+    read_run,
+    record_approval,
+    retrain,
+    train_challenger,
+)
 from steward.retraining._stats import (
     BootstrapInterval,
     DeLongResult,
@@ -28,6 +41,18 @@ __all__ = [
     "bootstrap_auc_difference",
     "delong_test",
     "mcnemar_test",
+    # the flow
+    "ACTOR",
+    "RUNS_TABLE",
+    "Evaluation",
+    "comparison_report_path",
+    "conclude",
+    "evaluate_challenger",
+    "needs_approval",
+    "read_run",
+    "record_approval",
+    "retrain",
+    "train_challenger",
     # gates
     "Gate",
     "fairness_gate",

@@ -96,3 +96,23 @@ def registry_yaml(root: Path, *, risk_tier: str = "limited", retraining: str = "
         """
     )
     return text + textwrap.indent(textwrap.dedent(retraining), "    ") if retraining else text
+
+
+def failing_trainer(features: object, labels: object) -> object:
+    """A trainer that raises (the fault the flow must record)."""
+    raise RuntimeError("out of memory while fitting (simulated)")
+
+
+TRAINER = "steward.demo:train_credit_risk"
+
+
+def retraining_block(
+    trainer: str = TRAINER, *, min_auc_gain: float = 0.0, window: int = 10, holdout: int = 3
+) -> str:
+    return f"""
+    retraining:
+      trainer: "{trainer}"
+      training_window_days: {window}
+      holdout_days: {holdout}
+      gates: {{min_auc_gain: {min_auc_gain}, bootstrap_samples: 200}}
+    """
