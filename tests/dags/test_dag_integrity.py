@@ -26,13 +26,19 @@ def dagbag():
 
 def test_dag_files_exist() -> None:
     assert [p.name for p in DAG_FILES] == sorted(
-        ["carbon.py", "cloud_costs.py", "data_quality.py", "model_monitoring.py"]
+        ["carbon.py", "cloud_costs.py", "data_quality.py", "model_monitoring.py", "model_retraining.py"]
     )
 
 
 def test_no_import_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"carbon", "cloud_costs", "data_quality", "model_monitoring"}
+    assert set(dagbag.dag_ids) == {
+        "carbon",
+        "cloud_costs",
+        "data_quality",
+        "model_monitoring",
+        "model_retraining",
+    }
 
 
 def test_every_dag_is_governed(dagbag) -> None:
