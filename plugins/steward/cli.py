@@ -476,6 +476,79 @@ def _cmd_carbon_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- retraining
+def _datetime(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a time YYYY-MM-DDTHH:MM (UTC), got {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _cmd_retraining_request(args: argparse.Namespace) -> int:
+    from steward.registry import load_registry
+    from steward.triggers import request_retraining
+    from steward.warehouse import connect
+
+    load_registry().model(args.model)  # an unknown model is a one-line error naming the registered ones
+    by = args.by or os.environ.get("USER") or "cli"
+    with connect(args.url) as wh:
+        wh.migrate()
+        rid = request_retraining(
+            wh, args.model, reason=args.reason, requested_by=by, requested_at=dt.datetime.now(dt.UTC)
+        )
+    print(f"retraining of {args.model} requested ({rid}): the next evaluation of its policy acts on it")
+    return 0
+
+
+def _cmd_retraining_decide(args: argparse.Namespace) -> int:
+    from steward.registry import load_registry
+    from steward.triggers import evaluate_policies, record_decision
+    from steward.warehouse import connect
+
+    registry = load_registry()
+    names = [args.model] if args.model else [m.name for m in registry.models]
+    now = args.now or dt.datetime.now(dt.UTC)
+    with connect(args.url) as wh:
+        wh.migrate()
+        for name in names:
+            decision = evaluate_policies(wh, registry, name, args.date, now=now, run_id=args.run_id)
+            if not args.dry_run:
+                record_decision(wh, decision)
+            print(f"{decision.night} {decision.model}: {decision.action} ({decision.decision_id})")
+            print(f"  {decision.reason}")
+    return 0
+
+
+def _cmd_retraining_decisions(args: argparse.Namespace) -> int:
+    from steward.triggers import list_decisions
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        wh.migrate()
+        rows = list_decisions(wh, model=args.model)
+    if not rows:
+        print(
+            "no retraining decision recorded yet: "
+            "run the retraining_trigger DAG or `steward retraining decide`"
+        )
+        return 0
+    for line in format_decisions(rows, width=args.width):
+        print(line)
+    return 0
+
+
+def format_decisions(rows: Sequence[dict[str, object]], *, width: int = 100) -> list[str]:
+    """Return the decisions table (night, model, action, reason) as aligned text lines."""
+    lines = [f"{'night':<10}  {'model':<14} {'action':<13} reason"]
+    for r in rows:
+        action = str(r["action"]) + (f"/{r['guard']}" if r.get("guard") else "")
+        reason = str(r["reason"])
+        reason = reason if len(reason) <= width else reason[: width - 1] + "…"
+        lines.append(f"{r['night']!s:<10}  {r['model']!s:<14} {action:<13} {reason}")
+    return lines
+
+
 # ---------------------------------------------------------------- fairness
 def _fairness_files(args: argparse.Namespace) -> tuple[list[str], str, str | None]:
     """Return the audited files (resolved), their format and the label column given on the command line."""
@@ -674,6 +747,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {q['partition_date']} {q['dataset']}: {reason}")
     _print_monitoring(days, models={m.name for m in registry.models})
     _print_costs(days)
+    _print_decisions(days)
     print("\nInjected problems (what the demo should catch):")
     for p in INJECTED_PROBLEMS:
         if p.day <= days[-1]:
@@ -797,6 +871,22 @@ def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
         print(
             f"  {f['model']} {f['window_date']}: fairness breach ({f['n']} significant gaps beyond tolerance)"
         )
+
+
+def _print_decisions(days: Sequence[dt.date]) -> None:
+    """Print the retraining decisions of the demo's nights (night, model, action, reason)."""
+    from steward.triggers import list_decisions
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        if not wh.table_exists("retraining_decisions"):
+            return
+        rows = [r for r in list_decisions(wh) if r["night"] in set(days)]
+    if not rows:
+        return
+    print("\nRetraining decisions (steward retraining decisions; the evidence is in retraining_decisions):")
+    for line in format_decisions(rows, width=110):
+        print(f"  {line}")
 
 
 def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> None:
@@ -1044,6 +1134,37 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--start", type=_date, required=True, help="the first charge day YYYY-MM-DD")
     p.add_argument("--end", type=_date, required=True, help="the last charge day YYYY-MM-DD (included)")
+
+    retrain = sub.add_parser("retraining", help="retraining decisions").add_subparsers(
+        dest="sub", required=True
+    )
+    p = _command(
+        retrain, "request", "ask for a model's retraining; its next policy evaluation acts on it (stored)",
+        'steward retraining request lead_scoring --reason "new landing pages"', _cmd_retraining_request,
+        registry=True,
+    )  # fmt: skip
+    p.add_argument("model", help="a registered model")
+    p.add_argument("--reason", required=True, help="why (recorded with the decision that acts on it)")
+    p.add_argument("--by", help="who asks (default: $USER)")
+    p = _command(
+        retrain, "decide",
+        "evaluate the retraining policies for a night and record the decision, as the retraining_trigger DAG "
+        "does (without Airflow: nothing is started and no running retraining is seen)",
+        "steward retraining decide lead_scoring --date 2026-11-05", _cmd_retraining_decide, registry=True,
+    )  # fmt: skip
+    p.add_argument("model", nargs="?", help="a registered model (default: every model)")
+    p.add_argument("--date", type=_date, required=True, help="the monitored night YYYY-MM-DD")
+    p.add_argument("--now", type=_datetime, help="the evaluation's clock, UTC (default: now)")
+    p.add_argument("--run-id", default="cli_decide", help="stored on the decision (default: cli_decide)")
+    p.add_argument("--dry-run", action="store_true", help="print the decision without recording it")
+    p = _command(
+        retrain, "decisions", "list the recorded retraining decisions (night, model, action, reason)",
+        "steward retraining decisions --model credit_risk", _cmd_retraining_decisions,
+    )  # fmt: skip
+    p.add_argument("--model", help="only this model (default: every model)")
+    p.add_argument(
+        "--width", type=int, default=100, help="reasons are cut to this many characters (default: 100)"
+    )
 
     fair = sub.add_parser("fairness", help="fairness audits").add_subparsers(dest="sub", required=True)
     p = _command(

@@ -26,7 +26,14 @@ def dagbag():
 
 def test_dag_files_exist() -> None:
     assert [p.name for p in DAG_FILES] == sorted(
-        ["carbon.py", "cloud_costs.py", "data_quality.py", "model_monitoring.py", "model_retraining.py"]
+        [
+            "carbon.py",
+            "cloud_costs.py",
+            "data_quality.py",
+            "model_monitoring.py",
+            "model_retraining.py",
+            "retraining_trigger.py",
+        ]
     )
 
 
@@ -38,6 +45,7 @@ def test_no_import_errors(dagbag) -> None:
         "data_quality",
         "model_monitoring",
         "model_retraining",
+        "retraining_trigger",
     }
 
 

@@ -31,6 +31,13 @@ def _seed(status: str) -> None:
                 "values (:m, :p, 'drift', :msg, 'r', current_timestamp)",
                 {"m": model, "p": DAY, "msg": f"{model} night"},
             )
+        for night, action in ((DAY, "defer"), (DAY + dt.timedelta(days=30), "fire")):  # the second: not shown
+            wh.execute(
+                "insert into retraining_decisions (decision_id, model, night, evaluated_at, run_id, action, "
+                "policy, signals_json, evidence_json, reason) values (:i, 'lead_scoring', :n, "
+                "current_timestamp, 'r', :a, 'drift', '[]', '{}', :reason)",
+                {"i": f"rd-{action}", "n": night, "a": action, "reason": f"{action} because drift"},
+            )
 
 
 @pytest.fixture
@@ -65,6 +72,8 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     assert "s3cret" not in out and "note: STEWARD_WAREHOUSE_URL=" in out
     assert "lead_scoring night" in out and "  leads" in out
     assert "adhoc-user_file" not in out and "user_dataset" not in out
+    assert f"  {DAY}  lead_scoring   defer         defer because drift" in out
+    assert "fire because drift" not in out
 
 
 def test_a_demo_whose_every_dataset_errored_exits_non_zero(

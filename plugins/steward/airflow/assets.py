@@ -22,6 +22,7 @@ __all__ = [
     # monitoring
     "MODEL_MONITORING",
     "model_monitoring",
+    "monitoring_assets",
     "prediction_log_assets",
     # costs and carbon
     "CARBON",
@@ -53,6 +54,16 @@ def model_monitoring(model: str) -> Asset:
     return Asset(name=f"monitoring_{model}", uri=f"steward://monitoring/{model}", group="monitoring")
 
 
+def _any_of(assets: list[Asset]) -> Any:
+    """Return the schedule "any of ``assets``" (OR-ed), or None when there is none."""
+    if not assets:
+        return None
+    schedule: Any = assets[0]
+    for asset in assets[1:]:
+        schedule = schedule | asset
+    return schedule
+
+
 def prediction_log_assets() -> Any:
     """Return the schedule "any registered model's prediction log passed data quality" (assets OR-ed).
 
@@ -61,12 +72,18 @@ def prediction_log_assets() -> Any:
     from steward.registry import load_registry
 
     logs = sorted({m.prediction_log for m in load_registry(check_suites=False).models})
-    if not logs:
-        return None
-    schedule: Any = dataset_quality(logs[0])
-    for name in logs[1:]:
-        schedule = schedule | dataset_quality(name)
-    return schedule
+    return _any_of([dataset_quality(name) for name in logs])
+
+
+def monitoring_assets() -> Any:
+    """Return the schedule "any registered model was monitored" (its ``monitoring_<model>`` assets OR-ed).
+
+    Read from the registry when the DAG file is parsed, like :func:`prediction_log_assets`.
+    """
+    from steward.registry import load_registry
+
+    names = sorted(m.name for m in load_registry(check_suites=False).models)
+    return _any_of([model_monitoring(name) for name in names])
 
 
 #: FOCUS cost lines (``cost_line_daily``) were (re)loaded for some billing periods.

@@ -22,10 +22,23 @@ from typing import Any
 from steward import paths
 from steward.airflow.local import apply_airflow_env
 
-__all__ = ["DEMO_DAGS", "run_demo", "shorten_retries"]
+__all__ = ["DEMO_DAGS", "demo_conf", "run_demo", "shorten_retries"]
 
-#: DAGs the demo runs per night, in order.
-DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon")
+#: DAGs the demo runs per night, in order (retraining decisions read the night's costs and carbon too).
+DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon", "retraining_trigger")
+
+
+def demo_conf(dag_id: str, day: dt.date) -> dict[str, str]:
+    """Return the run conf of ``dag_id`` for the demo night ``day``.
+
+    Every DAG gets the ``date`` param; the retraining trigger also gets its clock, 04:00 UTC the
+    morning after the night (so cool-downs and preferred windows play out the same on every run).
+    """
+    conf = {"date": day.isoformat()}
+    if dag_id == "retraining_trigger":
+        morning = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(4), tzinfo=dt.UTC)
+        conf["evaluated_at"] = morning.isoformat()
+    return conf
 
 
 @contextlib.contextmanager
@@ -106,7 +119,7 @@ def run_demo(
             with _output_to(log_file):
                 # The date param pins the partition: dag.test() infers a manual data interval
                 # that ends at the logical date, one day earlier than a scheduled run's.
-                run = dag.test(logical_date=logical, run_conf={"date": day.isoformat()})
+                run = dag.test(logical_date=logical, run_conf=demo_conf(dag_id, day))
             state = str(getattr(run, "state", "unknown"))
             states[dag_id][day.isoformat()] = state
             say(f"  {dag_id:<14} {day}  run {state:<8} ({time.monotonic() - started:5.1f} s)")

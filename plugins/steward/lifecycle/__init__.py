@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from steward.lifecycle._artifacts import ArtifactStore, default_artifacts_url
-from steward.lifecycle._model import LifecycleError, ModelEvent, ModelState, ModelVersion
+from steward.lifecycle._model import LifecycleError, ModelEvent, ModelState, ModelVersion, model_card
 from steward.lifecycle._registry import (
     champion_version,
     decommission,
@@ -28,6 +28,7 @@ from steward.lifecycle._registry import (
     promote,
     record_event,
     register_version,
+    register_with_artifact,
     remove_alias,
     rollback,
     set_alias,
@@ -40,11 +41,13 @@ __all__ = [
     "ModelEvent",
     "ModelState",
     "ModelVersion",
+    "model_card",
     # changes (each one append-only event, or several in one transaction)
     "decommission",
     "promote",
     "record_event",
     "register_version",
+    "register_with_artifact",
     "remove_alias",
     "rollback",
     "set_alias",

@@ -146,8 +146,13 @@ class S3ArtifactStore(ArtifactStore):
         """Return the boto3 S3 client (created on first use; ``AWS_ENDPOINT_URL_S3`` is honoured)."""
         if self._client is None:
             import boto3
+            from botocore.config import Config
 
-            self._client = boto3.client("s3")
+            # a store that does not answer fails in seconds, not after minutes of retries
+            config = Config(
+                connect_timeout=10, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}
+            )
+            self._client = boto3.client("s3", config=config)
         return self._client
 
     def _split(self, uri: str) -> tuple[str, str]:

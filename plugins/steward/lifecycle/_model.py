@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+if TYPE_CHECKING:
+    from steward.registry import Model
 
 __all__ = [
     "ALIAS_KINDS",
@@ -15,6 +18,7 @@ __all__ = [
     "ModelState",
     "ModelVersion",
     "Stage",
+    "model_card",
 ]
 
 EventKind = Literal[
@@ -118,3 +122,18 @@ class ModelState:
         """Whether the model is retired: a version was decommissioned and none is in production."""
         stages = set(self.stages.values())
         return "decommissioned" in stages and "production" not in stages
+
+
+def model_card(model: Model) -> dict[str, Any]:
+    """Return the registry's model card of ``model`` as the dict stored in ``model_versions.card_json``.
+
+    A model without a ``card:`` (allowed below the high risk tier) gives ``{}``. Pass the result as
+    ``ModelVersion(card_json=...)`` when registering a version, so each version keeps the card it was
+    registered under even when the registry changes later.
+
+    Examples
+    --------
+    >>> model_card(registry.model("credit_risk"))["intended_use"]  # doctest: +SKIP
+    'Estimate the probability of early payment default ...'
+    """
+    return {} if model.card is None else model.card.model_dump(mode="json", exclude_none=True)

@@ -12,8 +12,10 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any
 
+from steward.lifecycle._artifacts import ArtifactStore
 from steward.lifecycle._model import (
     EVENT_KINDS,
     STAGES,
@@ -35,6 +37,7 @@ __all__ = [
     "promote",
     "record_event",
     "register_version",
+    "register_with_artifact",
     "remove_alias",
     "rollback",
     "set_alias",
@@ -119,6 +122,37 @@ def register_version(warehouse: Warehouse, mv: ModelVersion, *, actor: str, reas
     )
     rows = [] if mv.version in existing else [version_row(mv, created_at)]
     write(warehouse, mv.model, [event], version_rows=rows)
+
+
+def register_with_artifact(
+    warehouse: Warehouse,
+    mv: ModelVersion,
+    local_path: Path,
+    *,
+    store: ArtifactStore,
+    actor: str,
+    reason: str,
+) -> ModelVersion:
+    """Store the version's artifact, then register the version with its ``artifact_uri``.
+
+    The artifact goes first: when the store is unreachable nothing is registered (no version row, no
+    event), so no registered version ever points at a missing artifact.
+
+    Returns
+    -------
+    ModelVersion
+        ``mv`` with ``artifact_uri`` set.
+
+    Raises
+    ------
+    LifecycleError
+        The store refused the artifact (nothing registered), or :func:`register_version` refused it.
+    """
+    _check(mv.model, mv.version)
+    uri = store.put(mv.model, mv.version, local_path)
+    stored = replace(mv, artifact_uri=uri)
+    register_version(warehouse, stored, actor=actor, reason=reason)
+    return stored
 
 
 def _plain(value: object) -> object:

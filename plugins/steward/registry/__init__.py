@@ -2,6 +2,7 @@
 
 from steward.registry._allocation import AllocationConfig, CostMatch, SharedCostRule, TagDimension
 from steward.registry._carbon import CandidateRegion, CarbonConfig, CarbonProvider, TrainingLocation
+from steward.registry._card import ModelCard
 from steward.registry._cost_sources import CostSource
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
@@ -49,6 +50,7 @@ __all__ = [
     "DatasetSource",
     "LabelSource",
     "Model",
+    "ModelCard",
     "ModelColumns",
     "ModelThresholds",
     "Reference",

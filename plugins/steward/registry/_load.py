@@ -15,7 +15,10 @@ from pydantic import ValidationError
 from steward import paths
 from steward.registry._models import Registry
 
-__all__ = ["RegistryError", "load_registry", "parse_registry"]
+__all__ = ["CARD_REQUIRED_TIERS", "RegistryError", "load_registry", "parse_registry"]
+
+#: Risk tiers whose models must declare a model card (EU AI Act high risk, and what must not run at all).
+CARD_REQUIRED_TIERS = ("high", "unacceptable")
 
 _ENV_RE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
@@ -161,6 +164,11 @@ def _cross_check(reg: Registry, expectations_dir: Path | None) -> list[str]:
                 )
         if m.columns.score is None and m.columns.prediction is None:
             problems.append(f"models[{i}] ({m.name}).columns: give 'score' or 'prediction'")
+        if m.card is None and m.risk_tier in CARD_REQUIRED_TIERS:
+            problems.append(
+                f"models[{i}] ({m.name}).card: a model in the {m.risk_tier} risk tier needs a model card: "
+                "add 'card:' with intended_use, limitations, assumptions and failure_modes"
+            )
     if expectations_dir is not None:
         for i, d in enumerate(reg.datasets):
             suite_file = expectations_dir / f"{d.suite_name}.json"

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from steward.registry._base import Column, Name, Strict
+from steward.registry._card import ModelCard
 from steward.registry._costs import CostsConfig
 from steward.registry._fairness import FairnessPolicy
 from steward.registry._monitoring import MonitoringPolicy
@@ -199,6 +200,9 @@ class Model(Strict):
     monitoring: MonitoringPolicy = MonitoringPolicy()
     #: Fairness settings (reference groups, intersections, intervals, gates).
     fairness: FairnessPolicy = FairnessPolicy()
+    #: The model card (intended use, limitations, assumptions, failure modes), stored with each
+    #: registered version. Required for the high and unacceptable risk tiers.
+    card: ModelCard | None = None
     #: When the model is retrained (signals, guards) and how (trainer, windows, promotion gates).
     retraining: RetrainingPolicy = RetrainingPolicy()
 
@@ -228,6 +232,9 @@ class Registry(Strict):
     costs: CostsConfig = CostsConfig()
     #: Who is told when a night is late or failed (webhook, e-mail), per DAG.
     alerts: Alerts = Alerts()
+    #: Where model artifacts are stored by version: a folder or ``s3://bucket/prefix``. The
+    #: environment variable ``STEWARD_ARTIFACTS`` wins; default ``${STEWARD_HOME}/artifacts``.
+    artifacts: str | None = None
 
     def dataset(self, name: str) -> Dataset:
         """Return the dataset called ``name``, or raise ``KeyError`` listing the registered names."""

@@ -103,7 +103,7 @@ class EstimatedPerformanceSignal(_Nights):
 
 
 class FairnessSignal(_Nights):
-    """A fairness breach (``monitoring_breaches`` kind ``fairness``) on ``min_nights`` of ``nights``."""
+    """A fairness breach (a ``fairness_metrics`` gap judged ``breach``) on ``min_nights`` of ``nights``."""
 
     enabled: bool = True
     nights: int = Field(default=3, ge=1, le=90)

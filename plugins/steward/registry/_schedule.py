@@ -19,7 +19,7 @@ from steward.registry._base import Strict
 __all__ = ["Alerts", "DagAlerts", "Landing", "STEWARD_DAGS", "TimeOfDay"]
 
 #: The DAGs Steward ships (``dags/``): keys of ``alerts.dags`` must be one of them.
-STEWARD_DAGS = ("carbon", "cloud_costs", "data_quality", "model_monitoring")
+STEWARD_DAGS = ("carbon", "cloud_costs", "data_quality", "model_monitoring", "retraining_trigger")
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 
+from steward import paths
 from steward.lifecycle import (
     LifecycleError,
     ModelVersion,
     champion_version,
     decommission,
     latest_version,
+    model_card,
     model_history,
     model_state,
     promote,
@@ -22,6 +24,7 @@ from steward.lifecycle import (
     set_alias,
     set_stage,
 )
+from steward.registry import load_registry
 from steward.warehouse import Warehouse
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)
@@ -222,3 +225,21 @@ def test_an_alias_pointing_at_a_missing_version_is_a_clear_error(warehouse: Ware
         LifecycleError, match=r"alias 'champion' points at version '1\.0', which is not in model_versions"
     ):
         champion_version(warehouse, "lead_scoring")
+
+
+def test_a_version_keeps_the_card_it_was_registered_with(warehouse: Warehouse) -> None:
+    credit = load_registry(paths.registry_path()).model("credit_risk")
+    card = model_card(credit)
+    assert set(card) >= {"intended_use", "limitations", "assumptions", "failure_modes", "contact"}
+    register_version(
+        warehouse, ModelVersion("credit_risk", "1.8.2", created_at=T0, card_json=card), actor="ci", reason="r"
+    )
+    stored = latest_version(warehouse, "credit_risk")
+    assert stored is not None
+    assert stored.card_json["failure_modes"] == list(credit.card.failure_modes)  # type: ignore[union-attr]
+    assert (
+        model_card(
+            load_registry(paths.registry_path()).model("credit_risk").model_copy(update={"card": None})
+        )
+        == {}
+    )

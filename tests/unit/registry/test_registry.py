@@ -100,6 +100,14 @@ def test_models_agree_with_the_demo_data(registry: Registry) -> None:
         assert set(model.features) <= set(flow.training_schema.names)
 
 
+def test_model_cards_are_required_for_high_risk_only(base_doc: dict[str, Any], tmp_path: Path) -> None:
+    credit = load_registry(_write(tmp_path, base_doc)).model("credit_risk")
+    assert credit.card is not None and credit.card.contact == "ml-lending@northwind.example"
+    assert len(credit.card.ethical_considerations) == 2
+    without = _drop(("models", 0, "card"))(copy.deepcopy(base_doc))  # lead_scoring: limited risk tier
+    assert load_registry(_write(tmp_path, without)).model("lead_scoring").card is None
+
+
 def test_cost_tags_match_the_billing_tags(registry: Registry, tmp_path: Path) -> None:
     manifest = generate(tmp_path, days=7, rows_per_day=1000, datasets=["billing_aws", "billing_gcp"])
     tags: list[dict[str, str]] = []
@@ -205,6 +213,25 @@ BAD = {
             _set(("datasets", 0, "source", "path"), "/data/leads/*.parquet")(doc)
         ),
         ["datasets[0] (leads): a daily dataset needs a partition", "put a {date} placeholder in source.path"],
+    ),
+    "model card without a required field": (
+        _drop(("models", 0, "card", "failure_modes")),
+        ["models[0] (lead_scoring).card.failure_modes", "required key is missing: add it"],
+    ),
+    "model card with an empty list": (
+        _set(("models", 0, "card", "limitations"), []),
+        ["models[0] (lead_scoring).card.limitations", "at least 1 item"],
+    ),
+    "model card with a misspelt key": (
+        _set(("models", 0, "card", "intended_uses"), "x"),
+        ["models[0] (lead_scoring).card.intended_uses", "unknown key: remove it or check its spelling"],
+    ),
+    "high-risk model without a model card": (
+        _drop(("models", 1, "card")),
+        [
+            "models[1] (credit_risk).card: a model in the high risk tier needs a model card",
+            "add 'card:' with intended_use, limitations, assumptions and failure_modes",
+        ],
     ),
     "not a mapping": (
         lambda doc: "- leads\n- credit_risk\n",

@@ -1,0 +1,189 @@
+"""What a retraining decision rests on, read from the warehouse in one place.
+
+:func:`read_evidence` runs a handful of small queries (``include/sql/triggers/``) over the nights a
+policy looks back on; :func:`steward.triggers.decide` is a pure function of what it returns, so the
+policy logic is tested with hand-made evidence and the reader with rows in real tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from steward.registry import Model
+from steward.warehouse import Warehouse, read_sql
+
+__all__ = [
+    "Evidence",
+    "decision_id",
+    "lookback_start",
+    "policy_fingerprint",
+    "read_evidence",
+    "read_evidence_many",
+]
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything one evaluation of a model's retraining policy reads (rows as dicts, oldest first).
+
+    Attributes
+    ----------
+    chart_alarms
+        ``control_chart_points`` out of control (EWMA/CUSUM) of ``drift:`` and ``mean:`` series.
+    performance
+        ``model_performance`` rows of the policy's metric.
+    fairness_breaches
+        Fairness gaps judged a breach (``fairness_metrics``), and fairness ``monitoring_breaches``.
+    monitoring_runs
+        ``monitoring_runs`` of the lookback nights (their run ids are the decision's sources).
+    previous_decisions
+        The model's decisions of earlier nights, newest first.
+    month_cost
+        The model's allocated cost this month per currency (``cost_allocated_daily``).
+    month_training_co2e_kg
+        The model's measured training emissions this month (``carbon_training_runs``).
+    latest_version
+        The newest registered version (``model_versions``: version, created_at, training_windows_json),
+        or None (no registry table or no version yet).
+    requests
+        Manual requests pending (or consumed by this very decision, on a rerun).
+    """
+
+    chart_alarms: tuple[Row, ...] = ()
+    performance: tuple[Row, ...] = ()
+    fairness_breaches: tuple[Row, ...] = ()
+    monitoring_runs: tuple[Row, ...] = ()
+    previous_decisions: tuple[Row, ...] = ()
+    month_cost: Mapping[str, float] = field(default_factory=dict)
+    month_training_co2e_kg: float = 0.0
+    latest_version: Row | None = None
+    requests: tuple[Row, ...] = ()
+
+
+def policy_fingerprint(model: Model) -> str:
+    """Return a short hash of the model's ``retraining`` settings and the thresholds they default to."""
+    payload = {
+        "retraining": model.retraining.model_dump(mode="json"),
+        "thresholds": model.thresholds.model_dump(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def decision_id(model: Model, night: dt.date) -> str:
+    """Return the deterministic id of the decision on ``model`` for ``night`` under its current policy."""
+    text = f"{model.name}|{night.isoformat()}|{policy_fingerprint(model)}"
+    return "rd-" + hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def lookback_start(model: Model, night: dt.date) -> dt.date:
+    """Return the first night any signal of the model's policy looks at (errors of the estimate included)."""
+    p = model.retraining.policies
+    longest = max(p.drift.nights, p.performance.nights, p.estimated_performance.nights, p.fairness.nights)
+    longest = max(longest, p.estimated_performance.error_nights)
+    return night - dt.timedelta(days=longest - 1)
+
+
+def _month(night: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime(night.year, night.month, 1, tzinfo=dt.UTC)
+    end = dt.datetime(night.year + night.month // 12, night.month % 12 + 1, 1, tzinfo=dt.UTC)
+    return start, end
+
+
+def _float(value: object) -> float:
+    return 0.0 if value is None else float(str(value))
+
+
+def read_evidence(warehouse: Warehouse, model: Model, night: dt.date, *, now: dt.datetime) -> Evidence:
+    """Read what the model's retraining policy needs for ``night`` from the warehouse.
+
+    Parameters
+    ----------
+    warehouse
+        A migrated warehouse (DuckDB or PostgreSQL).
+    model
+        The registered model.
+    night
+        The monitored window the decision is made on.
+    now
+        The evaluation's clock: versions registered after it are ignored.
+
+    Returns
+    -------
+    Evidence
+        Tables that do not exist yet (the model registry before its migration) read as empty.
+    """
+    return read_evidence_many(warehouse, [model], night, now=now)[model.name]
+
+
+def read_evidence_many(
+    warehouse: Warehouse, models: Sequence[Model], night: dt.date, *, now: dt.datetime
+) -> dict[str, Evidence]:
+    """Read the evidence of several models for ``night`` in one query per table (see :func:`read_evidence`).
+
+    The nightly trigger evaluates every model at once: a query per table, not per model and table.
+    """
+    if not models:
+        return {}
+    one = models[0].name if len(models) == 1 else None
+    since = min(lookback_start(m, night) for m in models)
+    window = {"model": one, "since": since, "night": night}
+    month_start, month_end = _month(night)
+    month = {"model": one, "month_start": month_start, "month_end": month_end}
+    cooldown = max(m.retraining.guards.cooldown_days for m in models)
+    decisions_since = night - dt.timedelta(days=max(cooldown, 30) + 30)
+
+    def rows(sql: str, params: Mapping[str, object]) -> dict[str, list[Row]]:
+        out: dict[str, list[Row]] = defaultdict(list)
+        for r in warehouse.fetch(read_sql(f"triggers/{sql}.sql"), params):
+            out[str(r["model"])].append(r)
+        return out
+
+    alarms = rows("select_chart_alarms", window)
+    performance: dict[str, list[Row]] = defaultdict(list)
+    for metric in sorted({m.retraining.policies.performance.metric for m in models}):
+        for name, found in rows("select_performance", {**window, "metric": metric}).items():
+            performance[name] += found
+    fairness = rows("select_fairness_breaches", window)
+    runs = rows("select_monitoring_runs", window)
+    previous = rows("select_previous_decisions", {"model": one, "since": decisions_since, "night": night})
+    costs = rows("sum_month_cost", month)
+    carbon = rows("sum_month_training_carbon", month)
+    versions = (
+        rows("select_latest_version", {"model": one, "now": now})
+        if warehouse.table_exists("model_versions")
+        else {}
+    )
+    requests = rows("select_requests", {"model": one, "night": night})
+    out: dict[str, Evidence] = {}
+    for m in models:
+        start = lookback_start(m, night)
+        recent = [r for r in performance[m.name] if day_of(r["window_date"]) >= start]
+        out[m.name] = Evidence(
+            chart_alarms=tuple(r for r in alarms[m.name] if day_of(r["window_date"]) >= start),
+            performance=tuple(recent),
+            fairness_breaches=tuple(r for r in fairness[m.name] if day_of(r["window_date"]) >= start),
+            monitoring_runs=tuple(r for r in runs[m.name] if day_of(r["window_date"]) >= start),
+            previous_decisions=tuple(previous[m.name]),
+            month_cost={str(r["currency"]): _float(r["cost"]) for r in costs[m.name]},
+            month_training_co2e_kg=sum(_float(r["co2e_kg"]) for r in carbon[m.name]),
+            latest_version=versions[m.name][0] if versions.get(m.name) else None,
+            requests=tuple(requests[m.name]),
+        )
+    return out
+
+
+def day_of(value: object) -> dt.date:
+    """Return a date from a date, a datetime or ISO text (warehouse drivers differ)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
