@@ -24,6 +24,7 @@ __all__ = [
     "APPROVE",
     "REJECT",
     "PromotionApproval",
+    "answer_approval",
     "approval_body",
     "evaluate",
     "gate",
@@ -44,10 +45,13 @@ def _conf(context: Any) -> dict[str, Any]:
 
 
 def retraining_night(context: Any) -> dt.date:
-    """Return the night retrained for: the ``date`` param, else the day the run was created (UTC)."""
+    """Return the night retrained for: ``date``, else the decision's ``evidence.night``, else today."""
     conf = _conf(context)
     if conf.get("date"):
         return dt.date.fromisoformat(str(conf["date"]))
+    night = (conf.get("evidence") or {}).get("night") if isinstance(conf.get("evidence"), dict) else None
+    if night:  # fired by retraining_trigger: the decision's night
+        return dt.date.fromisoformat(str(night)[:10])
     dag_run = context.get("dag_run")
     after = getattr(dag_run, "run_after", None) or dt.datetime.now(dt.UTC)
     return after.date()
@@ -236,3 +240,35 @@ def record_approval(evaluated: dict[str, Any], answer: Any) -> str:
             )
         except RetrainingError as exc:
             raise _fail(exc) from exc
+
+
+def answer_approval(dag_id: str, run_id: str, *, approve: bool, username: str) -> dict[str, Any]:
+    """Answer a waiting ``approval`` task through the function behind Airflow's REST endpoint.
+
+    ``PATCH /api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/approval/-1/hitlDetails`` runs
+    ``update_hitl_detail`` after the api-server's auth checks; this calls it directly (same metadata
+    database, no api-server; the demo and the tests use it). Raises when the task is not waiting.
+    """
+    import warnings
+
+    from airflow.utils.session import create_session
+
+    with warnings.catch_warnings():  # the api-server modules warn about starlette's httpx client
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+        from airflow.api_fastapi.core_api.datamodels.hitl import UpdateHITLDetailPayload
+        from airflow.api_fastapi.core_api.routes.public.hitl import update_hitl_detail
+
+    with create_session() as session:
+        response = update_hitl_detail(
+            dag_id=dag_id,
+            dag_run_id=run_id,
+            task_id="approval",
+            update_hitl_detail_payload=UpdateHITLDetailPayload(
+                chosen_options=[APPROVE if approve else REJECT]
+            ),
+            user=SimpleAuthManagerUser(username=username, role="admin"),
+            session=session,
+            map_index=-1,
+        )
+        return dict(response.model_dump())

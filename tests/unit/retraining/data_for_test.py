@@ -93,6 +93,11 @@ def registry_yaml(root: Path, *, risk_tier: str = "limited", retraining: str = "
             features: {FEATURES}
             protected_attributes: [sex]
             thresholds: {{decision: 0.5, min_auc: 0.6}}
+            card:
+              intended_use: test model
+              limitations: [synthetic data]
+              assumptions: [labels arrive one day late]
+              failure_modes: [none known]
         """
     )
     return text + textwrap.indent(textwrap.dedent(retraining), "    ") if retraining else text
