@@ -182,3 +182,23 @@ def test_high_risk_waits_for_a_person_and_is_approved_through_the_hitl_api(retra
             (e.kind, e.actor) for e in model_history(wh, "toy") if e.version == row["challenger_version"]
         ]
     assert ("approval_requested", "steward-retraining") in kinds and ("approved", "risk.officer") in kinds
+
+
+def test_the_demo_runs_each_fired_decision_and_summarizes_it(retraining_dag, toy) -> None:
+    from steward.airflow.demo import run_fired_retrainings
+
+    url = toy()
+    with connect(url) as wh:
+        wh.execute(
+            "insert into retraining_decisions (decision_id, model, night, evaluated_at, run_id, action, "
+            "policy, signals_json, evidence_json, reason, triggered_run_id) values ('dec-9', 'toy', :n, :t, "
+            "'trig-1', 'fire', 'drift', '[]', '{}', 'drift on x2 for 2 of 3 nights', 'retraining__dec-9')",
+            {"n": NIGHT, "t": dt.datetime(2026, 11, 11, 4, tzinfo=dt.UTC)},
+        )
+    lines = run_fired_retrainings(retraining_dag, NIGHT)
+    assert len(lines) == 1
+    assert lines[0].startswith("toy 2026-11-10-") and "(champion 1.0.0), DeLong p" in lines[0]
+    assert "gates performance ok, fairness ok -> promoted" in lines[0]
+    with connect(url) as wh:
+        runs = wh.fetch("select decision_id, status from retraining_runs")
+    assert runs == [{"decision_id": "dec-9", "status": "promoted"}]
