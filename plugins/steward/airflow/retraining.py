@@ -185,6 +185,7 @@ class PromotionApproval(HITLOperator):
         super().__init__(
             subject="Promotion approval",
             options=[APPROVE, REJECT],
+            defaults=[REJECT],  # what the scheduler's timeout sweep answers (flagged timedout)
             multiple=False,
             response_timeout=dt.timedelta(hours=72),
             **kwargs,
@@ -209,7 +210,7 @@ class PromotionApproval(HITLOperator):
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         """Return the answer; a timeout is returned as ``timed_out`` (recorded as a rejection)."""
-        if event.get("error_type") == "timeout":
+        if event.get("error_type") == "timeout" or event.get("timedout"):
             self.log.warning("no answer before the response timeout: recorded as a rejection")
             return {"timed_out": True, "chosen_options": [], "responded_by_user": None}
         return super().execute_complete(context, event)

@@ -46,3 +46,24 @@ def test_the_night_comes_from_the_param_then_the_decision_then_the_run() -> None
     fired = SimpleNamespace(conf={"evidence": {"night": "2026-11-14"}}, run_after=run.run_after)
     assert retraining_night({"params": {"date": ""}, "dag_run": fired}) == dt.date(2026, 11, 14)
     assert retraining_night({"params": {}, "dag_run": run}) == dt.date(2026, 11, 15)
+
+
+def test_the_approval_task_turns_a_timeout_into_a_recorded_rejection_not_a_failure() -> None:
+    from steward.airflow.retraining import PromotionApproval
+
+    op = PromotionApproval(task_id="approval")
+    assert op.options == ["Approve", "Reject"] and op.defaults == ["Reject"]
+    now = dt.datetime(2026, 11, 15, 4, tzinfo=dt.UTC)
+    # the scheduler's sweep with defaults: the default answer, flagged timedout, no responder
+    swept = {"chosen_options": ["Reject"], "params_input": {}, "responded_at": now, "responded_by_user": None}
+    assert op.execute_complete({}, {**swept, "timedout": True})["timed_out"] is True
+    # without defaults the sweep sends an error event instead
+    error = {"error": "The Human-in-the-loop response timeout has passed", "error_type": "timeout"}
+    assert op.execute_complete({}, error)["timed_out"] is True
+    person = {
+        **swept,
+        "chosen_options": ["Approve"],
+        "responded_by_user": {"id": "7", "name": "risk.officer"},
+    }
+    answer = op.execute_complete({}, {**person, "timedout": False})
+    assert answer["chosen_options"] == ["Approve"] and answer["responded_by_user"]["name"] == "risk.officer"
