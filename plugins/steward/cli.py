@@ -1055,6 +1055,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _print_champions([m.name for m in registry.models])
     _print_costs(days)
     _print_decisions(days)
+    _print_retraining_runs()
     _print_governance(days)
     _print_finance(days)
     _print_records(days)
@@ -1316,6 +1317,22 @@ def _print_decisions(days: Sequence[dt.date]) -> None:
     print("\nRetraining decisions (steward retraining decisions; the evidence is in retraining_decisions):")
     for line in format_decisions(rows, width=110):
         print(f"  {line}")
+
+
+def _print_retraining_runs() -> None:
+    """Print the demo's retraining runs: challenger vs champion, AUCs, DeLong p, gates, outcome."""
+    from steward.airflow.demo import retraining_line
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        if not wh.table_exists("retraining_runs"):
+            return
+        runs = wh.fetch("select model, run_id from retraining_runs order by started_at, model")
+    if not runs:
+        return
+    print("\nRetraining runs (model_retraining; retraining_runs, reports/retraining/<date>/<model>.html):")
+    for r in runs:
+        print(f"  {retraining_line(str(r['model']), str(r['run_id']))}")
 
 
 def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> None:

@@ -181,6 +181,11 @@ def run_demo(
             file_demo_erasure_requests(deadline=days[-1] + dt.timedelta(days=30))
         for day in days:
             run(dag_id, day, demo_conf(dag_id, day), day.isoformat())
+            if dag_id == "retraining_trigger" and bag.get_dag("model_retraining") is not None:
+                with _output_to(log_file):
+                    done = run_fired_retrainings(bag.get_dag("model_retraining"), day)
+                for line in done:
+                    say(f"  {'model_retraining':<14} {day}  {line}")
     if quarterly:
         from steward.governance import quarter_of
 
@@ -188,3 +193,107 @@ def run_demo(
         for dag_id in quarterly:
             run(dag_id, days[-1], {"quarter": quarter}, quarter)
     return states
+
+
+#: The demo's stand-in for a risk officer answering high-risk approvals through Airflow's HITL API.
+DEMO_APPROVER = "demo-risk-officer"
+
+
+def run_fired_retrainings(dag: Any, day: dt.date) -> list[str]:
+    """Run ``model_retraining`` for each decision of ``day`` that fired; return one line per run.
+
+    ``dag.test()`` only queues the runs the trigger starts, so the demo runs each with the decision's
+    conf itself and then closes the queued placeholder with the same final state (the trigger's
+    "never twice while running" guard sees it finished). A high-risk run waits in ``awaiting_input``;
+    the demo answers it Approve through Airflow's HITL API function as ``demo-risk-officer`` (a note
+    in the summary says so).
+    """
+    import threading
+
+    from steward.warehouse import connect
+
+    shorten_retries(dag)
+    with connect() as wh:
+        fired = wh.fetch(
+            "select decision_id, model, reason, triggered_run_id from retraining_decisions "
+            "where night = :d and action = 'fire' and triggered_run_id is not null order by model",
+            {"d": day},
+        )
+    lines = []
+    for d in fired:
+        stop = threading.Event()
+        approver = threading.Thread(target=_approve_when_waiting, args=(dag.dag_id, stop), daemon=True)
+        approver.start()
+        conf = {
+            "model": d["model"],
+            "decision_id": d["decision_id"],
+            "reason": d["reason"],
+            "date": day.isoformat(),
+        }
+        logical = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(5), tzinfo=dt.UTC)
+        try:
+            run = dag.test(logical_date=logical, run_conf=conf)
+        finally:
+            stop.set()
+        _close_placeholder(dag.dag_id, str(d["triggered_run_id"]), str(run.state))
+        lines.append(retraining_line(str(d["model"]), run.run_id))
+    return lines
+
+
+def _approve_when_waiting(dag_id: str, stop: Any) -> None:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    from steward.airflow.retraining import answer_approval
+
+    while not stop.is_set():
+        with create_session() as session:
+            ti = (
+                session.query(TaskInstance)
+                .filter(TaskInstance.dag_id == dag_id, TaskInstance.task_id == "approval")
+                .filter(TaskInstance.state == "awaiting_input")
+                .first()
+            )
+            run_id = ti.run_id if ti is not None else None
+        if run_id is not None:
+            answer_approval(dag_id, run_id, approve=True, username=DEMO_APPROVER)
+        stop.wait(1.0)
+
+
+def _close_placeholder(dag_id: str, run_id: str, state: str) -> None:
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        placeholder = session.query(DagRun).filter(DagRun.dag_id == dag_id, DagRun.run_id == run_id).first()
+        if placeholder is not None and str(placeholder.state) in ("queued", "running"):
+            placeholder.state = state if state in ("success", "failed") else "failed"
+
+
+def retraining_line(model: str, run_id: str) -> str:
+    """One summary line of a retraining run: challenger vs champion, AUCs, DeLong p, gates, outcome."""
+    from steward.retraining import read_run
+    from steward.warehouse import connect
+
+    with connect() as wh:
+        row = read_run(wh, model, run_id)
+    if row is None:
+        return f"{model}: no retraining_runs row (run {run_id})"
+    c = row["comparison"]
+    gates = ", ".join(f"{g['name']} {'ok' if g['passed'] else 'FAILED'}" for g in row["gates"]) or "-"
+    if c.get("auc_champion") is not None:
+        auc = (
+            f"AUC {c['auc_challenger']:.3f} vs {c['auc_champion']:.3f} (champion {row['champion_version']}), "
+            f"DeLong p {c['delong']['p']:.2g}"
+        )
+    elif c.get("auc_challenger") is not None:
+        auc = f"AUC {c['auc_challenger']:.3f}, no champion"
+    else:
+        auc = "not evaluated"
+    note = (
+        f" (approved by {DEMO_APPROVER} through Airflow's HITL API: demo auto-approval)"
+        if DEMO_APPROVER in str(row["reason"])
+        else ""
+    )
+    head = f"{model} {row['challenger_version'] or '-'}: {auc}; gates {gates} -> {row['status']}{note}"
+    return f"{head}: {row['reason']}"[:400]

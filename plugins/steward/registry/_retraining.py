@@ -203,12 +203,22 @@ class RetrainingGuards(Strict):
 
 
 class PromotionGates(Strict):
-    """Gates a challenger must pass to be promoted (the retraining flow; more fields land with it)."""
+    """Gates a challenger must pass to be promoted (``steward.retraining``; docs/retraining.md).
+
+    Performance: the challenger is not significantly worse than the champion on the same holdout
+    (paired DeLong test at ``alpha``) AND its AUC is higher by at least ``min_auc_gain`` (negative:
+    a tolerated loss). Fairness: ``steward.fairness``'s gate on the holdout, stricter for high risk.
+    High-risk models then wait up to ``approval_timeout_hours`` for a person; no answer is a rejection.
+    """
 
     #: The challenger's AUC must beat the champion's by at least this much.
     min_auc_gain: float = Field(default=0.0, ge=-1, le=1)
     #: Significance level of the paired tests (DeLong, McNemar).
     alpha: float = Field(default=0.05, gt=0, lt=1)
+    #: Class-stratified bootstrap resamples for the interval of the AUC difference.
+    bootstrap_samples: int = Field(default=2000, ge=100, le=100_000)
+    #: How long a high-risk promotion waits for a person's answer (Airflow's HITL response timeout).
+    approval_timeout_hours: float = Field(default=72.0, gt=0, le=24 * 90)
 
 
 class RetrainingPolicy(Strict):

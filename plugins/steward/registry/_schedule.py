@@ -28,6 +28,7 @@ STEWARD_DAGS = (
     "governance_nightly",
     "model_lifecycle",
     "model_monitoring",
+    "model_retraining",
     "retention",
     "retraining_trigger",
     "roi_review",
