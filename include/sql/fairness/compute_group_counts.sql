@@ -10,6 +10,8 @@
 --   grouping_flags   one "grouping(g_<i>) as grouped_<i>" per attribute (1 = rolled up)
 --   bin_flag         "grouping(score_bin)", or 1 when there is no score (no set holds score_bin)
 --   grouping_sets    the sets: each attribute, each intersection, overall; each again with score_bin
+-- Many windows at once: group_columns then also carries "cast(<window column> as date) as steward_window",
+-- group_keys ends with steward_window and every grouping set starts with it (one scan for all windows).
 -- Portable SQL: runs unchanged on DuckDB and PostgreSQL.
 
 with source as (
