@@ -268,8 +268,8 @@ def horizon_night(rows_per_day: int, days: int = 14) -> dict[str, Any]:
         "seconds": one_pass,
         "peak_rss_mib": _peak_mib(),
         "note": f"{days} windows x {rows_per_day:,} rows ({labelled:,} labelled) in one aggregation "
-        f"{one_pass:.2f} s = {one_pass / single:.1f}x one window alone ({single:.2f} s); one scan per window: {loop:.2f} s "
-        f"({loop / one_pass:.1f}x the one pass)",
+        f"{one_pass:.2f} s = {one_pass / single:.1f}x one window alone ({single:.2f} s); "
+        f"one scan per window: {loop:.2f} s ({loop / one_pass:.1f}x the one pass)",
         "single_window_seconds": single,
         "per_window_seconds": loop,
         "ratio_to_single": one_pass / single,
