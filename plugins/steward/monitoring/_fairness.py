@@ -210,11 +210,15 @@ def _horizon_results(
     """
     windowed = log_ds.source.partitioned_by_path or log_ds.partition_column is not None
     if past and windowed:
-        relation = dataset_relation(
-            log_ds, [*past, day], warehouse=warehouse, engine=engine, skip_missing=True
-        )
-        if day not in relation.days:  # tonight's partition is missing: the error names it
-            dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
+        try:
+            relation: Relation | None = dataset_relation(
+                log_ds, [*past, day], warehouse=warehouse, engine=engine, skip_missing=True
+            )
+        except SourceError:
+            relation = None
+        if relation is None or day not in relation.days:
+            dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)  # raises, naming tonight
+            raise AssertionError(f"{log_ds.name} {day}: listed alone but not with the horizon")
         return evaluate_windows(
             engine,
             model,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from steward.demo import DEMO_START, generate
 from steward.fairness import evaluate_window
 from steward.monitoring._fairness import fairness_night, fairness_source_sql
 from steward.monitoring._reference import horizon_days
 from steward.monitoring._relation import dataset_relation, scan_engine
 from steward.registry import load_registry
+from steward.sources import SourceError
 from steward.warehouse import Warehouse
 
 DATASETS = ["credit_risk_training", "credit_risk_predictions", "credit_risk_labels"]
@@ -61,3 +64,15 @@ def test_the_horizon_in_one_pass_equals_each_window_evaluated_alone(
         d: sum(r["n_labelled"] for r in t.to_pylist() if r["attribute"] == "*") for d, t in counts.items()
     }
     assert labelled[landed[0]] > labelled[landed[1]] > labelled[day] == 0
+
+
+def test_a_missing_night_is_named_even_when_the_horizon_has_landed(
+    steward_home: Path, warehouse: Warehouse
+) -> None:
+    generate(steward_home, datasets=DATASETS, days=2)
+    registry = load_registry()
+    tonight = DEMO_START + dt.timedelta(days=2)  # not generated; the two days before it are
+    with pytest.raises(SourceError, match=rf"credit_risk_predictions.*{tonight.isoformat()}"):
+        fairness_night(
+            registry.model("credit_risk"), tonight, registry=registry, warehouse=warehouse, run_id="r"
+        )
