@@ -177,10 +177,115 @@ def side_by_side(rows: int) -> dict[str, Any]:
     }
 
 
+def _horizon_files(rows_per_day: int, days: int) -> tuple[list[Path], Path]:
+    """Write (once) ``days`` daily prediction files (id, sex, age_band, score, predicted_label) and one
+    labels file (id, label): window ``d`` has ``d / days`` of its labels arrived, the newest none."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(os.environ.get("STEWARD_HOME", tempfile.gettempdir())) / "bench-data"
+    folder = folder / f"fairness_horizon_{rows_per_day}x{days}"
+    labels_path = folder / "labels.parquet"
+    paths = [folder / f"predictions_{d:02d}.parquet" for d in range(days)]
+    if labels_path.exists():
+        return paths, labels_path
+    folder.mkdir(parents=True, exist_ok=True)
+    labels_writer = None
+    for d, path in enumerate(paths):
+        rng = np.random.default_rng(1000 + d)
+        ids = np.arange(d * rows_per_day, (d + 1) * rows_per_day, dtype=np.int64)
+        sex = SEXES[rng.choice(3, rows_per_day, p=[0.49, 0.49, 0.02])]
+        age = AGES[rng.choice(6, rows_per_day, p=[0.14, 0.26, 0.22, 0.17, 0.13, 0.08])]
+        label = (rng.random(rows_per_day) < 0.15).astype(np.int64)
+        score = np.clip(rng.beta(2, 9, rows_per_day) + 0.2 * label, 0, 1)
+        pq.write_table(
+            pa.table(
+                {
+                    "id": ids,
+                    "sex": sex,
+                    "age_band": age,
+                    "score": score,
+                    "predicted_label": (score >= 0.15).astype(np.int64),
+                }
+            ),
+            path,
+        )
+        arrived = rng.random(rows_per_day) < (days - 1 - d) / days
+        labels = pa.table({"id": ids[arrived], "label": label[arrived]})
+        labels_writer = labels_writer or pq.ParquetWriter(labels_path.with_suffix(".tmp"), labels.schema)
+        labels_writer.write_table(labels)
+    assert labels_writer is not None
+    labels_writer.close()
+    labels_path.with_suffix(".tmp").replace(labels_path)
+    return paths, labels_path
+
+
+def horizon_night(rows_per_day: int, days: int = 14) -> dict[str, Any]:
+    """A night with a ``days``-day label horizon: every window in one aggregation vs one window alone.
+
+    Both read Parquet and join the arrived labels (read once into a temp table, as the monitoring
+    night does); ``seconds`` is the one-pass horizon, and the note gives the single-window time,
+    the ratio, and the per-window loop it replaces (one scan per window).
+    """
+    from steward.fairness import evaluate_window, evaluate_windows
+    from steward.warehouse import connect
+
+    paths, labels_path = _horizon_files(rows_per_day, days)
+    first = dt.date(2026, 11, 1)
+    windows = [first + dt.timedelta(days=d) for d in range(days)]
+    model = _model()
+
+    def window_sql(ds: list[int]) -> str:
+        parts = [
+            f"select cast('{windows[d].isoformat()}' as date) as steward_window, * "
+            f"from read_parquet('{paths[d]}')"
+            for d in ds
+        ]
+        union = " union all ".join(parts)
+        return f"select w.*, l.label from ({union}) as w left join bench_labels as l on w.id = l.id"
+
+    with connect("duckdb:///:memory:") as wh:
+        wh.execute("set enable_progress_bar = false")
+        wh.execute(
+            "create temp table bench_labels as select id, max(label) as label "
+            f"from read_parquet('{labels_path}') group by id"
+        )
+        evaluate_window(wh, model, source_sql=window_sql([0]), window=windows[0], run_id="warmup")
+        started = time.perf_counter()
+        evaluate_window(wh, model, source_sql=window_sql([days - 1]), window=windows[-1], run_id="one")
+        single = time.perf_counter() - started
+        started = time.perf_counter()
+        results = evaluate_windows(
+            wh, model, source_sql=window_sql(list(range(days))), windows=windows, run_id="all"
+        )
+        one_pass = time.perf_counter() - started
+        started = time.perf_counter()
+        for d in range(days):
+            evaluate_window(wh, model, source_sql=window_sql([d]), window=windows[d], run_id="loop")
+        loop = time.perf_counter() - started
+    labelled = sum(c["n_labelled"] for r in results.values() for c in r.counts if c["attribute"] == "*")
+    return {
+        "seconds": one_pass,
+        "peak_rss_mib": _peak_mib(),
+        "note": f"{days} windows x {rows_per_day:,} rows ({labelled:,} labelled) in one aggregation "
+        f"{one_pass:.2f} s = {one_pass / single:.1f}x one window alone ({single:.2f} s); "
+        f"one scan per window: {loop:.2f} s ({loop / one_pass:.1f}x the one pass)",
+        "single_window_seconds": single,
+        "per_window_seconds": loop,
+        "ratio_to_single": one_pass / single,
+    }
+
+
 def plan(quick: bool) -> list[dict[str, Any]]:
     """The fairness cases ``make bench`` runs, smallest first."""
     small, big = (100_000, 1_000_000) if quick else (1_000_000, 10_000_000)
     return [
+        {
+            "title": f"fairness label horizon: 14 windows x {big:,} rows/day, one aggregation vs one window",
+            "fn": "fairness.horizon_night",
+            "args": {"rows_per_day": big, "days": 14},
+            "repeat": 1,
+        },
         {
             "title": f"fairness: ours vs Fairlearn MetricFrame side by side, {small:,} rows",
             "fn": "fairness.side_by_side",

@@ -10,6 +10,8 @@
 --   grouping_flags   one "grouping(g_<i>) as grouped_<i>" per attribute (1 = rolled up)
 --   bin_flag         "grouping(score_bin)", or 1 when there is no score (no set holds score_bin)
 --   grouping_sets    the sets: each attribute, each intersection, overall; each again with score_bin
+-- Many windows at once: group_columns then also carries "cast(<window column> as date) as steward_window",
+-- group_keys ends with steward_window and every grouping set starts with it (one scan for all windows).
 -- Portable SQL: runs unchanged on DuckDB and PostgreSQL.
 
 with source as (
@@ -34,27 +36,45 @@ prepared as (
     from source
 ),
 
+partial as (
+    -- one row per distinct combination of every key (groups, window, bin, outcomes): the only pass over
+    -- the rows; the grouping sets below roll up these few rows. Decimal sums stay exact when re-summed.
+    select
+        {group_keys},
+        score_bin,
+        predicted_favourable,
+        label_favourable,
+        label_value,
+        count(*) as n_rows,
+        count(score_probability) as n_scored,
+        sum(score_exact) as score_exact_sum,
+        count(case when label_value is not null then score_probability end) as n_scored_labelled
+    from prepared
+    group by {group_keys}, score_bin, predicted_favourable, label_favourable, label_value
+),
+
 counted as (
     select
         {grouping_flags},
         {bin_flag} as grouped_bin,
         {group_keys},
         {bin_key},
-        count(*) as n_rows,
-        count(label_favourable) as n_labelled,
-        sum(predicted_favourable) as predicted_favourable,
-        coalesce(sum(label_favourable), 0) as label_favourable,
-        sum(case when label_favourable = 1 and predicted_favourable = 1 then 1 else 0 end) as tp,
-        sum(case when label_favourable = 0 and predicted_favourable = 1 then 1 else 0 end) as fp,
-        sum(case when label_favourable = 0 and predicted_favourable = 0 then 1 else 0 end) as tn,
-        sum(case when label_favourable = 1 and predicted_favourable = 0 then 1 else 0 end) as fn,
-        count(score_probability) as n_scored,
+        sum(n_rows) as n_rows,
+        sum(case when label_favourable is not null then n_rows else 0 end) as n_labelled,
+        sum(predicted_favourable * n_rows) as predicted_favourable,
+        coalesce(sum(label_favourable * n_rows), 0) as label_favourable,
+        sum(case when label_favourable = 1 and predicted_favourable = 1 then n_rows else 0 end) as tp,
+        sum(case when label_favourable = 0 and predicted_favourable = 1 then n_rows else 0 end) as fp,
+        sum(case when label_favourable = 0 and predicted_favourable = 0 then n_rows else 0 end) as tn,
+        sum(case when label_favourable = 1 and predicted_favourable = 0 then n_rows else 0 end) as fn,
+        sum(n_scored) as n_scored,
         -- exact decimal sums (order-independent): a rerun stores the same bits as the first run
-        cast(sum(score_exact) as double precision) as score_sum,
-        cast(sum(case when label_value is not null then score_exact end) as double precision) as score_sum_labelled,
-        count(case when label_value is not null then score_probability end) as n_scored_labelled,
-        sum(case when label_value = 1 and score_probability is not null then 1 else 0 end) as label_one_scored
-    from prepared
+        cast(sum(score_exact_sum) as double precision) as score_sum,
+        cast(sum(case when label_value is not null then score_exact_sum end) as double precision)
+            as score_sum_labelled,
+        sum(n_scored_labelled) as n_scored_labelled,
+        sum(case when label_value = 1 then n_scored else 0 end) as label_one_scored
+    from partial
     group by grouping sets ({grouping_sets})
 )
 

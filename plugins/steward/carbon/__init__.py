@@ -40,7 +40,13 @@ from steward.carbon._training import (
     training_tracker,
     write_training_run,
 )
-from steward.carbon._usage import USAGE_COLUMNS, UsageEstimate, classify_usage, estimate_usage_emissions
+from steward.carbon._usage import (
+    USAGE_COLUMNS,
+    UsageEstimate,
+    classify_usage,
+    estimate_usage_batches,
+    estimate_usage_emissions,
+)
 
 __all__ = [
     # coefficients (versioned data file)
@@ -63,6 +69,7 @@ __all__ = [
     "USAGE_COLUMNS",
     "UsageEstimate",
     "classify_usage",
+    "estimate_usage_batches",
     "estimate_usage_emissions",
     # daily estimates in the warehouse, allocation, region comparison
     "ALLOCATED_TABLE",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,13 @@ import pyarrow.compute as pc
 
 from steward.carbon._coefficients import Coefficients, ProviderCoefficients, UsageRule
 
-__all__ = ["USAGE_COLUMNS", "UsageEstimate", "classify_usage", "estimate_usage_emissions"]
+__all__ = [
+    "USAGE_COLUMNS",
+    "UsageEstimate",
+    "classify_usage",
+    "estimate_usage_batches",
+    "estimate_usage_emissions",
+]
 
 #: FOCUS columns carried from the input to every estimate row (missing ones become NULL).
 _CARRIED: tuple[tuple[str, pa.DataType], ...] = (
@@ -288,33 +295,24 @@ def estimate_usage_emissions(
         )
         qty = pc.if_else(use_pricing, _arrow_column(lines, "PricingQuantity", pa.float64()), qty)
         unit = pc.if_else(use_pricing, _arrow_column(lines, "PricingUnit", pa.string()), unit)
-    # one classification per distinct provider x usage text x unit x month (linear in the quantity)
-    texts = [_arrow_column(lines, c, pa.string()) for c in _TEXT_COLUMNS if c in lines.column_names]
-    text = (
-        pc.binary_join_element_wise(*texts, " | ", null_handling="skip")
-        if texts
-        else pa.nulls(n, pa.string())
-    )
+    # one classification per distinct provider x usage text columns x unit x day (linear in the quantity;
+    # the day only matters through its month). The key is built from each column's dictionary codes, so
+    # the usage text is joined for the distinct keys only, not for every line.
+    texts = [
+        carried[c] if c in carried else _arrow_column(lines, c, pa.string())
+        for c in _TEXT_COLUMNS
+        if c in lines.column_names
+    ]
     days = pc.cast(carried["ChargePeriodStart"], pa.date32()) if n else pa.array([], pa.date32())
-    month = pc.strftime(carried["ChargePeriodStart"], format="%Y-%m") if n else pa.array([], pa.string())
-    key = pc.binary_join_element_wise(
-        pc.fill_null(carried["ProviderName"], ""),
-        pc.fill_null(text, ""),
-        pc.fill_null(unit, ""),
-        pc.fill_null(month, ""),
-        "\x1f",
-        null_handling="replace",
-    )
-    encoded = (
-        pc.dictionary_encode(key).combine_chunks()
-        if isinstance(key, pa.ChunkedArray)
-        else pc.dictionary_encode(key)
-    )
-    index = encoded.indices.to_numpy(zero_copy_only=False)
-    first = _first_positions(index, len(encoded.dictionary))
+    index = _group_index([carried["ProviderName"], *texts, unit, days])
+    first = _first_positions(index, int(index.max()) + 1 if n else 0)
     picks = pa.array(first, pa.int64())
     providers_py = carried["ProviderName"].take(picks).to_pylist()
-    text_py = text.take(picks).to_pylist()
+    text_py = (
+        pc.binary_join_element_wise(*[t.take(picks) for t in texts], " | ", null_handling="skip").to_pylist()
+        if texts
+        else [None] * len(first)
+    )
     unit_py = unit.take(picks).to_pylist()
     day_py = days.take(picks).to_pylist()
     per_unit: list[UsageEstimate] = []
@@ -349,11 +347,113 @@ def estimate_usage_emissions(
     return pa.table(arrays, schema=USAGE_COLUMNS)
 
 
+def estimate_usage_batches(
+    batches: Iterable[pa.RecordBatch | pa.Table],
+    *,
+    coefficients: Coefficients,
+    utilization: float | None = None,
+    batch_rows: int = 262_144,
+) -> Iterator[pa.RecordBatch]:
+    """Estimate usage lines batch by batch: memory stays bounded by ``batch_rows``, not the line count.
+
+    The same rows as :func:`estimate_usage_emissions` over the concatenated input, in input order
+    (each line's estimate depends on that line and the coefficients only). Feed it a Parquet file's
+    ``iter_batches()`` or a warehouse cursor's record batches and write each result batch as it comes.
+
+    Parameters
+    ----------
+    batches
+        FOCUS-shaped record batches or tables (see :func:`estimate_usage_emissions`).
+    coefficients, utilization
+        As for :func:`estimate_usage_emissions`.
+    batch_rows
+        The most lines estimated at once (larger input batches are sliced).
+
+    Returns
+    -------
+    Iterator[pyarrow.RecordBatch]
+        Batches with the schema :data:`USAGE_COLUMNS`.
+
+    Raises
+    ------
+    ValueError
+        ``utilization`` outside 0..1 or ``batch_rows`` below 1 (at once); a batch lacks a required
+        column (when that batch is reached).
+
+    Examples
+    --------
+    >>> import pyarrow.parquet as pq  # doctest: +SKIP
+    >>> reader = pq.ParquetFile("usage.parquet").iter_batches()  # doctest: +SKIP
+    >>> out = estimate_usage_batches(reader, coefficients=c)  # doctest: +SKIP
+    >>> with pq.ParquetWriter("estimates.parquet", USAGE_COLUMNS) as w:  # doctest: +SKIP
+    ...     for batch in out:
+    ...         w.write_batch(batch)
+    """
+    u = coefficients.cpu_utilization if utilization is None else float(utilization)
+    if not 0.0 <= u <= 1.0:
+        raise ValueError(f"utilization must be between 0 and 1, got {u}")
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be at least 1, got {batch_rows}")
+
+    def stream() -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+            for offset in range(0, table.num_rows, batch_rows):
+                part = table.slice(offset, batch_rows)
+                yield from estimate_usage_emissions(
+                    part, coefficients=coefficients, utilization=u
+                ).to_batches()
+
+    return stream()
+
+
 def _arrow_column(lines: pa.Table, name: str, type_: pa.DataType) -> pa.Array:
     if name not in lines.column_names:
         return pa.nulls(lines.num_rows, type_)
-    col = lines.column(name).combine_chunks()
+    chunked = lines.column(name)
+    col = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
     return col if col.type == type_ else col.cast(type_)
+
+
+def _group_index(columns: list[pa.Array]) -> np.ndarray:
+    """Return a dense group number per row for the distinct combinations of ``columns`` (NULL: a value)."""
+    n = len(columns[0])
+    combined = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        encoded = pc.dictionary_encode(column)
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        # mix, then renumber densely so the next mix cannot overflow (codes stay below n + 1)
+        mixed = pa.array(combined * (len(encoded.dictionary) + 1) + codes, pa.int64())
+        combined = pc.dictionary_encode(mixed).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return combined
+
+
+def _pick(
+    values: list[str | None],
+    index: np.ndarray,
+    overrides: dict[str, np.ndarray],
+    *,
+    extra: tuple[list[str | None], np.ndarray, np.ndarray] | None = None,
+) -> pa.Array:
+    """Return ``values[index]`` per row as strings, except where an override's mask (first wins) holds.
+
+    ``extra`` is one more, lower-priority override whose text varies per row: ``(texts, text_index, mask)``.
+    Everything is chosen as a number per row and taken from the small list of distinct strings at once.
+    """
+    n = len(index)
+    choices: list[str | None] = [*overrides]
+    choice = np.asarray(index, dtype=np.int64) + len(choices)
+    if extra is not None:
+        texts, text_index, mask = extra
+        choice = np.where(mask, len(choices) + len(values) + np.asarray(text_index, dtype=np.int64), choice)
+        candidates: list[str | None] = [*choices, *values, *texts]
+    else:
+        candidates = [*choices, *values]
+    for pos, mask in reversed(list(enumerate(overrides.values()))):
+        choice = np.where(mask, pos, choice)
+    return pa.array(candidates, pa.string()).take(
+        pa.array(choice if n else np.zeros(0, np.int64), pa.int64())
+    )
 
 
 def _first_positions(index: np.ndarray, size: int) -> list[int]:
@@ -390,18 +490,21 @@ def _scale(
     bad_qty = no_qty | negative
     estimated = ~np.isnan(it_unit) & ~bad_qty
     qz = np.where(bad_qty, 0.0, q)
-    category = pc.if_else(pa.array(bad_qty), "unestimated", text([e.category for e in per_unit]))
-    notes = text([e.note for e in per_unit])
-    notes = pc.if_else(pa.array(negative), "negative consumed quantity", notes)
-    notes = pc.if_else(pa.array(no_qty), "no consumed quantity", notes)
+    category = _pick([e.category for e in per_unit], index, {"unestimated": bad_qty})
     pue = num([p.pue if p is not None else np.nan for p in provider_of])
     # grid factor per distinct provider x region
-    provider_key = text([p.key if p is not None else "" for p in provider_of])
-    pairs = pc.dictionary_encode(pc.binary_join_element_wise(provider_key, pc.fill_null(region, ""), "\x1f"))
-    pair_index = pairs.indices.to_numpy(zero_copy_only=False) if n else np.zeros(0, dtype=np.int64)
+    provider_keys = [p.key if p is not None else "" for p in provider_of]
+    pkey_code = (
+        np.unique(np.asarray(provider_keys, dtype=object), return_inverse=True)[1] if n else np.zeros(0)
+    )
+    pair_index = (
+        _group_index([pa.array(pkey_code[index], pa.int64()), region]) if n else np.zeros(0, dtype=np.int64)
+    )
+    pair_first = _first_positions(pair_index, int(pair_index.max()) + 1 if n else 0)
+    pair_regions = region.take(pa.array(pair_first, pa.int64())).to_pylist()
     grid_of, known_of, note_of = [], [], []
-    for entry in pairs.dictionary.to_pylist():
-        pkey, _, reg = entry.partition("\x1f")
+    for pos, reg in zip(pair_first, pair_regions, strict=True):
+        pkey = provider_keys[int(index[pos])]
         prov = coefficients.providers.get(pkey)
         factor, is_known = prov.grid(reg or None) if prov is not None else (np.nan, False)
         grid_of.append(factor)
@@ -413,8 +516,13 @@ def _scale(
         )
     grid = np.asarray(grid_of, dtype=np.float64)[pair_index] if n else np.zeros(0)
     known = np.asarray(known_of, dtype=bool)[pair_index] if n else np.zeros(0, dtype=bool)
-    region_note = pa.array(note_of, pa.string()).take(pa.array(pair_index, pa.int64()))
-    notes = pc.if_else(pa.array(estimated & ~known), region_note, notes)
+    # the first matching condition wins: no quantity, negative quantity, unknown region, the usage's note
+    notes = _pick(
+        [e.note for e in per_unit],
+        index,
+        {"no consumed quantity": no_qty, "negative consumed quantity": negative},
+        extra=(note_of, pair_index, estimated & ~known),
+    )
     it = np.where(estimated, it_unit * qz, np.nan)
     energy = it * pue
     co2e = energy * grid

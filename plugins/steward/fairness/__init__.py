@@ -16,12 +16,14 @@ from steward.fairness._counts import (
     WindowCounts,
     attribute_sets,
     count_groups,
+    count_groups_by_window,
     group_counts_sql,
 )
 from steward.fairness._evaluate import (
     GateResult,
     evaluate_arrow,
     evaluate_window,
+    evaluate_windows,
     fairness_gate,
     fairness_writes,
     file_source_sql,
@@ -52,6 +54,7 @@ __all__ = [
     "FairnessResult",
     "evaluate_arrow",
     "evaluate_window",
+    "evaluate_windows",
     "file_source_sql",
     "fairness_writes",
     "write_fairness",
@@ -75,6 +78,7 @@ __all__ = [
     "attribute_sets",
     "compute_fairness",
     "count_groups",
+    "count_groups_by_window",
     "group_counts_sql",
     # statistics on counts
     "holm",

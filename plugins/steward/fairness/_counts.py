@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ __all__ = [
     "WindowCounts",
     "attribute_sets",
     "count_groups",
+    "count_groups_by_window",
     "group_counts_sql",
     "parse_counts",
 ]
@@ -27,6 +29,8 @@ ALL = "*"
 JOIN = "*"
 #: The group of rows whose protected attribute is NULL.
 UNKNOWN = "unknown"
+#: The window column of :func:`group_counts_sql`'s rows when it counts many windows at once.
+WINDOW = "steward_window"
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,9 @@ def _template() -> str:
     return read_sql("fairness/compute_group_counts.sql")
 
 
-def group_counts_sql(model: Model, *, source_sql: str, score_column: str | None) -> str:
+def group_counts_sql(
+    model: Model, *, source_sql: str, score_column: str | None, window_column: str | None = None
+) -> str:
     """Return the one aggregation that counts every group of ``model`` over ``source_sql``.
 
     Parameters
@@ -132,6 +138,9 @@ def group_counts_sql(model: Model, *, source_sql: str, score_column: str | None)
         column (unless ``score_column`` is None) and ``label`` (0/1, NULL when not yet known).
     score_column
         The score column, or None when the relation has none (no calibration then).
+    window_column
+        A date column of the source naming each row's window: every grouping set is then also
+        grouped by it (selected as ``steward_window``), so many windows are counted in one pass.
 
     Returns
     -------
@@ -157,25 +166,28 @@ def group_counts_sql(model: Model, *, source_sql: str, score_column: str | None)
         f"greatest(0, least({bins - 1}, cast(floor({score} * {bins}) as integer)))" if score else "null"
     )
     keys = [f"g_{i}" for i in range(len(protected))]
+    window = [WINDOW] if window_column else []
     grouping_sets: list[str] = []
     for combo in [*sets, ()]:
-        cols = [f"g_{index[a]}" for a in combo]
+        cols = [*window, *(f"g_{index[a]}" for a in combo)]
         grouping_sets.append("(" + ", ".join(cols) + ")")
         if score:
             grouping_sets.append("(" + ", ".join([*cols, "score_bin"]) + ")")
+    group_columns = [
+        f"coalesce(cast({quote_ident(a)} as varchar), '{UNKNOWN}') as g_{i}" for i, a in enumerate(protected)
+    ]
+    if window_column:
+        group_columns.append(f"cast({quote_ident(window_column)} as date) as {WINDOW}")
     return _template().format(
         source_sql=source_sql,
-        group_columns=",\n        ".join(
-            f"coalesce(cast({quote_ident(a)} as varchar), '{UNKNOWN}') as g_{i}"
-            for i, a in enumerate(protected)
-        ),
+        group_columns=",\n        ".join(group_columns),
         predicted_expr=predicted,
         favourable_prediction=int(policy.favourable_prediction),
         favourable_label=int(policy.favourable_label),
         score_expr=score or "cast(null as double precision)",
         bin_expr=bin_expr if score else "cast(null as integer)",
         grouping_flags=",\n        ".join(f"grouping({k}) as grouped_{i}" for i, k in enumerate(keys)),
-        group_keys=", ".join(keys),
+        group_keys=", ".join([*keys, *window]),
         bin_flag="grouping(score_bin)" if score else "1",
         bin_key="score_bin" if score else "cast(null as integer) as score_bin",
         grouping_sets=", ".join(grouping_sets),
@@ -265,6 +277,45 @@ def count_groups(
     check_outcome_values(fetch, model, source_sql=source_sql)
     sql = group_counts_sql(model, source_sql=source_sql, score_column=score_column)
     return parse_counts(fetch(sql), model, has_score=score_column is not None)
+
+
+def count_groups_by_window(
+    fetch: Callable[[str], Sequence[Mapping[str, object]]],
+    model: Model,
+    *,
+    source_sql: str,
+    score_column: str | None,
+    window_column: str,
+) -> dict[dt.date, WindowCounts]:
+    """Count the groups of every window in ``source_sql`` in ONE aggregation (windows by ``window_column``).
+
+    The same counts as :func:`count_groups` over each window's rows alone; a window without rows is
+    absent from the result, and rows whose window is NULL are left out.
+
+    Raises
+    ------
+    ValueError
+        The model declares no protected attributes, or a label/prediction is neither outcome.
+    """
+    if not model.protected_attributes:
+        return {}
+    check_outcome_values(fetch, model, source_sql=source_sql)
+    sql = group_counts_sql(
+        model, source_sql=source_sql, score_column=score_column, window_column=window_column
+    )
+    by_window: dict[dt.date, list[Mapping[str, object]]] = {}
+    for row in fetch(sql):
+        day = row[WINDOW]
+        if day is None:
+            continue
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        assert isinstance(day, dt.date)
+        by_window.setdefault(day, []).append(row)
+    return {
+        day: parse_counts(rows, model, has_score=score_column is not None)
+        for day, rows in sorted(by_window.items())
+    }
 
 
 def check_outcome_values(

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from steward._dates import check_date
-from steward.fairness._counts import count_groups
+from steward.fairness._counts import count_groups, count_groups_by_window
 from steward.fairness._metrics import FairnessResult, Judgement, compute_fairness
 from steward.registry import Model
 from steward.warehouse import Warehouse, quote_ident
@@ -19,6 +19,7 @@ __all__ = [
     "GateResult",
     "evaluate_arrow",
     "evaluate_window",
+    "evaluate_windows",
     "fairness_gate",
     "file_source_sql",
     "write_fairness",
@@ -107,6 +108,72 @@ def evaluate_window(
     score = _score_column(model, columns) if score_column == "auto" else score_column
     counts = count_groups(wh.fetch, model, source_sql=source_sql, score_column=score)
     return compute_fairness(counts, model, window=window, run_id=run_id, judgement=judgement)
+
+
+def evaluate_windows(
+    wh: Warehouse,
+    model: Model,
+    *,
+    source_sql: str,
+    windows: Sequence[dt.date],
+    run_id: str,
+    window_column: str = "steward_window",
+    score_column: str | None = "auto",
+) -> dict[dt.date, FairnessResult]:
+    """Compute the fairness metrics of many windows in ONE aggregation over their rows (grouped by window).
+
+    Row for row the results of :func:`evaluate_window` on each window's rows alone: the label horizon
+    is re-evaluated in one scan each night instead of one scan per window. A window without rows is
+    evaluated alone (its empty result, as :func:`evaluate_window` gives it).
+
+    Parameters
+    ----------
+    wh, model, run_id, score_column
+        As for :func:`evaluate_window`.
+    source_sql
+        As for :func:`evaluate_window`, with the rows of every window and ``window_column``.
+    windows
+        The windows to return (rows of other windows are counted but not returned).
+    window_column
+        The source's date column naming each row's window.
+
+    Returns
+    -------
+    dict[datetime.date, FairnessResult]
+        One result per requested window, in date order.
+
+    Examples
+    --------
+    >>> results = evaluate_windows(wh, model, source_sql=sql, windows=days, run_id="r1")  # doctest: +SKIP
+    >>> [r.summary() for r in results.values()]  # doctest: +SKIP
+    """
+    days = sorted(set(windows))
+    for day in days:
+        check_date(day, what=f"model {model.name!r}: fairness window")
+    if not model.protected_attributes or not days:
+        return {d: evaluate_window(wh, model, source_sql=source_sql, window=d, run_id=run_id) for d in days}
+    columns = wh.fetch_arrow(f"select * from ({source_sql}) s limit 0").column_names
+    _require_columns(model, [c for c in columns if c != window_column], what="the source of the windows")
+    if window_column not in columns:
+        raise ValueError(
+            f"fairness of model {model.name!r}: the source of windows {days[0]}..{days[-1]} lacks the "
+            f"window column {window_column!r} (it has {list(columns)}); add the window's date to every row"
+        )
+    score = _score_column(model, columns) if score_column == "auto" else score_column
+    counted = count_groups_by_window(
+        wh.fetch, model, source_sql=source_sql, score_column=score, window_column=window_column
+    )
+    judgement = Judgement.for_model(model)
+    results: dict[dt.date, FairnessResult] = {}
+    for day in days:
+        if day in counted:
+            results[day] = compute_fairness(
+                counted[day], model, window=day, run_id=run_id, judgement=judgement
+            )
+        else:
+            empty = f"select * from ({source_sql}) s where 1 = 0"
+            results[day] = evaluate_window(wh, model, source_sql=empty, window=day, run_id=run_id)
+    return results
 
 
 def fairness_writes(

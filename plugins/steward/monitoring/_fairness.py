@@ -1,8 +1,9 @@
 """Fairness of a model's nightly window, wired into monitoring (see :mod:`steward.fairness`).
 
 The window's predictions are joined with the labels that have arrived so far (NULL label = not yet
-labelled) inside the engine that reads them, and :func:`steward.fairness.evaluate_window` aggregates
-the confusion counts of every group and intersection in one SQL pass.
+labelled) inside the engine that reads them, and :func:`steward.fairness.evaluate_windows` aggregates
+the confusion counts of every group and intersection of tonight's window and of every earlier window
+of the label horizon in one SQL pass (grouped by window).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from steward.fairness import (
     FairnessResult,
     assess_training_data,
     evaluate_window,
+    evaluate_windows,
     fairness_writes,
     file_source_sql,
     write_bias_assessment,
@@ -178,32 +180,19 @@ def fairness_night(
         labels = Relation(f"select * from {table}", engine, labels.days)
     # Earlier windows are re-evaluated too: their label-based metrics (TPR, FPR, ...) change as labels arrive.
     skip = quarantined_days(warehouse, log_ds.name, days)
+    past = [p for p in days[:-1] if p not in skip] if labels is not None else []
+    results = _horizon_results(
+        model, log_ds, past, day, labels, warehouse=warehouse, engine=engine, run_id=run_id
+    )
     writes: list[tuple[str, dict[str, Any], Any]] = []
     rows: list[dict[str, Any]] = []
-    redone = 0
-    versions = _horizon_versions(model, log_ds, days[:-1], warehouse=warehouse, engine=engine)
-    for past in days[:-1]:
-        if past in skip or labels is None:
-            continue
-        try:
-            earlier = dataset_relation(log_ds, [past], warehouse=warehouse, engine=engine)
-        except SourceError:
-            continue
-        again = evaluate_window(
-            engine, model, source_sql=fairness_source_sql(model, earlier, labels), window=past, run_id=run_id
+    versions = _horizon_versions(model, log_ds, list(results), warehouse=warehouse, engine=engine)
+    for window_day, evaluated in results.items():
+        writes += stamp_version(
+            fairness_writes(model, window_day, evaluated), "fairness_metrics", versions.get(window_day)
         )
-        writes += stamp_version(fairness_writes(model, past, again), "fairness_metrics", versions.get(past))
-        rows += [{**r, "window_date": past} for r in again.rows]
-        redone += 1
-    window = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
-    versions.update(window_versions(model, window))
-    result = evaluate_window(
-        engine, model, source_sql=fairness_source_sql(model, window, labels), window=day, run_id=run_id
-    )
-    writes += stamp_version(
-        fairness_writes(model, day, result), "fairness_metrics", window_versions(model, window).get(day)
-    )
-    rows += [{**r, "window_date": day} for r in result.rows]
+        rows += [{**r, "window_date": window_day} for r in evaluated.rows]
+    result, redone = results[day], len(results) - 1
     log.info("fairness of %s %s: %d earlier windows re-evaluated with their labels", model.name, day, redone)
     return FairnessNight(result, writes, rows, redone, assessed)
 
@@ -211,7 +200,7 @@ def fairness_night(
 def _horizon_versions(
     model: Model, log_ds: Dataset, days: Sequence[dt.date], *, warehouse: Warehouse, engine: Warehouse
 ) -> dict[dt.date, str]:
-    """Return the majority model version of each earlier window of the label horizon (one scan)."""
+    """Return the majority model version of each window of ``days`` that landed (one scan)."""
     if not days:
         return {}
     try:
@@ -219,6 +208,55 @@ def _horizon_versions(
     except SourceError:
         return {}
     return window_versions(model, relation)
+
+
+def _horizon_results(
+    model: Model,
+    log_ds: Dataset,
+    past: list[dt.date],
+    day: dt.date,
+    labels: Relation | None,
+    *,
+    warehouse: Warehouse,
+    engine: Warehouse,
+    run_id: str,
+) -> dict[dt.date, FairnessResult]:
+    """Evaluate window ``day`` and the earlier windows ``past`` that have landed, in date order.
+
+    One aggregation over all of them (grouped by window), when the log names each row's window (a
+    ``{date}`` path or a partition column); otherwise one evaluation per window.
+    """
+    windowed = log_ds.source.partitioned_by_path or log_ds.partition_column is not None
+    if past and windowed:
+        try:
+            relation: Relation | None = dataset_relation(
+                log_ds, [*past, day], warehouse=warehouse, engine=engine, skip_missing=True
+            )
+        except SourceError:
+            relation = None
+        if relation is None or day not in relation.days:
+            dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)  # raises, naming tonight
+            raise AssertionError(f"{log_ds.name} {day}: listed alone but not with the horizon")
+        return evaluate_windows(
+            engine,
+            model,
+            source_sql=fairness_source_sql(model, relation, labels),
+            windows=list(relation.days),
+            run_id=run_id,
+        )
+    results: dict[dt.date, FairnessResult] = {}
+    for window_day in [*past, day]:
+        try:
+            relation = dataset_relation(log_ds, [window_day], warehouse=warehouse, engine=engine)
+        except SourceError:
+            if window_day == day:
+                raise
+            continue  # an earlier partition that never landed
+        source = fairness_source_sql(model, relation, labels)
+        results[window_day] = evaluate_window(
+            engine, model, source_sql=source, window=window_day, run_id=run_id
+        )
+    return results
 
 
 def write_night_report(

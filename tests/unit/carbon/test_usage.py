@@ -246,3 +246,65 @@ def test_file_cites_its_source_and_matches_ccf_constants() -> None:
         NETWORK_KWH_GB,
     )
     assert c.memory_kwh_per_gb_hour == MEMORY_KWH_GBH
+
+
+def _mixed_lines(rows: int) -> pa.Table:
+    """The hand-checked lines repeated with varied quantities, days, regions and the odd NULL or negative."""
+    import numpy as np
+
+    base = pa.Table.from_pylist([*LINES, {**LINES[0], "ConsumedQuantity": None}])
+    table = pa.concat_tables([base] * (-(-rows // base.num_rows))).slice(0, rows).combine_chunks()
+    rng = np.random.default_rng(7)
+    qty = rng.uniform(-5, 100, rows)
+    qty_mask = rng.random(rows) < 0.05
+    starts = [DAY + dt.timedelta(days=int(d)) for d in rng.integers(-3, 40, rows)]  # Oct, Nov, Dec
+    regions = table.column("RegionId").to_pylist()
+    regions = [None if i % 97 == 0 else ("atlantis-1" if i % 89 == 0 else r) for i, r in enumerate(regions)]
+    table = table.set_column(
+        table.schema.get_field_index("ConsumedQuantity"), "ConsumedQuantity", pa.array(qty, mask=qty_mask)
+    )
+    table = table.set_column(
+        table.schema.get_field_index("ChargePeriodStart"),
+        "ChargePeriodStart",
+        pa.array(starts, pa.timestamp("us", tz="UTC")),
+    )
+    table = table.set_column(
+        table.schema.get_field_index("RegionId"), "RegionId", pa.array(regions, pa.string())
+    )
+    return table.append_column(
+        "PricingQuantity", pa.array(rng.uniform(0, 10, rows), mask=rng.random(rows) < 0.5)
+    ).append_column("PricingUnit", pa.array(["Hrs"] * rows, pa.string()))
+
+
+def test_streamed_and_rewritten_estimates_equal_the_reference_row_for_row() -> None:
+    # the reference: the whole-table function as it was before the rewrite (_usage_reference.py)
+    from steward.carbon import estimate_usage_batches
+    from tests.unit.carbon._usage_reference import reference_estimate
+
+    table = _mixed_lines(5_000)
+    coefficients = load_coefficients("2026.11")
+    expected = reference_estimate(table, coefficients=coefficients, utilization=0.3)
+    whole = estimate_usage_emissions(table, coefficients=coefficients, utilization=0.3)
+    chunks = [table.slice(0, 1_700).to_batches()[0], table.slice(1_700)]  # a batch and a table
+    streamed = list(
+        estimate_usage_batches(chunks, coefficients=coefficients, utilization=0.3, batch_rows=999)
+    )
+    assert max(b.num_rows for b in streamed) == 999
+    assert whole.equals(expected)
+    assert pa.Table.from_batches(streamed, schema=expected.schema).equals(expected)
+    # the mix exercises every branch: estimated and not, unknown regions, missing and negative quantities
+    notes = set(expected.column("x_EstimateNote").to_pylist())
+    assert {"no consumed quantity", "negative consumed quantity"} <= notes
+    assert any(n and n.startswith("region 'atlantis-1' has no grid factor") for n in notes)
+    assert any(n and n.startswith("region None has no grid factor") for n in notes)
+    assert len(set(expected.column("x_UsageCategory").to_pylist())) >= 5
+
+
+def test_streaming_refuses_bad_options_at_once() -> None:
+    from steward.carbon import estimate_usage_batches
+
+    with pytest.raises(ValueError, match=r"utilization must be between 0 and 1, got 1\.5"):
+        estimate_usage_batches([], coefficients=load_coefficients(), utilization=1.5)
+    with pytest.raises(ValueError, match="batch_rows must be at least 1, got 0"):
+        estimate_usage_batches([], coefficients=load_coefficients(), batch_rows=0)
+    assert list(estimate_usage_batches([], coefficients=load_coefficients())) == []

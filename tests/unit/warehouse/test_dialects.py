@@ -26,7 +26,7 @@ import sqlglot
 from sqlglot.errors import ErrorLevel
 
 from steward import paths
-from steward.fairness import count_groups
+from steward.fairness import count_groups, count_groups_by_window
 from steward.monitoring import ColumnSpec, Relation, aggregate
 from steward.monitoring._aggregate import profile_reference
 from steward.monitoring._performance import performance_bins
@@ -134,6 +134,14 @@ def _run_aggregations(engine: Any) -> None:
     performance_bins(model(), rel, Relation('select * from "labels"', engine, (DAY,)))
     fair = fairness_model(min_group_size=1)
     count_groups(engine.fetch, fair, source_sql='select * from "fair"', score_column="score")
+    # the label horizon's windows in one aggregation (two windows: young and old rows)
+    windows = (
+        "select *, case when age_band = 'young' then date '2026-11-10' else date '2026-11-11' end "
+        'as steward_window from "fair"'
+    )
+    count_groups_by_window(
+        engine.fetch, fair, source_sql=windows, score_column="score", window_column="steward_window"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +159,7 @@ def test_the_aggregations_were_captured(captured: list[tuple[str, list[dict[str,
     for marker in ("quantile", "grouping sets", "union all", "join", "left join"):
         assert marker in text, marker
     assert len(captured) >= 6
+    assert any("grouping sets ((steward_window, g_0)" in sql.lower() for sql, _ in captured)  # by window
 
 
 @pytest.mark.parametrize("dialect", TARGETS)
