@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from steward.demo import DEMO_START, generate
+from steward.demo._company import CREDIT_RISK_VERSION
 from steward.fairness import evaluate_window
 from steward.monitoring._fairness import fairness_night, fairness_source_sql
 from steward.monitoring._reference import horizon_days
@@ -57,7 +58,11 @@ def test_the_horizon_in_one_pass_equals_each_window_evaluated_alone(
         else:
             assert metrics is not None
             got = sorted(repr({k: v for k, v in r.items() if k != "computed_at"}) for r in metrics)
-            assert got == sorted(repr({**r, "window_date": window}) for r in alone.rows)
+            # every row also names the model version that scored the window (the log's, 1.8.2)
+            expected = (
+                {**r, "window_date": window, "model_version": CREDIT_RISK_VERSION} for r in alone.rows
+            )
+            assert got == sorted(repr(r) for r in expected)
     # labels arrive late: the earliest window has more labelled rows than tonight's
     counts = {w[1]["window_date"]: w[2] for w in night.writes if w[0] == "fairness_group_counts"}
     labelled = {
