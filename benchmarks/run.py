@@ -78,7 +78,15 @@ def main() -> int:
             wall, _peak, result = _run_case(case["fn"], case["args"], env)
             walls.append(result.get("seconds", wall))
             peaks.append(result.get("peak_rss_mib", 0.0))
-        rows.append({**case, "median_s": statistics.median(walls), "peak_mib": max(peaks), "result": result})
+        rows.append(
+            {
+                **case,
+                "median_s": statistics.median(walls),
+                "peak_mib": max(peaks),
+                "result": result,
+                "runs": len(walls),
+            }
+        )
         print(
             f"{case['title']:<70} median {statistics.median(walls):8.2f} s  "
             f"peak {max(peaks):7.0f} MiB  {result.get('note', '')}"
@@ -98,11 +106,13 @@ def _write(out: Path, rows: list[dict], repeat: int) -> None:
     text = out.read_text() if out.exists() else "# Benchmarks\n"
     for area in dict.fromkeys(_area(r) for r in rows):
         begin, end = f"<!-- bench:{area}:begin -->", f"<!-- bench:{area}:end -->"
+        runs = sorted({int(r.get("runs", repeat)) for r in rows if _area(r) == area})
+        median = f"median of {runs[0]}" if len(runs) == 1 else f"median of {runs[0]}-{runs[-1]} runs per case"
         lines = [
             begin,
             f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
             f"Python {platform.python_version()}, `python benchmarks/run.py --only {area}` "
-            f"(median of {repeat}; peak RSS of the case's process).",
+            f"({median}; peak RSS of the case's process).",
             "",
             "| case | median s | peak RSS MiB | notes |",
             "|---|---:|---:|---|",
