@@ -614,21 +614,10 @@ def chart_model(
         full, reset = _restart_positions(s, recorded)
         why = {**reset, **full}
         for chart, points in charts.items():
-            segment_start = 0
-            reason: str | None = None
-            current: list[ChartPoint] = []
+            marks, found = _episode_walk(points, s, chart, why)
+            episodes += found
             for i, p in enumerate(points):
-                if i in why:
-                    segment_start, reason = i, why[i]
-                    current = _close(current, s, chart, episodes, open_=False)
-                alarm = (
-                    chart in _ALERTING and p.state == "out_of_control" and (not s.may_alarm or s.may_alarm[i])
-                )
-                if alarm or (current and p.state == "out_of_control"):  # a guard opens, never splits
-                    current.append(p)
-                    alarm = True
-                elif p.state != "no_data" and current:
-                    current = _close(current, s, chart, episodes, open_=False)
+                segment_start, reason, episode_from = marks[i]
                 d = s.days[i]
                 rows.append(
                     {
@@ -651,15 +640,18 @@ def chart_model(
                         "adjustment": p.adjustment or None,
                         "segment_from": s.days[segment_start],
                         "restart_reason": reason,
-                        "episode_from": s.days[current[0].index] if alarm else None,
+                        "episode_from": episode_from,
                         "note": p.note or None,
                         "run_id": run_id,
                         "computed_at": now,
                     }
                 )
-            _close(current, s, chart, episodes, open_=True)
-            tonight = next((e for e in episodes if e.series == name and e.chart == chart and e.open
-                            and e.last == day), None)  # fmt: skip
+            if day not in s.days:
+                continue
+            # Tonight's alert is judged on the nights up to tonight only: a rerun or backfill of an
+            # earlier night, with later nights already stored, raises the alert it raised the first time.
+            _, upto = _episode_walk(points[: s.days.index(day) + 1], s, chart, why)
+            tonight = next((e for e in upto if e.open and e.last == day), None)
             if tonight is None:
                 continue
             p = points[s.days.index(day)]
@@ -693,7 +685,9 @@ def chart_model(
                                 else p.limits_source,
                                 "limits": tonight.limits,
                                 "episode_from": str(tonight.start),
-                                "values": {str(d): v for d, v in zip(s.days, s.values, strict=True)},
+                                "values": {
+                                    str(d): v for d, v in zip(s.days, s.values, strict=True) if d <= day
+                                },
                             },
                             sort_keys=True,
                         ),
@@ -702,6 +696,36 @@ def chart_model(
                     }
                 )
     return ChartNight(tuple(rows), tuple(episodes), tuple(alerts), tuple(breaches))
+
+
+def _episode_walk(
+    points: Sequence[ChartPoint], s: SeriesInput, chart: str, why: Mapping[int, str]
+) -> tuple[list[tuple[int, str | None, dt.date | None]], list[Episode]]:
+    """Walk a chart's points into alert episodes.
+
+    Returns, per point, ``(segment start position, restart reason, episode start day or None)``, and
+    the episodes (the last one open when the last point still alarms). A point at a restart position
+    (``why``) closes the running episode; an alarming point (EWMA/CUSUM out of control where the series
+    may alarm) opens or extends one; once open, any out-of-control point extends it (a guard opens,
+    never splits); a judged in-control point closes it.
+    """
+    marks: list[tuple[int, str | None, dt.date | None]] = []
+    episodes: list[Episode] = []
+    segment_start, reason = 0, None
+    current: list[ChartPoint] = []
+    for i, p in enumerate(points):
+        if i in why:
+            segment_start, reason = i, why[i]
+            current = _close(current, s, chart, episodes, open_=False)
+        alarm = chart in _ALERTING and p.state == "out_of_control" and (not s.may_alarm or s.may_alarm[i])
+        if alarm or (current and p.state == "out_of_control"):
+            current.append(p)
+            alarm = True
+        elif p.state != "no_data" and current:
+            current = _close(current, s, chart, episodes, open_=False)
+        marks.append((segment_start, reason, s.days[current[0].index] if alarm else None))
+    _close(current, s, chart, episodes, open_=True)
+    return marks, episodes
 
 
 def _close(

@@ -270,3 +270,27 @@ def test_later_nights_never_change_an_earlier_point(warehouse: Warehouse) -> Non
         ("drift:amount", "reference"),
         ("performance:auc", "phase_i"),
     } <= kinds
+
+
+def test_a_rerun_of_an_earlier_night_raises_the_alert_it_raised_the_first_time(warehouse: Warehouse) -> None:
+    """Backfills and reruns: with later nights already stored, night 4 still opens its episode.
+
+    The episode continues on nights 5 and 6; judged on the whole stored series it would look like a
+    night in the middle of an episode (no alert, no breach), which is what a rerun used to write.
+    """
+    m = model()
+    nights = [_night(i, REF_MEAN) for i in range(3)] + [
+        _night(i, REF_MEAN + 10 * _sigma(4_000)) for i in range(3, 6)
+    ]
+    _store(warehouse, nights[:3])
+    first = chart_model(m, nights[3]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights[3:4])
+    _store(warehouse, nights)  # the later nights ran
+    again = chart_model(m, nights[3]["window_date"], warehouse=warehouse, run_id="r", drift_rows=nights[3:4])
+    assert first.alerts and again.alerts == first.alerts
+    assert [b["subject"] for b in again.breaches] == [b["subject"] for b in first.breaches] != []
+    strip = ("detected_at", "run_id")
+    assert [{k: v for k, v in b.items() if k not in strip} for b in again.breaches] == [
+        {k: v for k, v in b.items() if k not in strip} for b in first.breaches
+    ]
+    # the stored points are the whole series' (derived state): the later nights' are kept
+    assert max(r["window_date"] for r in again.rows) == nights[5]["window_date"]
