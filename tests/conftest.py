@@ -37,6 +37,20 @@ def steward_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A STEWARD_HOME (lake, warehouse, reports) of the test module's own, for module-scoped fixtures.
+
+    The session's STEWARD_HOME is shared by every test that does not ask for a home: a module that
+    writes state others read (a decommissioned model, cost lines) takes its own. Airflow's metadata stays
+    the session's (Airflow reads its settings once).
+    """
+    home = tmp_path_factory.mktemp("module_home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STEWARD_HOME", str(home))
+        yield home
+
+
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fake AWS credentials and the default endpoints (moto and Stubber never send them anywhere)."""

@@ -1172,6 +1172,11 @@ def _print_finance(days: Sequence[dt.date]) -> None:
     from steward.warehouse import connect
 
     period = parse_period(f"{days[0]:%Y-%m}")
+    # one log line per outcome partition read and one for the review: task-log detail, not the summary's
+    quiet = [logging.getLogger(name) for name in ("steward.sources", "steward.finance")]
+    levels = [q.level for q in quiet]
+    for q in quiet:
+        q.setLevel(logging.WARNING)
     try:
         with connect() as wh:
             wh.migrate()
@@ -1181,6 +1186,9 @@ def _print_finance(days: Sequence[dt.date]) -> None:
     except ValueError as exc:  # a bad ledger or currency: the summary says so and goes on
         print(f"\nROI review {period.label} not written: {_one_line(exc)}")
         return
+    finally:
+        for q, level in zip(quiet, levels, strict=True):
+            q.setLevel(level)
     print()
     for line in format_roi(result):
         print(line)

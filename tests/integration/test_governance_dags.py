@@ -27,7 +27,7 @@ DAYS = [DEMO_START + dt.timedelta(days=i) for i in range(3)]
 
 
 @pytest.fixture(scope="module")
-def bag():
+def bag(module_home: Path):
     generate(days=len(DAYS), rows_per_day=1000)
     subprocess.run(
         [str(Path(sys.executable).with_name("airflow")), "db", "migrate"], check=True, capture_output=True

@@ -24,7 +24,7 @@ T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def airflow_dag():
+def airflow_dag(module_home: Path):
     with connect() as wh:
         wh.migrate()
         wh.execute("delete from model_events where model = 'lead_scoring'")

@@ -34,7 +34,7 @@ NIGHT = day(9)
 
 
 @pytest.fixture(scope="module")
-def retraining_dag():
+def retraining_dag(module_home: Path):
     subprocess.run(
         [str(Path(sys.executable).with_name("airflow")), "db", "migrate"], check=True, capture_output=True
     )

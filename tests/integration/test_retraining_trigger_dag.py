@@ -47,7 +47,7 @@ T = dt.datetime(2026, 11, 6, 3, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def trigger_dag(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def trigger_dag(tmp_path_factory: pytest.TempPathFactory, module_home: Path) -> Iterator[Any]:
     folder = tmp_path_factory.mktemp("dags")
     shutil.copy(paths.project_dir() / "dags" / "retraining_trigger.py", folder)
     (folder / "model_retraining.py").write_text(STAND_IN, encoding="utf-8")

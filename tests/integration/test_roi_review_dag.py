@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def airflow_dag(tmp_path_factory: pytest.TempPathFactory):
+def airflow_dag(tmp_path_factory: pytest.TempPathFactory, module_home: Path):
     tmp = tmp_path_factory.mktemp("roi")
     (tmp / "2026-11.yaml").write_text(_data.LEDGER_YAML)
     _data.write_outcomes(tmp / "lake", {dt.date(2026, 11, 2): (1000.0, 10), dt.date(2026, 11, 3): (900.0, 8)})

@@ -89,10 +89,15 @@ def window_versions(model: Model, relation: Relation) -> dict[dt.date, str]:
     column = version_column(model, relation)
     if column is None:
         return {}
-    v, ts = quote_ident(column), quote_ident(model.columns.timestamp)
+    v = quote_ident(column)
+    # ties go to the version that scored last; a log without its timestamp column (a one-off file
+    # audit names a synthetic one) breaks ties by the version's name alone
+    timestamp = model.columns.timestamp
+    has_ts = column_types(relation, [timestamp]).get(timestamp) is not None
+    last = f"max({quote_ident(timestamp)})" if has_ts else "cast(null as timestamp)"
     rows = relation.engine.fetch(
         f"select {WINDOW_COLUMN} as window_date, cast({v} as text) as version, count(*) as n, "
-        f"max({ts}) as last from ({relation.sql}) as r "
+        f"{last} as last from ({relation.sql}) as r "
         f"where {v} is not null and {WINDOW_COLUMN} is not null group by 1, 2"
     )
     return majority_versions(rows, model=model.name)

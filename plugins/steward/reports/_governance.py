@@ -38,10 +38,8 @@ GOVERNANCE_TABLES = (
     "fairness_metrics",
     "cost_allocated_daily",
 )
-#: Shown when present: written by the retraining decisions (a later migration).
+#: Shown when present (DDL 0014; a warehouse migrated before it has none): the retraining decisions.
 RETRAINING_TABLE = "retraining_decisions"
-#: Columns of ``retraining_decisions`` tried, in order, to sort it newest first.
-_RETRAINING_ORDER = ("decided_at", "window_date", "decision_date", "created_at", "computed_at")
 
 Row = dict[str, object]
 
@@ -61,7 +59,8 @@ class GovernanceOverview:
     costs
         Spend of the latest billing period per business unit x model (``cost`` in ``currency``).
     retraining
-        Rows of ``retraining_decisions`` (newest first), or ``None`` when the table does not exist.
+        The latest 50 ``retraining_decisions`` (newest night first: night, model, action, guard,
+        deferred_until, reason, run_id, triggered_run_id), or ``None`` when the table does not exist.
     missing_tables
         Tables the page needs that the warehouse lacks (not migrated yet).
     """
@@ -109,15 +108,6 @@ def _latest_per(rows: Sequence[Row], key: str) -> list[Row]:
     return [first[k] for k in sorted(first, key=str)]
 
 
-def _sorted_newest_first(rows: list[Row]) -> list[Row]:
-    if not rows:
-        return rows
-    column = next((c for c in _RETRAINING_ORDER if c in rows[0]), None)
-    if column is None:
-        return rows
-    return sorted(rows, key=lambda r: (r[column] is not None, str(r[column])), reverse=True)
-
-
 def governance_overview(warehouse: Warehouse) -> GovernanceOverview:
     """Read the Governance page's content from ``warehouse``, on read-only connections only.
 
@@ -144,7 +134,7 @@ def governance_overview(warehouse: Warehouse) -> GovernanceOverview:
     present = _existing_tables(warehouse, (*GOVERNANCE_TABLES, RETRAINING_TABLE))
     missing = tuple(t for t in GOVERNANCE_TABLES if t not in present)
     retraining = (
-        _sorted_newest_first(warehouse.fetch(f"select * from {RETRAINING_TABLE}", read_only=True))
+        warehouse.fetch(read_sql("governance/select_retraining_decisions.sql"), read_only=True)
         if RETRAINING_TABLE in present
         else None
     )

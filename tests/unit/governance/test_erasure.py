@@ -23,7 +23,9 @@ IDS = {dt.date(2026, 11, 1): [5, 7, 9], dt.date(2026, 11, 2): [7, 11]}
 
 
 @pytest.fixture
-def registry(tmp_path: Path, warehouse: Warehouse) -> Registry:
+def registry(tmp_path: Path, warehouse: Warehouse, steward_home: Path) -> Registry:
+    # steward_home: the other datasets that declare lead_id point at an empty lake, whatever other
+    # tests of the session generated in the shared STEWARD_HOME
     for day, ids in IDS.items():
         folder = tmp_path / "lake" / f"date={day}"
         folder.mkdir(parents=True)

@@ -106,7 +106,7 @@ def test_overview_shows_each_models_latest_window_drift_performance_and_fairness
         ("credit_risk", 1, 3),
         ("lead_scoring", 0, 3),
     ]
-    assert overview.retraining is None  # no retraining_decisions table in these migrations
+    assert overview.retraining == []  # the table exists (DDL 0014); no decision yet
 
 
 def test_overview_sums_the_latest_billing_periods_cost_per_business_unit_and_model(
@@ -124,17 +124,20 @@ def test_retraining_decisions_are_shown_newest_first_when_the_table_exists(
 ) -> None:
     wh = warehouse  # a warehouse of its own: this test adds a table
     seed_governance(wh, tmp_path / "reports")
-    wh.execute(
-        "create table retraining_decisions (model text, decided_at timestamptz, decision text, run_id text)"
-    )
-    wh.execute(
-        "insert into retraining_decisions values "
-        "('credit_risk', '2026-11-02 03:00:00+00', 'hold', 'r2'), "
-        "('credit_risk', '2026-11-03 03:00:00+00', 'retrain', 'r3')"
-    )
+    for night, action, run_id in ((NIGHTS[0], "no_action", "r2"), (NIGHTS[-1], "fire", "r3")):
+        wh.execute(
+            "insert into retraining_decisions (decision_id, model, night, evaluated_at, run_id, action, "
+            "policy, signals_json, evidence_json, reason) values (:id, 'credit_risk', :night, :at, :run, "
+            ":action, 'drift', '{}', '{}', :reason)",
+            {"id": run_id, "night": night, "at": dt.datetime.combine(night, dt.time(4), tzinfo=dt.UTC),
+             "run": run_id, "action": action, "reason": f"{action} on {night}"},
+        )  # fmt: skip
     retraining = governance_overview(wh).retraining
     assert retraining is not None
-    assert [(r["decision"], r["run_id"]) for r in retraining] == [("retrain", "r3"), ("hold", "r2")]
+    assert [(r["action"], r["run_id"], r["reason"]) for r in retraining] == [
+        ("fire", "r3", f"fire on {NIGHTS[-1]}"),
+        ("no_action", "r2", f"no_action on {NIGHTS[0]}"),
+    ]
     html = render_governance(
         governance_overview(wh),
         user="admin",
@@ -142,7 +145,7 @@ def test_retraining_decisions_are_shown_newest_first_when_the_table_exists(
         report_url=lambda path: None,
         generated_at="now",
     )
-    assert '<td>retrain</td><td><a href="/dags/retraining/runs/r3" target="_top"' in html
+    assert "<td>fire</td>" in html and '<a href="/dags/retraining/runs/r3" target="_top"' in html
 
 
 def test_an_unmigrated_warehouse_names_the_missing_tables(tmp_path: Path) -> None:
@@ -210,7 +213,7 @@ def test_the_page_shows_the_user_the_failed_night_the_drift_and_the_costs_with_l
     assert f'href="/dags/monitoring/runs/{monitoring_run_id(DRIFT_NIGHT)}" target="_top"' in html
     assert "900.75 USD" in html and "361.50 USD" in html and "unallocated" in html
     assert f'href="/dags/costs/runs/{COSTS_RUN_ID}"' in html
-    assert "No <code>retraining_decisions</code> table" in html
+    assert "No retraining decision yet." in html
 
 
 def test_the_page_shows_a_notice_instead_of_tables() -> None:
