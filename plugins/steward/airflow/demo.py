@@ -1,10 +1,19 @@
 """``steward demo``: the demo company's nights, run through Airflow itself.
 
-Generates the demo data lake (skipped when it is already there), prepares Airflow's SQLite
-metadata under ``$STEWARD_HOME/airflow``, then runs each DAG with ``dag.test()`` for every
-demo day, in order. ``dag.test()`` records real DAG runs and task instances in the metadata
-database, so ``make airflow`` shows them in the UI afterwards. Airflow's own task output goes
-to ``$STEWARD_HOME/logs/demo.log``; the terminal gets one line per night and a summary.
+Prepares Airflow's SQLite metadata under ``$STEWARD_HOME/airflow``, then runs the nights with one
+of two runners:
+
+- ``scheduler`` (the default): Airflow's own scheduler and LocalExecutor
+  (:class:`steward.airflow.scheduler.LocalAirflow`). The periodic DAGs are backfilled over the demo
+  days; the DAGs scheduled on assets run when Airflow sees their events, and DAGs triggered by other
+  DAGs when they are triggered; the runner waits until none of ``dags`` has a run queued or running.
+  The UI (``make airflow``) then shows backfill and asset-triggered runs with their true durations
+  and task logs.
+- ``test``: each DAG with ``dag.test()`` for every demo day, in order, in this process (for
+  debugging: breakpoints work; asset consumers do not run by themselves, hence the fixed order).
+
+Choose with ``run_demo(..., runner=...)``, ``steward demo --runner`` or ``STEWARD_DEMO_RUNNER``.
+Airflow's output goes to ``$STEWARD_HOME/logs/demo.log``; the terminal gets one line per run.
 """
 
 from __future__ import annotations
@@ -22,10 +31,14 @@ from typing import Any
 from steward import paths
 from steward.airflow.local import apply_airflow_env
 
-__all__ = ["DEMO_DAGS", "run_demo", "shorten_retries"]
+__all__ = ["DEMO_DAGS", "RUNNERS", "RUNNER_ENV", "run_demo", "shorten_retries"]
 
-#: DAGs the demo runs per night, in order.
+#: DAGs the demo runs per night (in this order with the ``test`` runner).
 DEMO_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon")
+#: The ways to run the nights: Airflow's scheduler (default), or ``dag.test()`` in this process.
+RUNNERS = ("scheduler", "test")
+#: Environment variable choosing the runner when ``run_demo`` is not told.
+RUNNER_ENV = "STEWARD_DEMO_RUNNER"
 
 
 @contextlib.contextmanager
@@ -78,13 +91,78 @@ def run_demo(
     *,
     dags: tuple[str, ...] = DEMO_DAGS,
     say: Callable[[str], None] = print,
+    runner: str | None = None,
 ) -> dict[str, dict[str, str]]:
-    """Run ``dags`` through Airflow for each of ``days``; return ``{dag_id: {date: state}}``."""
-    apply_airflow_env()
+    """Run ``dags`` through Airflow for each of ``days``; return ``{dag_id: {date: state}}``.
+
+    ``runner`` is ``"scheduler"`` or ``"test"`` (default: ``$STEWARD_DEMO_RUNNER``, else
+    ``"scheduler"``). With the scheduler, a run without a logical date (asset-triggered) is reported
+    under the partition dates of the events it consumed.
+    """
+    chosen = runner or os.environ.get(RUNNER_ENV, "").strip() or "scheduler"
+    if chosen not in RUNNERS:
+        raise ValueError(
+            f"demo runner {chosen!r} (from --runner or {RUNNER_ENV}) is unknown: use one of {RUNNERS}"
+        )
+    if chosen == "test":
+        return _run_with_dag_test(days, dags, say)
+    return _run_with_scheduler(days, dags, say)
+
+
+def _log_file() -> Path:
     log_dir = paths.steward_home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "demo.log"
     log_file.write_text("")
+    return log_file
+
+
+def _run_with_scheduler(
+    days: list[dt.date], dags: tuple[str, ...], say: Callable[[str], None]
+) -> dict[str, dict[str, str]]:
+    from steward.airflow.scheduler import FinishedRun, LocalAirflow, free_port
+
+    apply_airflow_env(port=free_port())  # the api-server of this run: never the UI's 8080
+    log_file = _log_file()
+    _migrate_metadata(log_file, say)
+    started = time.monotonic()
+    states: dict[str, dict[str, str]] = {d: {} for d in dags}
+
+    def report(run: FinishedRun) -> None:
+        for label in run.labels or (run.run_id,):
+            states.setdefault(run.dag_id, {})[label] = run.state
+        nights = ", ".join(run.labels) if run.labels else run.run_id
+        say(f"  {run.dag_id:<18} {nights:<24} {run.run_type:<15} {run.state:<8} ({run.duration_s:5.1f} s)")
+
+    airflow = LocalAirflow(dict(os.environ), log_file)
+    periodic: list[str] = []
+    try:
+        with airflow:
+            say("    starting Airflow: dag-processor, api-server, triggerer (LocalExecutor, SQLite metadata)")
+            with _output_to(log_file):  # Airflow logs what it does in this process too
+                airflow.wait_for_dags(dags)
+                airflow.wait_for_api()
+                since = dt.datetime.now(dt.UTC)
+                periodic = airflow.prepare(dags)
+                counts = {dag_id: airflow.backfill(dag_id, days[0], days[-1]) for dag_id in periodic}
+            for dag_id, count in counts.items():
+                say(f"    backfill {dag_id}: {count} run(s) over {days[0]} .. {days[-1]}")
+            airflow.start_scheduler()
+            say(f"    scheduler started ({time.monotonic() - started:.0f} s); each run as it ends:")
+            airflow.watch(dags, since, on_finished=report)
+            say(f"    all runs ended in {time.monotonic() - started:.0f} s; stopping Airflow")
+    finally:
+        if periodic:
+            with _output_to(log_file):
+                airflow.pause(periodic)  # no scheduled run for days without demo data in `make airflow`
+    return states
+
+
+def _run_with_dag_test(
+    days: list[dt.date], dags: tuple[str, ...], say: Callable[[str], None]
+) -> dict[str, dict[str, str]]:
+    apply_airflow_env()
+    log_file = _log_file()
     _migrate_metadata(log_file, say)
 
     with _output_to(log_file):
