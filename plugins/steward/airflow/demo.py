@@ -145,8 +145,10 @@ def _run_with_scheduler(
                 since = dt.datetime.now(dt.UTC)
                 periodic = airflow.prepare(dags)
                 counts = {dag_id: airflow.backfill(dag_id, days[0], days[-1]) for dag_id in periodic}
+                later = airflow.hold_longer_backfills()  # e.g. a monthly review: after the nights
             for dag_id, count in counts.items():
-                say(f"    backfill {dag_id}: {count} run(s) over {days[0]} .. {days[-1]}")
+                when = " (after the nights: its runs span longer)" if dag_id in later else ""
+                say(f"    backfill {dag_id}: {count} run(s) over {days[0]} .. {days[-1]}{when}")
             airflow.start_scheduler()
             say(f"    scheduler started ({time.monotonic() - started:.0f} s); each run as it ends:")
             airflow.watch(dags, since, on_finished=report)

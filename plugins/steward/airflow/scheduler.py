@@ -36,7 +36,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any, TypeVar
 
-__all__ = ["FinishedRun", "LocalAirflow", "free_port", "run_labels"]
+__all__ = ["FinishedRun", "LocalAirflow", "free_port", "later_phase", "run_labels"]
 
 _T = TypeVar("_T")
 
@@ -118,6 +118,8 @@ class LocalAirflow:
         self.services = tuple(services)
         self.log_file = log_file
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._backfills: dict[str, tuple[int, dt.timedelta]] = {}  # dag_id -> (backfill id, longest run)
+        self._held: list[int] = []  # backfills held back until the rest is done
         self._log: IO[bytes] | None = None
         self._airflow = str(Path(sys.executable).with_name("airflow"))
 
@@ -285,6 +287,7 @@ class LocalAirflow:
 
         Returns the number of runs it holds.
         """
+        from airflow.models import DagRun
         from airflow.models.backfill import BackfillDagRun, ReprocessBehavior, _create_backfill
         from airflow.utils.session import create_session
         from sqlalchemy import func, select
@@ -303,7 +306,7 @@ class LocalAirflow:
             )
         )
         with create_session() as session:
-            return int(
+            count = int(
                 session.scalar(
                     select(func.count())
                     .select_from(BackfillDagRun)
@@ -311,6 +314,38 @@ class LocalAirflow:
                 )
                 or 0
             )
+            intervals = session.execute(
+                select(DagRun.data_interval_start, DagRun.data_interval_end).where(
+                    DagRun.backfill_id == backfill.id
+                )
+            ).all()
+        longest = max((end - start for start, end in intervals if start and end), default=dt.timedelta(0))
+        self._backfills[dag_id] = (int(backfill.id), longest)
+        return count
+
+    def hold_longer_backfills(self) -> list[str]:
+        """Hold back the backfills whose runs span more than the shortest ones (see :func:`later_phase`).
+
+        :meth:`watch` releases them once everything else is done. Returns their DAG ids.
+        """
+        held = later_phase({dag_id: interval for dag_id, (_, interval) in self._backfills.items()})
+        self._held = [self._backfills[dag_id][0] for dag_id in held]
+        self._set_backfills_paused(self._held, paused=True)
+        return held
+
+    def _set_backfills_paused(self, backfill_ids: list[int], *, paused: bool) -> None:
+        from airflow.models.backfill import Backfill
+        from airflow.utils.session import create_session
+        from sqlalchemy import update
+
+        def write() -> None:
+            with create_session() as session:
+                session.execute(
+                    update(Backfill).where(Backfill.id.in_(backfill_ids)).values(is_paused=paused)
+                )
+
+        if backfill_ids:
+            _retry_locked(write)
 
     def pause(self, dag_ids: Iterable[str]) -> None:
         """Pause ``dag_ids`` (the periodic DAGs after the demo: no run for days without data)."""
@@ -339,8 +374,9 @@ class LocalAirflow:
         """Wait until ``dag_ids`` are quiet: no run queued or running, every backfill complete.
 
         Quiet must last ``settle_s`` (an asset event or a triggered run can start a run one scheduler
-        loop after the run that caused it ended). Each run started since ``since`` is passed to
-        ``on_finished`` once, when it ends; returns them all.
+        loop after the run that caused it ended). Backfills held back (:meth:`hold_longer_backfills`)
+        are released when the rest is quiet, and waited for in turn. Each run started since ``since``
+        is passed to ``on_finished`` once, when it ends; returns them all.
         """
         ids = list(dag_ids)
         reported: dict[str, FinishedRun] = {}
@@ -357,19 +393,25 @@ class LocalAirflow:
             elif quiet_since is None:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= settle_s:
-                return list(reported.values())
+                if not self._held:
+                    return list(reported.values())
+                self._set_backfills_paused(self._held, paused=False)  # the next phase
+                self._held, quiet_since = [], None
             time.sleep(poll_s)
         raise RuntimeError(f"the runs of {ids} did not finish within {timeout_s:.0f} s; see {self.log_file}")
 
     def _poll(self, ids: list[str], since: dt.datetime, seen: set[str]) -> tuple[int, list[FinishedRun]]:
-        return _retry_locked(lambda: self._read(ids, since, seen))
+        held = list(self._held)
+        return _retry_locked(lambda: self._read(ids, since, seen, held))
 
-    def _read(self, ids: list[str], since: dt.datetime, seen: set[str]) -> tuple[int, list[FinishedRun]]:
+    def _read(
+        self, ids: list[str], since: dt.datetime, seen: set[str], held: list[int]
+    ) -> tuple[int, list[FinishedRun]]:
         from airflow.models import DagRun
         from airflow.models.backfill import Backfill
         from airflow.utils.session import create_session
         from airflow.utils.state import DagRunState
-        from sqlalchemy import func, select
+        from sqlalchemy import func, or_, select
 
         with create_session() as session:
             active = (
@@ -377,7 +419,9 @@ class LocalAirflow:
                     select(func.count())
                     .select_from(DagRun)
                     .where(
-                        DagRun.dag_id.in_(ids), DagRun.state.in_((DagRunState.QUEUED, DagRunState.RUNNING))
+                        DagRun.dag_id.in_(ids),
+                        DagRun.state.in_((DagRunState.QUEUED, DagRunState.RUNNING)),
+                        or_(DagRun.backfill_id.is_(None), DagRun.backfill_id.not_in(held)),
                     )
                 )
                 or 0
@@ -386,7 +430,9 @@ class LocalAirflow:
                 session.scalar(
                     select(func.count())
                     .select_from(Backfill)
-                    .where(Backfill.dag_id.in_(ids), Backfill.completed_at.is_(None))
+                    .where(
+                        Backfill.dag_id.in_(ids), Backfill.completed_at.is_(None), Backfill.id.not_in(held)
+                    )
                 )
                 or 0
             )
@@ -416,6 +462,24 @@ class LocalAirflow:
                     )
                 )
         return int(active), finished
+
+
+def later_phase(intervals: Mapping[str, dt.timedelta]) -> list[str]:
+    """Return the DAGs whose runs span more than the shortest: they run after the others.
+
+    A monthly review backfilled beside the daily DAGs would run first, on a month with no night
+    loaded yet; held back, it sees every night of the demo.
+
+    Examples
+    --------
+    >>> day, month = dt.timedelta(days=1), dt.timedelta(days=30)
+    >>> later_phase({"data_quality": day, "cloud_costs": day, "roi_review": month})
+    ['roi_review']
+    >>> later_phase({"data_quality": day})
+    []
+    """
+    shortest = min(intervals.values(), default=dt.timedelta(0))
+    return sorted(dag_id for dag_id, interval in intervals.items() if interval > shortest)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

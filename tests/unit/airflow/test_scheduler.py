@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from steward.airflow.demo import run_demo
-from steward.airflow.scheduler import LocalAirflow, free_port, run_labels
+from steward.airflow.scheduler import LocalAirflow, free_port, later_phase, run_labels
 
 #: A component that ignores SIGTERM and has a child of its own (like a scheduler with a task process).
 STUBBORN = (
@@ -110,6 +110,14 @@ def test_labels_come_from_the_logical_date_the_date_conf_or_the_events() -> None
     ]
     assert run_labels(None, {}, events) == ("2026-11-02", "2026-11-03")
     assert run_labels(None, None, [{"rows": 3}]) == ()
+
+
+def test_runs_spanning_longer_than_a_night_wait_for_the_nights() -> None:
+    day, week, month = dt.timedelta(days=1), dt.timedelta(days=7), dt.timedelta(days=30)
+    assert later_phase({"data_quality": day, "cloud_costs": day}) == []
+    assert later_phase({"data_quality": day, "roi_review": month, "weekly": week}) == ["roi_review", "weekly"]
+    assert later_phase({"roi_review": month}) == []  # alone, it is the first phase
+    assert later_phase({}) == []
 
 
 def test_free_port_can_be_bound() -> None:
