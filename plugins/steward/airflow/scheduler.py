@@ -243,7 +243,6 @@ class LocalAirflow:
         The periodic DAGs get no scheduled run while the scheduler runs (see the module docstring).
         """
         from airflow.models import DagModel, DagRun
-        from airflow.models.backfill import Backfill
         from airflow.utils.session import create_session
         from airflow.utils.state import DagRunState
         from sqlalchemy import select, update
@@ -260,11 +259,6 @@ class LocalAirflow:
                     )
                     .values(state=DagRunState.FAILED, end_date=now)
                 )
-                session.execute(
-                    update(Backfill)
-                    .where(Backfill.dag_id.in_(ids), Backfill.completed_at.is_(None))
-                    .values(completed_at=now)
-                )
                 periodic = list(
                     session.scalars(
                         select(DagModel.dag_id).where(
@@ -280,7 +274,23 @@ class LocalAirflow:
                 )
             return periodic
 
-        return sorted(_retry_locked(write), key=ids.index)
+        periodic = sorted(_retry_locked(write), key=ids.index)
+        _retry_locked(lambda: self._complete_backfills(ids))
+        return periodic
+
+    @staticmethod
+    def _complete_backfills(dag_ids: list[str]) -> None:
+        """Mark the unfinished backfills of ``dag_ids`` complete (left by an interrupted run or try)."""
+        from airflow.models.backfill import Backfill
+        from airflow.utils.session import create_session
+        from sqlalchemy import update
+
+        with create_session() as session:
+            session.execute(
+                update(Backfill)
+                .where(Backfill.dag_id.in_(dag_ids), Backfill.completed_at.is_(None))
+                .values(completed_at=dt.datetime.now(dt.UTC))
+            )
 
     def backfill(self, dag_id: str, first: dt.date, last: dt.date) -> int:
         """Create a backfill of ``dag_id`` over the days ``first`` .. ``last``; reruns finished runs.
@@ -292,9 +302,12 @@ class LocalAirflow:
         from airflow.utils.session import create_session
         from sqlalchemy import func, select
 
-        # the function behind `airflow backfill create`
-        backfill = _retry_locked(
-            lambda: _create_backfill(
+        def create() -> Any:
+            # A try that met SQLite's lock may have committed its Backfill row (the function commits it
+            # first) without runs: close it, or the next try is refused as "already running".
+            self._complete_backfills([dag_id])
+            # the function behind `airflow backfill create`
+            return _create_backfill(
                 dag_id=dag_id,
                 from_date=dt.datetime.combine(first, dt.time(0, 0), tzinfo=dt.UTC),
                 to_date=dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=dt.UTC),
@@ -304,7 +317,8 @@ class LocalAirflow:
                 triggering_user_name="steward demo",
                 reprocess_behavior=ReprocessBehavior.COMPLETED,
             )
-        )
+
+        backfill = _retry_locked(create)
         with create_session() as session:
             count = int(
                 session.scalar(
