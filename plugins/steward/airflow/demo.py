@@ -120,9 +120,10 @@ def _log_file() -> Path:
 def _run_with_scheduler(
     days: list[dt.date], dags: tuple[str, ...], say: Callable[[str], None]
 ) -> dict[str, dict[str, str]]:
-    from steward.airflow.scheduler import FinishedRun, LocalAirflow, free_port
+    from steward.airflow.scheduler import FinishedRun, LocalAirflow, free_port, sqlite_wait_settings
 
     apply_airflow_env(port=free_port())  # the api-server of this run: never the UI's 8080
+    os.environ.update(sqlite_wait_settings(os.environ))  # before Airflow is imported here or there
     log_file = _log_file()
     _migrate_metadata(log_file, say)
     started = time.monotonic()
@@ -153,10 +154,14 @@ def _run_with_scheduler(
             say(f"    scheduler started ({time.monotonic() - started:.0f} s); each run as it ends:")
             airflow.watch(dags, since, on_finished=report)
             say(f"    all runs ended in {time.monotonic() - started:.0f} s; stopping Airflow")
-    finally:
+    except BaseException:
         if periodic:
-            with _output_to(log_file):
-                airflow.pause(periodic)  # no scheduled run for days without demo data in `make airflow`
+            with contextlib.suppress(Exception), _output_to(log_file):  # keep the first error
+                airflow.pause(periodic)
+        raise
+    if periodic:  # no scheduled run for days without demo data in `make airflow`
+        with _output_to(log_file):
+            airflow.pause(periodic)
     return states
 
 

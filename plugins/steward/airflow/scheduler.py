@@ -36,7 +36,16 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any, TypeVar
 
-__all__ = ["FinishedRun", "LocalAirflow", "free_port", "later_phase", "run_labels"]
+__all__ = [
+    "SQLITE_CONNECT_ARGS",
+    "SQLITE_CONNECT_ARGS_ASYNC",
+    "FinishedRun",
+    "LocalAirflow",
+    "free_port",
+    "later_phase",
+    "run_labels",
+    "sqlite_wait_settings",
+]
 
 _T = TypeVar("_T")
 
@@ -53,6 +62,32 @@ _RUN_SETTINGS = {
     "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
     "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
 }
+
+
+#: pysqlite's wait on a locked SQLite metadata database, in seconds (its default, 5 s, is too short on
+#: a busy 2-core machine where the scheduler, the api-server and this process all write).
+SQLITE_CONNECT_ARGS: dict[str, Any] = {"timeout": 60}
+#: The same for the api-server's async engine (aiosqlite passes it on to sqlite3).
+SQLITE_CONNECT_ARGS_ASYNC: dict[str, Any] = {"timeout": 60}
+
+
+def sqlite_wait_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """Return the settings that make Airflow wait on SQLite's lock longer, when the metadata is SQLite.
+
+    Empty for another database, or when the connection arguments are already set.
+
+    Examples
+    --------
+    >>> sqlite_wait_settings({"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://h/db"})
+    {}
+    """
+    if not environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "").startswith("sqlite"):
+        return {}
+    settings = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": f"{__name__}.SQLITE_CONNECT_ARGS",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": f"{__name__}.SQLITE_CONNECT_ARGS_ASYNC",
+    }
+    return {k: v for k, v in settings.items() if k not in environ}
 
 
 @dataclass(frozen=True)
