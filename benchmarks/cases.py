@@ -48,7 +48,7 @@ def plan(*, quick: bool) -> list[dict]:
             )
         ),
         {
-            "title": "`steward demo`: generate + 14 nights of data_quality via dag.test() (venv ready)",
+            "title": "`steward demo`: generate + 14 nights through Airflow's scheduler (venv ready)",
             "fn": "demo",
             "args": {"days": 3 if quick else 14},
             "repeat": 1,

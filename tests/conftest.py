@@ -21,6 +21,7 @@ Path(os.environ["XDG_RUNTIME_DIR"]).chmod(0o700)
 os.environ.pop("STEWARD_REGISTRY", None)
 os.environ.pop("STEWARD_WAREHOUSE_URL", None)
 os.environ.pop("AIRFLOW_CONN_STEWARD_WAREHOUSE", None)
+os.environ.pop("STEWARD_DEMO_RUNNER", None)  # the demo tests choose their runner
 
 # Airflow reads its configuration when first imported: point it at this session's home now.
 from steward.airflow.local import apply_airflow_env  # noqa: E402

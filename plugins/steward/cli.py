@@ -1015,7 +1015,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"2/3 Running the nightly DAGs through Airflow for {days[0]} .. {days[-1]}")
     from steward.airflow.demo import run_demo
 
-    run_demo(days)
+    run_demo(days, runner=args.runner)
 
     print("3/3 Summary")
     from steward.quality import write_overview
@@ -1582,6 +1582,14 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--days", type=int, default=14, help="consecutive demo nights to run, 1-14")
     p.add_argument("--rows-per-day", type=int, default=2000, help="rows per day per dataset")
+    p.add_argument(
+        "--runner",
+        choices=("test", "scheduler"),
+        default=os.environ.get("STEWARD_DEMO_RUNNER") or "test",
+        help="test: dag.test() per DAG and night in this process; scheduler: the nightly DAGs through "
+        "Airflow's scheduler and LocalExecutor (backfills, asset-triggered runs, true durations in the "
+        "UI), the rest through dag.test() (env STEWARD_DEMO_RUNNER)",
+    )
 
     p = _command(
         sub, "generate-demo", "write the demo company's data lake under $STEWARD_HOME/lake",

@@ -1,10 +1,19 @@
 """``steward demo``: the demo company's nights, run through Airflow itself.
 
-Generates the demo data lake (skipped when it is already there), prepares Airflow's SQLite
-metadata under ``$STEWARD_HOME/airflow``, then runs each DAG with ``dag.test()`` for every
-demo day, in order. ``dag.test()`` records real DAG runs and task instances in the metadata
-database, so ``make airflow`` shows them in the UI afterwards. Airflow's own task output goes
-to ``$STEWARD_HOME/logs/demo.log``; the terminal gets one line per night and a summary.
+Prepares Airflow's SQLite metadata under ``$STEWARD_HOME/airflow``, then runs the nights with one
+of two runners:
+
+- ``scheduler``: the nightly DAGs (:data:`SCHEDULED_DAGS`: data quality, monitoring, costs, carbon)
+  through Airflow's own scheduler and LocalExecutor (:class:`steward.airflow.scheduler.LocalAirflow`):
+  the periodic DAGs are backfilled over the demo days, the DAGs scheduled on assets run when Airflow
+  sees their events; ``make airflow`` then shows backfill and asset-triggered runs with their true
+  durations and task logs. The other DAGs of ``dags`` (governance records, retraining decisions and
+  the retrainings they fire, retention) then run with ``dag.test()`` as below.
+- ``test`` (the default): each DAG with ``dag.test()`` for every demo day, in order, in this process
+  (deterministic, and breakpoints work; asset consumers do not run by themselves, hence the order).
+
+Choose with ``run_demo(..., runner=...)``, ``steward demo --runner`` or ``STEWARD_DEMO_RUNNER``.
+Airflow's output goes to ``$STEWARD_HOME/logs/demo.log``; the terminal gets one line per run.
 """
 
 from __future__ import annotations
@@ -26,6 +35,9 @@ from steward.airflow.local import apply_airflow_env
 __all__ = [
     "DEMO_DAGS",
     "DEMO_QUARTERLY",
+    "RUNNERS",
+    "RUNNER_ENV",
+    "SCHEDULED_DAGS",
     "demo_conf",
     "file_demo_erasure_requests",
     "openlineage_events_file",
@@ -46,6 +58,12 @@ DEMO_DAGS = (
 )
 #: DAGs the demo runs once, after its nights, for the quarter of the last night.
 DEMO_QUARTERLY = ("esg_extract",)
+#: DAGs the ``scheduler`` runner hands to Airflow's scheduler (backfilled or asset-triggered).
+SCHEDULED_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon")
+#: The ways to run the nights: ``dag.test()`` in this process (default), or Airflow's scheduler.
+RUNNERS = ("test", "scheduler")
+#: Environment variable choosing the runner when ``run_demo`` is not told.
+RUNNER_ENV = "STEWARD_DEMO_RUNNER"
 
 
 def openlineage_events_file() -> Path:
@@ -136,13 +154,33 @@ def run_demo(
     dags: tuple[str, ...] = DEMO_DAGS,
     quarterly: tuple[str, ...] = DEMO_QUARTERLY,
     say: Callable[[str], None] = print,
+    runner: str | None = None,
 ) -> dict[str, dict[str, str]]:
-    """Run ``dags`` through Airflow for each of ``days``, then ``quarterly`` once for the last day's quarter.
+    """Run ``dags`` for each of ``days``, then ``quarterly`` once for the last day's quarter.
 
-    Before the retention nights, the demo's erasure requests are filed (the retention DAG carries
-    them out). Returns ``{dag_id: {date or quarter: state}}``.
+    ``runner`` is ``"test"`` or ``"scheduler"`` (default: ``$STEWARD_DEMO_RUNNER``, else ``"test"``).
+    With the scheduler, a run without a logical date (asset-triggered) is reported under the
+    partition dates of the events it consumed. Before the retention nights, the demo's erasure
+    requests are filed (the retention DAG carries them out). Returns ``{dag_id: {date or quarter: state}}``.
     """
-    apply_airflow_env()
+    chosen = runner or os.environ.get(RUNNER_ENV, "").strip() or "test"
+    if chosen not in RUNNERS:
+        raise ValueError(
+            f"demo runner {chosen!r} (from --runner or {RUNNER_ENV}) is unknown: use one of {RUNNERS}"
+        )
+    log_file = _log_file()
+    states: dict[str, dict[str, str]] = {}
+    rest = dags
+    if chosen == "scheduler":
+        scheduled = tuple(d for d in dags if d in SCHEDULED_DAGS)
+        rest = tuple(d for d in dags if d not in SCHEDULED_DAGS)
+        states |= _run_with_scheduler(days, scheduled, say, log_file)
+    if rest or quarterly:
+        states |= _run_with_dag_test(days, rest, quarterly, say, log_file, migrate=chosen == "test")
+    return states
+
+
+def _log_file() -> Path:
     log_dir = paths.steward_home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "demo.log"
@@ -151,8 +189,68 @@ def run_demo(
     os.environ.setdefault("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(events))
     os.environ.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "steward-demo")
     log_file.write_text("")
-    _migrate_metadata(log_file, say)
+    return log_file
 
+
+def _run_with_scheduler(
+    days: list[dt.date], dags: tuple[str, ...], say: Callable[[str], None], log_file: Path
+) -> dict[str, dict[str, str]]:
+    from steward.airflow.scheduler import FinishedRun, LocalAirflow, free_port, sqlite_wait_settings
+
+    apply_airflow_env(port=free_port())  # the api-server of this run: never the UI's 8080
+    os.environ.update(sqlite_wait_settings(os.environ))  # before Airflow is imported here or there
+    _migrate_metadata(log_file, say)
+    started = time.monotonic()
+    states: dict[str, dict[str, str]] = {d: {} for d in dags}
+
+    def report(run: FinishedRun) -> None:
+        for label in run.labels or (run.run_id,):
+            states.setdefault(run.dag_id, {})[label] = run.state
+        nights = ", ".join(run.labels) if run.labels else run.run_id
+        say(f"  {run.dag_id:<18} {nights:<24} {run.run_type:<15} {run.state:<8} ({run.duration_s:5.1f} s)")
+
+    airflow = LocalAirflow(dict(os.environ), log_file)
+    periodic: list[str] = []
+    try:
+        with airflow:
+            say("    starting Airflow: dag-processor, api-server, triggerer (LocalExecutor, SQLite metadata)")
+            with _output_to(log_file):  # Airflow logs what it does in this process too
+                airflow.wait_for_dags(dags)
+                airflow.wait_for_api()
+                since = dt.datetime.now(dt.UTC)
+                periodic = airflow.prepare(dags)
+                counts = {dag_id: airflow.backfill(dag_id, days[0], days[-1]) for dag_id in periodic}
+                later = airflow.hold_longer_backfills()  # e.g. a monthly review: after the nights
+            for dag_id, count in counts.items():
+                when = " (after the nights: its runs span longer)" if dag_id in later else ""
+                say(f"    backfill {dag_id}: {count} run(s) over {days[0]} .. {days[-1]}{when}")
+            airflow.start_scheduler()
+            say(f"    scheduler started ({time.monotonic() - started:.0f} s); each run as it ends:")
+            airflow.watch(dags, since, on_finished=report)
+            say(f"    all runs ended in {time.monotonic() - started:.0f} s; stopping Airflow")
+    except BaseException:
+        if periodic:
+            with contextlib.suppress(Exception), _output_to(log_file):  # keep the first error
+                airflow.pause(periodic)
+        raise
+    if periodic:  # no scheduled run for days without demo data in `make airflow`
+        with _output_to(log_file):
+            airflow.pause(periodic)
+    return states
+
+
+def _run_with_dag_test(
+    days: list[dt.date],
+    dags: tuple[str, ...],
+    quarterly: tuple[str, ...],
+    say: Callable[[str], None],
+    log_file: Path,
+    *,
+    migrate: bool,
+) -> dict[str, dict[str, str]]:
+    if migrate:
+        apply_airflow_env()
+        _migrate_metadata(log_file, say)
     with _output_to(log_file):
         from airflow.dag_processing.dagbag import DagBag
 

@@ -1,0 +1,599 @@
+"""Run Steward's DAGs over past days through Airflow's own scheduler, on one machine.
+
+``steward demo`` uses it: the nights become real DAG runs (backfill runs of the periodic DAGs,
+asset-triggered runs of their consumers, runs triggered by other DAGs), executed by the
+LocalExecutor with SQLite metadata, so the UI shows their true durations and task logs.
+
+:class:`LocalAirflow` starts ``airflow dag-processor``, ``api-server`` (the tasks' execution API),
+``triggerer`` and, once the DAGs are prepared, ``scheduler`` as child processes under
+``$STEWARD_HOME/airflow``, and stops every one of them (and their task processes) when the ``with``
+block ends, whether it ends normally, on an error or on Ctrl-C / SIGTERM.
+
+The periodic DAGs are backfilled over the days; nothing else is scheduled for them: their
+``next_dagrun_create_after`` is cleared while the demo runs and they are paused again afterwards, so
+unpausing them does not add a run for yesterday (a day the demo has no data for). The runner waits
+until no run of the given DAGs is queued or running and every backfill is complete; it reads all of
+it from Airflow's metadata database, whatever the DAGs are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import logging
+import os
+import pkgutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any, TypeVar
+
+__all__ = [
+    "SQLITE_CONNECT_ARGS",
+    "SQLITE_CONNECT_ARGS_ASYNC",
+    "FinishedRun",
+    "LocalAirflow",
+    "free_port",
+    "later_phase",
+    "run_labels",
+    "sqlite_wait_settings",
+]
+
+_T = TypeVar("_T")
+
+#: Components started before the DAGs are prepared; the scheduler starts after.
+_SERVICES = ("dag-processor", "api-server", "triggerer")
+#: Settings of the local components for a short, bounded run over past days.
+_RUN_SETTINGS = {
+    # one api-server worker: the tasks' execution API only (the UI is `make airflow`)
+    "AIRFLOW__API__WORKERS": "1",
+    # parse each DAG file once: a re-parse would recompute the periodic DAGs' next run (yesterday)
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "86400",
+    "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "86400",
+    "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+    "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
+    "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+}
+
+
+#: pysqlite's wait on a locked SQLite metadata database, in seconds (its default, 5 s, is too short on
+#: a busy 2-core machine where the scheduler, the api-server and this process all write).
+SQLITE_CONNECT_ARGS: dict[str, Any] = {"timeout": 60}
+#: The same for the api-server's async engine (aiosqlite passes it on to sqlite3).
+SQLITE_CONNECT_ARGS_ASYNC: dict[str, Any] = {"timeout": 60}
+
+
+def sqlite_wait_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """Return the settings that make Airflow wait on SQLite's lock longer, when the metadata is SQLite.
+
+    Empty for another database, or when the connection arguments are already set.
+
+    Examples
+    --------
+    >>> sqlite_wait_settings({"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://h/db"})
+    {}
+    """
+    if not environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "").startswith("sqlite"):
+        return {}
+    settings = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": f"{__name__}.SQLITE_CONNECT_ARGS",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": f"{__name__}.SQLITE_CONNECT_ARGS_ASYNC",
+    }
+    return {k: v for k, v in settings.items() if k not in environ}
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """A DAG run that ended while the runner watched: what ``say`` reports and ``run_demo`` returns."""
+
+    dag_id: str
+    run_id: str
+    run_type: str
+    state: str
+    labels: tuple[str, ...]
+    duration_s: float
+
+
+def run_labels(
+    logical_date: dt.datetime | None, conf: Mapping[str, Any] | None, extras: Iterable[Any]
+) -> tuple[str, ...]:
+    """Return the partition dates a run covers: its logical date, its ``date`` conf, or its assets' events.
+
+    Asset-triggered runs have no logical date; Steward's asset events carry the partition in
+    ``extra["partition_date"]`` (data quality) or ``extra["date"]`` (costs).
+
+    Examples
+    --------
+    >>> run_labels(None, None, [{"partition_date": "2026-11-02"}, {"partition_date": "2026-11-01"}])
+    ('2026-11-01', '2026-11-02')
+    >>> run_labels(dt.datetime(2026, 11, 1, 2, tzinfo=dt.UTC), None, [])
+    ('2026-11-01',)
+    """
+    if logical_date is not None:
+        return (logical_date.date().isoformat(),)
+    if conf and conf.get("date"):
+        return (str(conf["date"]),)
+    found = set()
+    for extra in extras:
+        if isinstance(extra, Mapping):
+            value = extra.get("partition_date") or extra.get("date")
+            if value:
+                found.add(str(value)[:10])
+    return tuple(sorted(found))
+
+
+class LocalAirflow:
+    """Airflow's components as child processes of this one, over the metadata of ``env``.
+
+    Parameters
+    ----------
+    env
+        The environment of the components (:func:`steward.airflow.local.airflow_env`); this process
+        must have the same ``AIRFLOW_HOME`` and metadata database in ``os.environ`` before Airflow is
+        first imported, as it reads and writes the metadata directly.
+    log_file
+        Where the components' output (the tasks' output included) is appended.
+    services
+        The components started on entering the ``with`` block (the scheduler comes later,
+        :meth:`start_scheduler`).
+    """
+
+    def __init__(
+        self, env: Mapping[str, str], log_file: Path, *, services: Iterable[str] = _SERVICES
+    ) -> None:
+        self.env = {**env, **_RUN_SETTINGS}
+        self.services = tuple(services)
+        self.log_file = log_file
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._backfills: dict[str, tuple[int, dt.timedelta]] = {}  # dag_id -> (backfill id, longest run)
+        self._held: list[int] = []  # backfills held back until the rest is done
+        self._log: IO[bytes] | None = None
+        self._airflow = str(Path(sys.executable).with_name("airflow"))
+
+    # ------------------------------------------------------------------ processes
+    def __enter__(self) -> LocalAirflow:
+        self._log = self.log_file.open("ab")
+        self._previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            for name in self.services:
+                self._start(name)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.stop()
+        finally:
+            signal.signal(signal.SIGTERM, self._previous)
+            if self._log is not None:
+                self._log.close()
+
+    def _start(self, name: str, command: list[str] | None = None) -> None:
+        assert self._log is not None, "started inside the with block"
+        self._procs[name] = subprocess.Popen(  # noqa: S603 - our own venv's airflow, fixed arguments
+            command or [self._airflow, name],
+            env=dict(self.env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the components in order
+        )
+
+    def start_scheduler(self) -> None:
+        """Start the scheduler, with Steward's modules already imported (see :func:`main`)."""
+        self._start("scheduler", [sys.executable, "-m", "steward.airflow.scheduler", "scheduler"])
+
+    def check_alive(self) -> None:
+        """Raise when a component exited: the demo cannot go on without it."""
+        for name, proc in self._procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"`airflow {name}` exited (code {proc.returncode}); see {self.log_file}")
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Stop every component, scheduler first; SIGKILL whatever is left after ``timeout_s``."""
+        procs = sorted(self._procs.items(), key=lambda item: item[0] != "scheduler")
+        for _, proc in procs:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for _, proc in procs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            # the group: task processes the component forked, even when the component itself is gone
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+        self._procs.clear()
+
+    def wait_for_api(self, timeout_s: float = 180.0) -> None:
+        """Wait until the api-server answers its health check (tasks report through it)."""
+        url = self.env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].split("/execution")[0]
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.check_alive()
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=5) as resp,  # noqa: S310
+            ):
+                if resp.status == 200:
+                    return
+            time.sleep(1)
+        raise RuntimeError(
+            f"the api-server did not answer at {url} within {timeout_s:.0f} s; see {self.log_file}"
+        )
+
+    # ------------------------------------------------------------------ metadata
+    def wait_for_dags(self, dag_ids: Iterable[str], timeout_s: float = 240.0) -> None:
+        """Wait until the dag-processor has stored every one of ``dag_ids``; raise on an import error."""
+        from airflow.models import DagModel
+        from airflow.models.errors import ParseImportError
+        from airflow.models.serialized_dag import SerializedDagModel
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        wanted = set(dag_ids)
+        deadline = time.monotonic() + timeout_s
+
+        def look() -> tuple[list[tuple[str, str]], set[str]]:
+            with create_session() as session:
+                errors = [
+                    (str(e.filename), str(e.stacktrace)) for e in session.scalars(select(ParseImportError))
+                ]
+                parsed = set(
+                    session.scalars(
+                        select(DagModel.dag_id)
+                        .join(SerializedDagModel, SerializedDagModel.dag_id == DagModel.dag_id)
+                        .where(DagModel.dag_id.in_(wanted), DagModel.is_stale.is_(False))
+                    )
+                )
+            return errors, parsed
+
+        parsed: set[str] = set()
+        while time.monotonic() < deadline:
+            self.check_alive()
+            errors, parsed = _retry_locked(look)
+            if errors:
+                filename, trace = errors[0]
+                last_line = trace.strip().splitlines()[-1] if trace.strip() else "import error"
+                raise RuntimeError(f"DAG file {filename} does not import: {last_line}")
+            if parsed == wanted:
+                return
+            time.sleep(1)
+        raise RuntimeError(f"DAGs {sorted(wanted - parsed)} were never parsed; see {self.log_file}")
+
+    def prepare(self, dag_ids: Iterable[str]) -> list[str]:
+        """Leave no run of ``dag_ids`` from an interrupted run, unpause them; return the periodic ones.
+
+        The periodic DAGs get no scheduled run while the scheduler runs (see the module docstring).
+        """
+        from airflow.models import DagModel, DagRun
+        from airflow.utils.session import create_session
+        from airflow.utils.state import DagRunState
+        from sqlalchemy import select, update
+
+        ids = list(dag_ids)
+        now = dt.datetime.now(dt.UTC)
+
+        def write() -> list[str]:
+            with create_session() as session:
+                session.execute(
+                    update(DagRun)
+                    .where(
+                        DagRun.dag_id.in_(ids), DagRun.state.in_((DagRunState.QUEUED, DagRunState.RUNNING))
+                    )
+                    .values(state=DagRunState.FAILED, end_date=now)
+                )
+                periodic = list(
+                    session.scalars(
+                        select(DagModel.dag_id).where(
+                            DagModel.dag_id.in_(ids), DagModel.timetable_periodic.is_(True)
+                        )
+                    )
+                )
+                session.execute(update(DagModel).where(DagModel.dag_id.in_(ids)).values(is_paused=False))
+                session.execute(
+                    update(DagModel)
+                    .where(DagModel.dag_id.in_(periodic))
+                    .values(next_dagrun_create_after=None)
+                )
+            return periodic
+
+        periodic = sorted(_retry_locked(write), key=ids.index)
+        _retry_locked(lambda: self._complete_backfills(ids))
+        return periodic
+
+    @staticmethod
+    def _complete_backfills(dag_ids: list[str]) -> None:
+        """Mark the unfinished backfills of ``dag_ids`` complete (left by an interrupted run or try)."""
+        from airflow.models.backfill import Backfill
+        from airflow.utils.session import create_session
+        from sqlalchemy import update
+
+        with create_session() as session:
+            session.execute(
+                update(Backfill)
+                .where(Backfill.dag_id.in_(dag_ids), Backfill.completed_at.is_(None))
+                .values(completed_at=dt.datetime.now(dt.UTC))
+            )
+
+    def backfill(self, dag_id: str, first: dt.date, last: dt.date) -> int:
+        """Create a backfill of ``dag_id`` over the days ``first`` .. ``last``; reruns finished runs.
+
+        Returns the number of runs it holds.
+        """
+        from airflow.models import DagRun
+        from airflow.models.backfill import BackfillDagRun, ReprocessBehavior, _create_backfill
+        from airflow.utils.session import create_session
+        from sqlalchemy import func, select
+
+        def create() -> Any:
+            # A try that met SQLite's lock may have committed its Backfill row (the function commits it
+            # first) without runs: close it, or the next try is refused as "already running".
+            self._complete_backfills([dag_id])
+            # the function behind `airflow backfill create`
+            return _create_backfill(
+                dag_id=dag_id,
+                from_date=dt.datetime.combine(first, dt.time(0, 0), tzinfo=dt.UTC),
+                to_date=dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=dt.UTC),
+                max_active_runs=1,
+                reverse=False,
+                dag_run_conf=None,
+                triggering_user_name="steward demo",
+                reprocess_behavior=ReprocessBehavior.COMPLETED,
+            )
+
+        backfill = _retry_locked(create)
+        with create_session() as session:
+            count = int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(BackfillDagRun)
+                    .where(BackfillDagRun.backfill_id == backfill.id, BackfillDagRun.dag_run_id.is_not(None))
+                )
+                or 0
+            )
+            intervals = session.execute(
+                select(DagRun.data_interval_start, DagRun.data_interval_end).where(
+                    DagRun.backfill_id == backfill.id
+                )
+            ).all()
+        longest = max((end - start for start, end in intervals if start and end), default=dt.timedelta(0))
+        self._backfills[dag_id] = (int(backfill.id), longest)
+        return count
+
+    def hold_longer_backfills(self) -> list[str]:
+        """Hold back the backfills whose runs span more than the shortest ones (see :func:`later_phase`).
+
+        :meth:`watch` releases them once everything else is done. Returns their DAG ids.
+        """
+        held = later_phase({dag_id: interval for dag_id, (_, interval) in self._backfills.items()})
+        self._held = [self._backfills[dag_id][0] for dag_id in held]
+        self._set_backfills_paused(self._held, paused=True)
+        return held
+
+    def _set_backfills_paused(self, backfill_ids: list[int], *, paused: bool) -> None:
+        from airflow.models.backfill import Backfill
+        from airflow.utils.session import create_session
+        from sqlalchemy import update
+
+        def write() -> None:
+            with create_session() as session:
+                session.execute(
+                    update(Backfill).where(Backfill.id.in_(backfill_ids)).values(is_paused=paused)
+                )
+
+        if backfill_ids:
+            _retry_locked(write)
+
+    def pause(self, dag_ids: Iterable[str]) -> None:
+        """Pause ``dag_ids`` (the periodic DAGs after the demo: no run for days without data)."""
+        from airflow.models import DagModel
+        from airflow.utils.session import create_session
+        from sqlalchemy import update
+
+        ids = list(dag_ids)
+
+        def write() -> None:
+            with create_session() as session:
+                session.execute(update(DagModel).where(DagModel.dag_id.in_(ids)).values(is_paused=True))
+
+        _retry_locked(write)
+
+    def watch(
+        self,
+        dag_ids: Iterable[str],
+        since: dt.datetime,
+        *,
+        on_finished: Callable[[FinishedRun], None],
+        settle_s: float = 6.0,
+        poll_s: float = 2.0,
+        timeout_s: float = 3600.0,
+    ) -> list[FinishedRun]:
+        """Wait until ``dag_ids`` are quiet: no run queued or running, every backfill complete.
+
+        Quiet must last ``settle_s`` (an asset event or a triggered run can start a run one scheduler
+        loop after the run that caused it ended). Backfills held back (:meth:`hold_longer_backfills`)
+        are released when the rest is quiet, and waited for in turn. Each run started since ``since``
+        is passed to ``on_finished`` once, when it ends; returns them all.
+        """
+        ids = list(dag_ids)
+        reported: dict[str, FinishedRun] = {}
+        quiet_since: float | None = None
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.check_alive()
+            active, finished = self._poll(ids, since, set(reported))
+            for run in finished:
+                reported[run.run_id + "\0" + run.dag_id] = run
+                on_finished(run)
+            if active:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= settle_s:
+                if not self._held:
+                    return list(reported.values())
+                self._set_backfills_paused(self._held, paused=False)  # the next phase
+                self._held, quiet_since = [], None
+            time.sleep(poll_s)
+        raise RuntimeError(f"the runs of {ids} did not finish within {timeout_s:.0f} s; see {self.log_file}")
+
+    def _poll(self, ids: list[str], since: dt.datetime, seen: set[str]) -> tuple[int, list[FinishedRun]]:
+        held = list(self._held)
+        return _retry_locked(lambda: self._read(ids, since, seen, held))
+
+    def _read(
+        self, ids: list[str], since: dt.datetime, seen: set[str], held: list[int]
+    ) -> tuple[int, list[FinishedRun]]:
+        from airflow.models import DagRun
+        from airflow.models.backfill import Backfill
+        from airflow.utils.session import create_session
+        from airflow.utils.state import DagRunState
+        from sqlalchemy import func, or_, select
+
+        with create_session() as session:
+            active = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(DagRun)
+                    .where(
+                        DagRun.dag_id.in_(ids),
+                        DagRun.state.in_((DagRunState.QUEUED, DagRunState.RUNNING)),
+                        or_(DagRun.backfill_id.is_(None), DagRun.backfill_id.not_in(held)),
+                    )
+                )
+                or 0
+            )
+            active += (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Backfill)
+                    .where(
+                        Backfill.dag_id.in_(ids), Backfill.completed_at.is_(None), Backfill.id.not_in(held)
+                    )
+                )
+                or 0
+            )
+            done = session.scalars(
+                select(DagRun)
+                .where(
+                    DagRun.dag_id.in_(ids),
+                    DagRun.state.in_((DagRunState.SUCCESS, DagRunState.FAILED)),
+                    DagRun.start_date >= since,
+                )
+                .order_by(DagRun.end_date)
+            ).all()
+            finished = []
+            for run in done:
+                if run.run_id + "\0" + run.dag_id in seen:
+                    continue
+                extras = [e.extra for e in run.consumed_asset_events]
+                started, ended = run.start_date, run.end_date or run.start_date
+                finished.append(
+                    FinishedRun(
+                        dag_id=run.dag_id,
+                        run_id=run.run_id,
+                        run_type=str(run.run_type),
+                        state=str(run.state),
+                        labels=run_labels(run.logical_date, run.conf, extras),
+                        duration_s=(ended - started).total_seconds() if started and ended else 0.0,
+                    )
+                )
+        return int(active), finished
+
+
+def later_phase(intervals: Mapping[str, dt.timedelta]) -> list[str]:
+    """Return the DAGs whose runs span more than the shortest: they run after the others.
+
+    A monthly review backfilled beside the daily DAGs would run first, on a month with no night
+    loaded yet; held back, it sees every night of the demo.
+
+    Examples
+    --------
+    >>> day, month = dt.timedelta(days=1), dt.timedelta(days=30)
+    >>> later_phase({"data_quality": day, "cloud_costs": day, "roi_review": month})
+    ['roi_review']
+    >>> later_phase({"data_quality": day})
+    []
+    """
+    shortest = min(intervals.values(), default=dt.timedelta(0))
+    return sorted(dag_id for dag_id, interval in intervals.items() if interval > shortest)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM behaves like Ctrl-C: the ``with`` block stops the components on its way out."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _retry_locked(fn: Callable[[], _T], attempts: int = 10, wait_s: float = 1.0) -> _T:
+    """Call ``fn`` again while SQLite says "database is locked" (a component holds the write lock)."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(wait_s)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1 now (for this run's api-server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+#: Modules of steward.airflow that no task imports.
+_NOT_TASK_MODULES = frozenset({"demo", "scheduler", "ui", "local"})
+
+
+def preload() -> list[str]:
+    """Import what Steward's tasks import (Great Expectations, the domain packages, the task modules).
+
+    The LocalExecutor forks its workers from the scheduler and each task process from a worker:
+    imported once in the scheduler, these modules cost nothing per task (Great Expectations alone
+    takes seconds to import). Returns the modules imported.
+    """
+    import steward
+    import steward.airflow
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)  # its import logs at INFO
+    names = ["great_expectations"]
+    names += [
+        f"steward.{m.name}" for m in pkgutil.iter_modules(steward.__path__) if m.ispkg and m.name != "airflow"
+    ]
+    names += [
+        f"steward.airflow.{m.name}"
+        for m in pkgutil.iter_modules(steward.airflow.__path__)
+        if not m.name.startswith("_") and m.name not in _NOT_TASK_MODULES
+    ]
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m steward.airflow.scheduler scheduler``: ``airflow scheduler`` after :func:`preload`."""
+    preload()
+    from airflow.__main__ import main as airflow_main
+
+    sys.argv = ["airflow", *(sys.argv[1:] if argv is None else argv)]
+    airflow_main()
+
+
+if __name__ == "__main__":  # pragma: no cover - started by LocalAirflow.start_scheduler
+    main()

@@ -1,0 +1,150 @@
+"""The demo's nights through Airflow's real scheduler: a short demo over the failed night 2026-11-04.
+
+``run_demo(runner="scheduler")`` runs in a child process with its own STEWARD_HOME (Airflow reads its
+configuration once per process), over the nights 2026-11-03 and 2026-11-04 of a small demo lake.
+Everything is then read back from what the run left: Airflow's SQLite metadata (read with sqlite3,
+not through Steward), the task log folder, the warehouse and the process table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from steward.demo import DEMO_START, generate
+from steward.registry import load_registry
+from steward.warehouse import connect
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+NIGHTS = [DEMO_START + dt.timedelta(days=2), DEMO_START + dt.timedelta(days=3)]  # 11-03, 11-04 (failed)
+RUNNER = (
+    "import datetime as dt, json, sys\n"
+    "from steward.airflow.demo import SCHEDULED_DAGS, run_demo\n"
+    "days = [dt.date.fromisoformat(d) for d in sys.argv[1:]]\n"
+    "print('STATES ' + json.dumps(run_demo(days, dags=SCHEDULED_DAGS, quarterly=(), runner='scheduler')))\n"
+)
+
+
+def _processes_of(home: Path) -> list[int]:
+    """Return the processes whose environment names ``home`` (the demo's components and tasks)."""
+    mark = f"STEWARD_HOME={home}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if mark in environ.split(b"\0"):
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    home = tmp_path_factory.mktemp("demo_scheduler")
+    generate(home, days=4, rows_per_day=1000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "STEWARD_"))}
+    env["STEWARD_HOME"] = str(home)
+    started = dt.datetime.now(dt.UTC)
+    out = subprocess.run(
+        [sys.executable, "-c", RUNNER, *(d.isoformat() for d in NIGHTS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+        check=False,
+    )
+    log = home / "logs" / "demo.log"
+    assert out.returncode == 0, f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}\n(see {log})"
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("STATES "))
+    with sqlite3.connect(home / "airflow" / "airflow.db") as db:
+        db.row_factory = sqlite3.Row
+        runs = [dict(r) for r in db.execute("select * from dag_run")]
+        paused = {r["dag_id"]: bool(r["is_paused"]) for r in db.execute("select dag_id, is_paused from dag")}
+    return {
+        "home": home,
+        "stdout": out.stdout,
+        "started": started,
+        "ended": dt.datetime.now(dt.UTC),
+        "states": json.loads(line.removeprefix("STATES ")),
+        "runs": runs,
+        "paused": paused,
+    }
+
+
+def _when(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+def test_runs_were_made_by_the_scheduler_with_true_start_times(demo: dict) -> None:
+    runs = demo["runs"]
+    assert runs
+    # backfills of the periodic DAGs, asset-triggered consumers: no manual (dag.test) run
+    assert {r["run_type"] for r in runs} == {"backfill", "asset_triggered"}
+    for r in runs:
+        started, ended = _when(r["start_date"]), _when(r["end_date"])
+        assert demo["started"] - dt.timedelta(minutes=1) <= started <= ended <= demo["ended"], r
+    backfilled = sorted((r["dag_id"], r["logical_date"][:10]) for r in runs if r["run_type"] == "backfill")
+    nights = [d.isoformat() for d in NIGHTS]
+    assert backfilled == [(dag, n) for dag in ("cloud_costs", "data_quality") for n in nights]
+
+
+def test_the_failed_night_is_a_failed_run_and_the_other_succeeds(demo: dict) -> None:
+    dq = {r["logical_date"][:10]: r["state"] for r in demo["runs"] if r["dag_id"] == "data_quality"}
+    assert dq == {"2026-11-03": "success", "2026-11-04": "failed"}
+    assert demo["states"]["data_quality"] == dq
+    assert "data_quality       2026-11-04" in demo["stdout"] and " failed " in demo["stdout"]
+
+
+def test_asset_triggered_runs_monitor_every_passed_night(demo: dict) -> None:
+    by_dag: dict[str, list[dict]] = {}
+    for r in demo["runs"]:
+        by_dag.setdefault(r["dag_id"], []).append(r)
+    for consumer in ("model_monitoring", "carbon"):
+        triggered = [r for r in by_dag[consumer] if r["run_type"] == "asset_triggered"]
+        assert triggered and all(r["state"] == "success" for r in triggered), by_dag[consumer]
+        assert all(r["logical_date"] is None for r in triggered)
+    with connect(f"duckdb:///{demo['home']}/warehouse.duckdb") as wh:
+        windows = wh.fetch("select model, window_date from monitoring_runs order by model, window_date")
+        passed = wh.fetch(
+            "select distinct partition_date from dq_runs where status in ('passed', 'warning') "
+            "and dataset in ('lead_scoring_predictions', 'credit_risk_predictions')"
+        )
+    models = sorted(m.name for m in load_registry().models)
+    # the prediction logs passed on both nights (only `leads` fails on 11-04): each model, each night
+    assert sorted(r["partition_date"] for r in passed) == NIGHTS
+    assert [(r["model"], r["window_date"]) for r in windows] == [(m, n) for m in models for n in NIGHTS]
+    assert set(demo["states"]["model_monitoring"]) == {n.isoformat() for n in NIGHTS}
+
+
+def test_periodic_dags_are_paused_again_and_have_no_run_outside_the_nights(demo: dict) -> None:
+    assert demo["paused"]["data_quality"] and demo["paused"]["cloud_costs"]
+    assert not demo["paused"]["model_monitoring"]
+    dated = {r["logical_date"][:10] for r in demo["runs"] if r["logical_date"]}
+    assert dated == {n.isoformat() for n in NIGHTS}  # unpausing made no run for yesterday
+
+
+def test_task_logs_are_where_airflow_writes_them_and_nothing_is_left_running(demo: dict) -> None:
+    run_id = next(
+        r["run_id"]
+        for r in demo["runs"]
+        if r["dag_id"] == "data_quality" and str(r["logical_date"]).startswith("2026-11-04")
+    )
+    failed = Path(demo["home"]) / "airflow" / "logs" / "dag_id=data_quality" / f"run_id={run_id}"
+    texts = [p.read_text(errors="replace") for p in failed.rglob("*.log")]
+    assert any("dataset 'leads', partition 2026-11-04" in t for t in texts)
+    deadline = time.monotonic() + 10
+    while _processes_of(demo["home"]) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _processes_of(demo["home"]) == []
