@@ -39,7 +39,7 @@ from steward.lifecycle import (
     record_event,
     register_version,
 )
-from steward.registry import Model, Registry
+from steward.registry import Model, Registry, check_impact_assessment
 from steward.retraining._dataset import RetrainingError, TrainingSet, assemble_training_set
 from steward.retraining._gates import Gate, fairness_gate, performance_gate
 from steward.retraining._stats import bootstrap_auc_difference, delong_test, mcnemar_test
@@ -436,6 +436,11 @@ def conclude(warehouse: Warehouse, registry: Registry, model_name: str, *, run_i
         )
     version = str(run["challenger_version"])
     failed = [g for g in run["gates"] if not g["passed"]]
+    # a high-risk model is never promoted without a current algorithmic impact assessment (registry
+    # privacy.impact_assessments), whatever its gates say: checked on the day of the decision
+    impact = check_impact_assessment(registry, model.name, _now().date())
+    if not impact.ok:
+        failed = [*failed, {"name": "impact_assessment", "passed": False, "reasons": [impact.reason]}]
     with _recording_failure(warehouse, model.name, run_id, "gate"):
         if failed:
             reason = "gates failed: " + "; ".join(f"{g['name']}: {' / '.join(g['reasons'])}" for g in failed)

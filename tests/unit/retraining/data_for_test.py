@@ -67,7 +67,21 @@ def _write(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path)
 
 
-def registry_yaml(root: Path, *, risk_tier: str = "limited", retraining: str = "") -> str:
+#: A current impact assessment of the toy model (a high-risk model needs one to be promoted).
+ASSESSMENT = """
+privacy:
+  impact_assessments:
+    - model: toy
+      harms: [qualified applicants declined]
+      mitigations: [fairness gate, human approval]
+      reviewer: Model Risk Committee
+      assessed_on: 2026-01-15
+"""
+
+
+def registry_yaml(
+    root: Path, *, risk_tier: str = "limited", retraining: str = "", assessed: bool = True
+) -> str:
     text = textwrap.dedent(
         f"""
         version: 1
@@ -100,7 +114,8 @@ def registry_yaml(root: Path, *, risk_tier: str = "limited", retraining: str = "
               failure_modes: [none known]
         """
     )
-    return text + textwrap.indent(textwrap.dedent(retraining), "    ") if retraining else text
+    text = text + textwrap.indent(textwrap.dedent(retraining), "    ") if retraining else text
+    return text + ASSESSMENT if assessed else text
 
 
 def failing_trainer(features: object, labels: object) -> object:

@@ -51,11 +51,13 @@ def _registry(
     one_class_days: tuple[int, ...] = (),
     trainer: str = TRAINER,
     min_auc_gain: float = 0.0,
+    assessed: bool = True,
 ) -> Registry:
     root = tmp_path / "lake"
     write_lake(root, nights=10, rows=rows, one_class_days=one_class_days)
     block = retraining_block(trainer, min_auc_gain=min_auc_gain)
-    (tmp_path / "g.yaml").write_text(registry_yaml(root, risk_tier=risk_tier, retraining=block))
+    text = registry_yaml(root, risk_tier=risk_tier, retraining=block, assessed=assessed)
+    (tmp_path / "g.yaml").write_text(text)
     return load_registry(tmp_path / "g.yaml")
 
 
@@ -180,6 +182,22 @@ def test_approval_timeout_is_a_recorded_rejection(wh: Warehouse, tmp_path: Path)
     assert run is not None and "timeout" in run["reason"] and run["finished_at"] is not None
     last = model_history(wh, "toy")[-1]
     assert last.kind == "rejected" and last.details["timed_out"] is True
+
+
+def test_high_risk_without_a_current_impact_assessment_is_rejected_not_sent_for_approval(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    # the same run that waits for approval above, but the registry declares no impact assessment
+    registry = _registry(tmp_path, risk_tier="high", rows=3000, assessed=False)
+    _champion(wh)
+    assert _run(wh, registry, tmp_path) == "rejected"
+    run = read_run(wh, "toy", "run-1")
+    assert run is not None
+    assert "impact_assessment: model 'toy' is risk tier high and no impact assessment is declared" in str(
+        run["reason"]
+    )
+    assert champion_version(wh, "toy") == "1.0.0"
+    assert [e.kind for e in model_history(wh, "toy")][-1] == "rejected"
 
 
 def model_state_versions(wh: Warehouse) -> list[str]:
