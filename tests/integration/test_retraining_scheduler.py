@@ -3,7 +3,7 @@
 `dag.test()` runs no asset-triggered DAG and only queues TriggerDagRun targets. Here `airflow
 standalone` runs the two retraining DAGs for real over the toy lake (tests/unit/retraining): the
 warehouse holds monitoring evidence prepared with the domain functions (a drift chart out of control
-on x2 for nights 8 and 9, the labelled windows), and monitoring's asset events (`monitoring_<model>`,
+on x2 on 11-09 and 11-10, the labelled windows), and monitoring's asset events (`monitoring_<model>`,
 posted through the REST API with the window as `model_monitoring` emits it) schedule the trigger:
 
 - a quiet night records `no_action` for both models and starts nothing;
