@@ -102,14 +102,16 @@ def load_provider(provider: str) -> dict[str, Any]:
 @task(outlets=[CARBON])
 def estimate_usage() -> dict[str, Any]:
     """Estimate, allocate and compare the usage emissions of the reloaded billing periods."""
-    from steward.carbon import estimate_days, load_coefficients, months_back, usage_days
+    from steward._dates import month_start
+    from steward.carbon import estimate_days, load_coefficients, usage_days
+    from steward.costs import billing_periods_to_reload
     from steward.registry import load_registry
 
     context = get_current_context()
     day = _day(context)
     registry = load_registry()
     carbon = registry.costs.carbon
-    periods = months_back(day, 1)  # what the cost DAG reloads: this billing month and the one before
+    periods = billing_periods_to_reload(day)  # exactly what the cost DAG reloads
     coefficients = load_coefficients(carbon.coefficients)
     with ctx.warehouse() as wh:
         if not wh.table_exists("cost_line_daily"):
@@ -117,7 +119,7 @@ def estimate_usage() -> dict[str, Any]:
             log.warning("%s", warning)
             return {"days": [], "usage_rows": 0, "warnings": [warning]}
         days = usage_days(wh, periods)
-        empty = [p.isoformat()[:7] for p in periods if not any(d.replace(day=1) == p for d in days)]
+        empty = [p.isoformat()[:7] for p in periods if not any(month_start(d) == p for d in days)]
         warnings = [
             f"no billing lines in cost_line_daily for {month}: its emissions are not estimated (did the "
             "cloud_costs DAG load that month?)"

@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from steward import paths
+from steward._dates import period_start
 from steward.costs._focus import COST_LINE_COLUMNS, FOCUS_COLUMNS, cost_line_schema
 from steward.warehouse import read_sql
 from steward.warehouse._params import translate_params
@@ -453,7 +454,7 @@ class NormalizeEngine:
     ) -> None:
         """Build the daily lines of ``billing_periods`` in one scan (``normalize_daily.sql``)."""
         params = {
-            "billing_periods": [datetime(p.year, p.month, 1, tzinfo=UTC) for p in billing_periods],
+            "billing_periods": [period_start(p) for p in billing_periods],
             "source_name": self.source_name,
             "run_id": run_id,
             "ingested_at": ingested_at or datetime.now(UTC),
@@ -468,13 +469,13 @@ class NormalizeEngine:
 
     def daily(self, billing_period: date) -> pa.Table:
         """Return the daily lines of a billing period (after :meth:`aggregate`) in ``cost_line_schema()``."""
-        start = datetime(billing_period.year, billing_period.month, 1, tzinfo=UTC)
+        start = period_start(billing_period)
         table = self.con.sql('select * from daily_lines where "BillingPeriodStart" = $p', params={"p": start})
         return table.to_arrow_table().select(list(COST_LINE_COLUMNS)).cast(cost_line_schema())
 
     def daily_totals(self, billing_period: date) -> dict[str, Decimal]:
         """Return the daily lines' BilledCost per currency of a billing period (after :meth:`aggregate`)."""
-        start = datetime(billing_period.year, billing_period.month, 1, tzinfo=UTC)
+        start = period_start(billing_period)
         rows = self.con.execute(
             'select "BillingCurrency", sum("BilledCost") from daily_lines where "BillingPeriodStart" = $p '
             "group by all",
