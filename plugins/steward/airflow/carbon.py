@@ -40,16 +40,13 @@ def provider_client(provider: Any, conn: Any) -> Any:
 
 
 def _connection(provider: Any) -> Any:
-    from airflow.sdk import Connection
+    from steward.airflow.connections import get_connection
 
-    try:
-        return Connection.get(provider.conn_id)
-    except Exception as exc:  # the lookup raises a different class per secrets backend
-        raise AirflowFailException(
-            f"carbon provider {provider.name!r} (include/governance.yaml costs.carbon.providers): Airflow "
-            f"connection {provider.conn_id!r} is not defined ({type(exc).__name__}): create it or set "
-            "the provider's connection_id"
-        ) from None
+    return get_connection(
+        provider.conn_id,
+        what=f"carbon provider {provider.name!r} (include/governance.yaml costs.carbon.providers)",
+        fix="set the provider's connection_id",
+    )
 
 
 @task
