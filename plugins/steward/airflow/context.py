@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from steward._dates import check_date
+from steward.airflow.connections import WAREHOUSE_CONN_ID, warehouse_url_of  # read with every connection
 
 if TYPE_CHECKING:  # the warehouse pulls in duckdb/pyarrow: import it only when a task runs
     from steward._tracking import Tracker
@@ -34,9 +35,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: Airflow connection holding the warehouse (``AIRFLOW_CONN_STEWARD_WAREHOUSE`` works too).
-WAREHOUSE_CONN_ID = "steward_warehouse"
 
 
 def resolve_partition_date(
@@ -136,21 +134,6 @@ def attempt(context: Mapping[str, Any]) -> int:
         return max(1, int(getattr(ti, "try_number", 1) or 1))
     except (TypeError, ValueError):
         return 1
-
-
-def warehouse_url_of(conn: Any) -> str:
-    """Return the warehouse URL an Airflow connection (Task SDK or server-side model) describes."""
-    from steward.warehouse import url_from_connection
-
-    return url_from_connection(
-        conn_type=conn.conn_type,
-        host=conn.host,
-        port=conn.port,
-        login=conn.login,
-        password=conn.password,
-        schema=conn.schema,
-        extra=getattr(conn, "extra", None),
-    )
 
 
 @contextmanager

@@ -97,7 +97,7 @@ def _warehouse() -> "Warehouse":
     from airflow.exceptions import AirflowNotFoundException
     from airflow.models.connection import Connection
 
-    from steward.airflow.context import WAREHOUSE_CONN_ID, warehouse_url_of
+    from steward.airflow.connections import WAREHOUSE_CONN_ID, warehouse_url_of
     from steward.warehouse import connect, default_url
 
     try:

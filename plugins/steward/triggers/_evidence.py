@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from steward._dates import next_month, period_start
 from steward.registry import Model
 from steward.warehouse import Warehouse, read_sql
 
@@ -104,9 +105,7 @@ def training_start(model: Model, night: dt.date) -> dt.date:
 
 
 def _month(night: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(night.year, night.month, 1, tzinfo=dt.UTC)
-    end = dt.datetime(night.year + night.month // 12, night.month % 12 + 1, 1, tzinfo=dt.UTC)
-    return start, end
+    return period_start(night), period_start(next_month(night))
 
 
 def _float(value: object) -> float:
