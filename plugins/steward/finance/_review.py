@@ -572,8 +572,11 @@ def _roi_row(m: ModelRoi, currency: str) -> dict[str, Any]:
     }
 
 
-def format_roi(result: Review) -> list[str]:
-    """Render a review as aligned lines: per model TCO, KPI realized vs projected, benefit, ROI, flags."""
+def format_roi(result: Review, *, report: str | None = None) -> list[str]:
+    """Render a review as aligned lines: per model TCO, KPI realized vs projected, benefit, ROI, flags.
+
+    ``report`` is how the last line names the HTML review (default: its path; a task passes its URL).
+    """
     cur = result.currency
     lines = [
         f"ROI review {result.period.label} ({result.status}), {cur}: "
@@ -631,7 +634,7 @@ def format_roi(result: Review) -> list[str]:
         else:
             lines.append(f"  {w['job_kind']} windows: no finding ({w['runs']} runs): {w['reason']}")
     if result.report_path is not None:
-        lines.append(f"  review: {result.report_path}")
+        lines.append(f"  review: {report or result.report_path}")
     return lines
 
 

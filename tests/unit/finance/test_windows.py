@@ -352,6 +352,9 @@ def test_review_writes_both_findings(tmp_path: Path, warehouse: Warehouse) -> No
         "retraining windows: 1 of 2 runs could move to cheaper or lower-carbon hours: 0.225 kg CO2e" in text
     )
     assert "training data in another region: lead_scoring run rt-1" in text
+    url = "https://airflow.example/steward/finance/2026-11/review.html"  # a task passes the UI link
+    assert format_roi(r, report=url)[-1] == f"  review: {url}"
+    assert format_roi(r)[-1] == f"  review: {r.report_path}"
     html = (tmp_path / "out" / "review.html").read_text()
     assert "Optimization: off-peak and low-carbon windows" in html and "aws:eu-west-1" in html
     # a rerun replaces the period's rows
