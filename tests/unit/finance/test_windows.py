@@ -285,6 +285,9 @@ def test_region_flag_with_transfer_cost(tmp_path: Path, warehouse: Warehouse) ->
     reg = _registry(tmp_path)
     jobs = window_findings(warehouse, reg, NOV, None)  # no profile: the jobs still carry their region
     assert all(not j.finding for j in jobs)
+    (retraining,) = [s for s in window_summary([j.row() for j in jobs]) if s["job_kind"] == "retraining"]
+    assert (retraining["findings"], retraining["co2e_saving_kg"], retraining["cost_saving"]) == (0, None, 0)
+    assert retraining["reason"] == "no finance.hourly_profile in the registry: hours not known"
     transfers = [
         {
             "kind": "inter_region",
