@@ -394,6 +394,8 @@ def review(
         Currencies that do not match ``finance.currency``.
     LedgerError
         A bad ledger line; nothing is written.
+    ProfileError
+        A bad ``finance.hourly_profile`` file; nothing is written.
     """
     today = today or dt.datetime.now(dt.UTC).date()
     if period.start > today:
@@ -403,6 +405,12 @@ def review(
     fin = registry.finance
     status = "final" if period.is_closed(today, close_after_days=fin.close_after_days) else "provisional"
     now = dt.datetime.now(dt.UTC)
+    profile = None  # read first: a bad profile stops the review before anything is written
+    if fin.hourly_profile is not None:
+        from steward import paths
+
+        file = Path(fin.hourly_profile)
+        profile = load_profile(file if file.is_absolute() else paths.project_dir() / file)
     ledger = load_ledger(warehouse, registry, period, run_id=run_id)
     marts = run_marts(warehouse, period)
     for rows in (*marts.marts.values(), marts.totals):
@@ -421,12 +429,6 @@ def review(
     commitments = commitment_findings(warehouse, period, load_discounts(fin.commitment_discounts))
     workloads = workload_costs(warehouse, registry, period)
     transfers = data_transfer(warehouse, period)
-    profile = None
-    if fin.hourly_profile is not None:
-        from steward import paths
-
-        file = Path(fin.hourly_profile)
-        profile = load_profile(file if file.is_absolute() else paths.project_dir() / file)
     windows = window_findings(warehouse, registry, period, profile)
     regions = region_findings(registry, windows, transfers)
     unit_costs = {r["model"]: r for r in marts.marts["finance_unit_costs"]}

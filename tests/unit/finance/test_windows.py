@@ -405,3 +405,26 @@ def test_demo_registry_gives_both_findings(duckdb_url: str) -> None:
         "aws:eu-west-1",
         ["lead_scoring_labels"],
     )
+
+
+def test_cli_review_with_a_bad_profile_is_one_line_and_writes_nothing(
+    tmp_path: Path, duckdb_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    from steward.cli import main
+    from steward.warehouse import connect
+
+    profile = _write_profile(tmp_path / "profile.csv")
+    profile.write_text(profile.read_text().replace(f"{REGION},7,", f"{REGION},6,"))
+    (tmp_path / "2026-11.yaml").write_text(_data.LEDGER_YAML)  # loaded by a review: not this one
+    doc = _data.registry_doc(tmp_path / "lake", str(tmp_path / "{period}.yaml"), hourly_profile=str(profile))
+    (tmp_path / "governance.yaml").write_text(yaml.safe_dump(doc))
+    argv = ["finance", "review", "--period", "2026-11", "--url", duckdb_url]
+    assert main([*argv, "--registry", str(tmp_path / "governance.yaml"), "--today", "2026-12-10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"hourly profile {profile}, line 9: aws:us-east-1 hour 6 is given twice" in err
+    with connect(duckdb_url) as wh:
+        for table in ("finance_reviews", "finance_ledger_lines", "finance_windows"):
+            assert wh.fetch(f"select count(*) as n from {table}")[0]["n"] == 0
