@@ -62,7 +62,7 @@ def carbon_providers() -> list[str]:
     return names
 
 
-@task(outlets=[CARBON], map_index_template="{{ steward_provider }}", execution_timeout=CLOUD_TASK_TIMEOUT)
+@task(outlets=[CARBON], map_index_template=ctx.mapped_label("provider"), execution_timeout=CLOUD_TASK_TIMEOUT)
 def load_provider(provider: str) -> dict[str, Any]:
     """Reload the recent months of one provider's carbon data into ``carbon_provider_monthly``."""
     from steward.carbon import fetch_aws_emissions, fetch_gcp_emissions, months_back, write_provider_months

@@ -104,7 +104,9 @@ def cost_sources() -> list[str]:
     return names
 
 
-@task(outlets=[COST_LINES], map_index_template="{{ steward_source }}", execution_timeout=CLOUD_TASK_TIMEOUT)
+@task(
+    outlets=[COST_LINES], map_index_template=ctx.mapped_label("source"), execution_timeout=CLOUD_TASK_TIMEOUT
+)
 def ingest_source(source: str) -> dict[str, Any]:
     """Reload the current and previous billing month of one source into ``cost_line_daily``."""
     from steward.costs import CostSourceError, billing_periods_to_reload, ingest
