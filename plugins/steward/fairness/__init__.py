@@ -9,6 +9,7 @@ detectable at their size, never a verdict.
 """
 
 from steward.fairness._assess import assess_training_data, write_bias_assessment
+from steward.fairness._between import between_rows, homogeneity_p
 from steward.fairness._counts import (
     ALL,
     CalibrationBin,
@@ -19,6 +20,7 @@ from steward.fairness._counts import (
     count_groups_by_window,
     group_counts_sql,
 )
+from steward.fairness._disparities import reference_rows
 from steward.fairness._evaluate import (
     GateResult,
     evaluate_arrow,
@@ -33,10 +35,12 @@ from steward.fairness._metrics import (
     DIFFERENCE_METRICS,
     RATE_METRICS,
     FairnessResult,
-    Judgement,
     compute_fairness,
+    metric_rows,
 )
+from steward.fairness._rates import rate_rows
 from steward.fairness._report import write_fairness_report
+from steward.fairness._rows import Correction, Direction, Judgement, MetricRow
 from steward.fairness._series import gap_control_charts, gap_series
 from steward.fairness._stats import (
     holm,
@@ -48,6 +52,7 @@ from steward.fairness._stats import (
     two_proportion_test,
     wilson_interval,
 )
+from steward.fairness._verdicts import judge
 
 __all__ = [
     # nightly evaluation
@@ -80,6 +85,16 @@ __all__ = [
     "count_groups",
     "count_groups_by_window",
     "group_counts_sql",
+    # metric pieces: rates, disparities, between-group summaries, verdicts
+    "Correction",
+    "Direction",
+    "MetricRow",
+    "between_rows",
+    "homogeneity_p",
+    "judge",
+    "metric_rows",
+    "rate_rows",
+    "reference_rows",
     # statistics on counts
     "holm",
     "katz_ratio_interval",
