@@ -62,6 +62,9 @@ class FairnessResult:
         Dicts with the columns of ``fairness_calibration``.
     breaches
         One readable line per breached (attribute, group, metric).
+    versions
+        ``window_date``, ``version``, ``n``, ``last`` per model version of the window, when the counts
+        pass counted them (see :func:`steward.fairness.evaluate_windows`); else empty.
     """
 
     model: str
@@ -73,6 +76,7 @@ class FairnessResult:
     calibration: list[dict[str, Any]] = field(default_factory=list)
     breaches: list[str] = field(default_factory=list)
     note: str = ""
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def breach(self) -> bool:
@@ -144,6 +148,9 @@ def compute_fairness(
     rows, breaches = judge(metric_rows(counts, model, j), j)
     result.rows.extend(r.as_dict(model=model.name, window=window, run_id=run_id) for r in rows)
     result.breaches.extend(breaches)
+    result.versions.extend(
+        {"window_date": window, "version": v.version, "n": v.n, "last": v.last} for v in counts.versions
+    )
     return result
 
 
