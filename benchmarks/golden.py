@@ -25,6 +25,7 @@ import argparse
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -222,9 +223,28 @@ def _environment(worktree: Path, home: Path) -> dict[str, str]:
     return env
 
 
-def run_side(name: str, ref: str, *, repo: Path, workdir: Path, days: int, rows_per_day: int) -> Side:
-    """Check out ``ref`` as a worktree, run the demo with its code, return its warehouse."""
+def _side_paths(home: Path, worktree: Path, repo: Path) -> tuple[tuple[str, str], ...]:
+    paths = {str(home.resolve()): "$STEWARD_HOME", str(worktree.resolve()): "$PROJECT", str(repo): "$PROJECT"}
+    return tuple(sorted(paths.items(), key=lambda p: -len(p[0])))
+
+
+def run_side(
+    name: str, ref: str, *, repo: Path, workdir: Path, days: int, rows_per_day: int, reuse: bool = False
+) -> Side:
+    """Check out ``ref`` as a worktree, run the demo with its code, return its warehouse.
+
+    With ``reuse``, a side already run for the same commit and days in ``workdir`` is not run again.
+    """
     worktree, home = workdir / name, workdir / f"{name}-home"
+    done_file = home / "golden.done"
+    stamp = f"{_git('rev-parse', ref, cwd=repo)} days={days} rows={rows_per_day}"
+    if reuse and done_file.is_file() and done_file.read_text() == stamp:
+        print(f"{name}: {ref} reused from {home}", flush=True)
+        return Side(home / "warehouse.duckdb", _side_paths(home, worktree, repo))
+    if home.exists():
+        shutil.rmtree(home)
+    if worktree.exists():
+        _git("worktree", "remove", "--force", str(worktree), cwd=repo)
     _git("worktree", "add", "--detach", str(worktree), ref, cwd=repo)
     home.mkdir()
     env = _environment(worktree, home)
@@ -248,15 +268,8 @@ def run_side(name: str, ref: str, *, repo: Path, workdir: Path, days: int, rows_
         )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"{name} ({ref}): steward demo exited {done.returncode}: see {log}")
-    paths = sorted(
-        (
-            (str(home.resolve()), "$STEWARD_HOME"),
-            (str(worktree.resolve()), "$PROJECT"),
-            (str(repo), "$PROJECT"),
-        ),
-        key=lambda p: -len(p[0]),
-    )
-    return Side(home / "warehouse.duckdb", tuple(paths))
+    done_file.write_text(stamp)
+    return Side(home / "warehouse.duckdb", _side_paths(home, worktree, repo))
 
 
 def _default_before(repo: Path, base: str) -> str:
@@ -284,28 +297,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--keep", action="store_true", help="keep the worktrees (their homes are always kept)"
     )
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse a side already run in --workdir for the same commit and days",
+    )
+    parser.add_argument(
+        "--only", choices=("before", "after"), help="run one side only (then compare with --reuse)"
+    )
+    parser.add_argument(
         "--compare", nargs=2, type=Path, metavar=("BEFORE_DB", "AFTER_DB"),
         help="compare two existing warehouse files instead of running the demo",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.compare:
-        before, after = Side(args.compare[0]), Side(args.compare[1])
+        before, after = (Side(db, ((str(db.resolve().parent), "$STEWARD_HOME"),)) for db in args.compare)
     else:
         repo = Path(_git("rev-parse", "--show-toplevel", cwd=Path.cwd())).resolve()
         before_ref = args.before or _default_before(repo, args.base)
         workdir = args.workdir or Path(tempfile.mkdtemp(prefix="steward-golden-"))
         workdir.mkdir(parents=True, exist_ok=True)
         sides = {"before": before_ref, "after": args.after}
+        if args.only:
+            sides = {args.only: sides[args.only]}
         try:
-            before, after = (
-                run_side(n, ref, repo=repo, workdir=workdir, days=args.days, rows_per_day=args.rows_per_day)
+            ran = [
+                run_side(
+                    n,
+                    ref,
+                    repo=repo,
+                    workdir=workdir,
+                    days=args.days,
+                    rows_per_day=args.rows_per_day,
+                    reuse=args.reuse,
+                )
                 for n, ref in sides.items()
-            )
+            ]
         finally:
             if not args.keep:
                 for n in sides:
                     if (workdir / n).exists():
                         _git("worktree", "remove", "--force", str(workdir / n), cwd=repo)
+        if args.only:
+            print(f"{args.only} ready in {workdir}: compare with --workdir {workdir} --reuse")
+            return 0
+        before, after = ran
     diffs = compare_warehouses(before, after)
     for d in diffs:
         print("\n".join(d.summary()))
