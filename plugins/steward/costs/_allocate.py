@@ -48,6 +48,7 @@ __all__ = [
     "DIMENSIONS",
     "allocate",
     "allocate_days",
+    "format_spend",
     "load_allocation_input",
     "spend_summary",
 ]
@@ -431,3 +432,29 @@ def spend_summary(
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def format_spend(rows: Sequence[dict[str, object]]) -> list[str]:
+    """Render :func:`steward.costs.spend_summary` rows as aligned lines: one per currency x unit, a total.
+
+    The rows come rounded for display with the largest remainder, so each currency's lines add up to its
+    total line exactly.
+    """
+    lines: list[str] = []
+    for currency in dict.fromkeys(str(r["currency"]) for r in rows):
+        mine = [r for r in rows if r["currency"] == currency]
+        total = Decimal(0)
+        for r in mine:
+            unit = r["business_unit"] or "(unallocated)"
+            share = r["share"] if isinstance(r["share"], float) else 0.0
+            amount = Decimal(str(r["effective_cost"]))
+            total += amount
+            lines.append(f"  {unit:<16} {currency} {amount:>14,}  {share:6.1%}")
+        lines.append(f"  {'total':<16} {currency} {total:>14,}")
+        untagged, no_tags = mine[0]["untagged_share"], mine[0]["no_tags_share"]
+        if isinstance(untagged, float) and isinstance(no_tags, float):
+            lines.append(
+                f"  {currency}: {untagged:.1%} of cost has no business-unit tag "
+                f"({no_tags:.1%} has no tag at all)"
+            )
+    return lines
