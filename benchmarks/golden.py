@@ -110,8 +110,12 @@ def _short(row: tuple[Any, ...], width: int = 300) -> str:
 
 
 def ignored_column(name: str, type_name: str) -> bool:
-    """Whether a column is left out of the comparison (a run id, a timestamp, a duration)."""
-    return bool(IGNORED_COLUMN.search(name)) or type_name.upper().startswith(IGNORED_TYPES)
+    """Whether a column is left out of the comparison (a run id, a timestamp, a duration).
+
+    FOCUS-style names in CamelCase count as their snake_case (``x_PipelineRunId``: ``x_pipeline_run_id``).
+    """
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    return bool(IGNORED_COLUMN.search(snake)) or type_name.upper().startswith(IGNORED_TYPES)
 
 
 def _columns(con: Any, table: str) -> dict[str, str]:

@@ -8,18 +8,20 @@ explains each command.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from steward._tracking import Tracker
+    from steward.warehouse import Warehouse
 
 __all__ = ["main"]
 
@@ -36,12 +38,14 @@ _RUN_IDS: dict[str, str] = {}
 
 
 def run_id_for(kind: str) -> str:
-    """Return a CLI run's id: ``<kind>__<UTC time>`` (e.g. ``cli_audit__20261129T230501``).
+    """Return a CLI run's id (:func:`steward.new_run_id`: ``cli_audit__20261129T230501``).
 
     The same kind gets the same id for the rest of the command, so the lineage it records
     (:func:`_record_cli_lineage`) names the run its rows carry.
     """
-    return _RUN_IDS.setdefault(kind, f"{kind}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+    from steward import new_run_id
+
+    return _RUN_IDS.setdefault(kind, new_run_id(kind))
 
 
 def _record_cli_lineage(args: argparse.Namespace, tracker: Tracker, *, failing: bool = False) -> None:
@@ -52,17 +56,26 @@ def _record_cli_lineage(args: argparse.Namespace, tracker: Tracker, *, failing: 
     if not (tracker.reads or tracker.writes) or not hasattr(args, "url"):
         return
     from steward.governance import cli_actor, record_lineage
-    from steward.warehouse import connect
 
     command = " ".join(["steward", args.command, *([args.sub] if getattr(args, "sub", None) else [])])
     try:
-        with connect(args.url) as wh:
-            wh.migrate()
+        with _warehouse(args) as wh:
             record_lineage(wh, tracker, run_id=run_id_for("cli"), task=command, actor=cli_actor())
     except Exception as exc:
         if not failing:
             raise
         logging.getLogger(__name__).warning("the lineage of this failed command was not recorded: %s", exc)
+
+
+@contextlib.contextmanager
+def _warehouse(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[Warehouse]:
+    """Connect to the command's warehouse (``--url``), migrated unless ``migrate`` is false."""
+    from steward.warehouse import connect
+
+    with connect(args.url) as wh:
+        if migrate:
+            wh.migrate()
+        yield wh
 
 
 def _check_date_options(args: argparse.Namespace) -> None:
@@ -108,9 +121,8 @@ def _cmd_registry_check(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- warehouse
 def _cmd_warehouse_migrate(args: argparse.Namespace) -> int:
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
+    with _warehouse(args, migrate=False) as wh:
         applied = wh.migrate()
         print(f"{wh.url}: applied {applied or 'nothing (up to date)'}")
     return 0
@@ -170,11 +182,9 @@ def _table_lines(rows: Sequence[dict[str, object]]) -> list[str]:
 def _cmd_pii_scan(args: argparse.Namespace) -> int:
     from steward.governance import scan_pii
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         result = scan_pii(registry, args.date, warehouse=wh, run_id=run_id_for("cli"), datasets=args.dataset)
     for f in result.findings:
         flags = [
@@ -193,11 +203,9 @@ def _cmd_pii_scan(args: argparse.Namespace) -> int:
 def _cmd_export_run(args: argparse.Namespace) -> int:
     from steward.governance import run_export
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         out = run_export(registry, args.name, args.date, warehouse=wh, run_id=run_id_for("cli"))
     final = out.after or out.before
     measured = f" (k={final.k}, l={final.l})" if final else ""
@@ -209,7 +217,6 @@ def _cmd_export_run(args: argparse.Namespace) -> int:
 
 def _cmd_decision_record(args: argparse.Namespace) -> int:
     from steward.governance import Decision, record_decision
-    from steward.warehouse import connect
 
     decision = Decision(
         initiative=args.initiative,
@@ -222,18 +229,15 @@ def _cmd_decision_record(args: argparse.Namespace) -> int:
         model=args.model,
         decided_by=args.by or os.environ.get("USER"),
     )
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         print(f"recorded decision {record_decision(wh, decision, run_id=run_id_for('cli'))}")
     return 0
 
 
 def _cmd_incident_resolve(args: argparse.Namespace) -> int:
     from steward.governance import resolve_incident
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         done = resolve_incident(
             wh,
             args.incident_id,
@@ -257,14 +261,12 @@ def _timestamp(text: str) -> dt.datetime:
 def _cmd_dq_validate(args: argparse.Namespace) -> int:
     from steward.quality import validate_partition
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry()
     names = args.dataset or [d.name for d in registry.datasets if d.cadence == "daily"]
     run_id = run_id_for("cli")
     worst = 0
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         for name in names:
             outcome = validate_partition(registry, name, args.date, warehouse=wh, run_id=run_id)
             print(f"{outcome.status.upper():<8} {outcome.message}")
@@ -275,9 +277,8 @@ def _cmd_dq_validate(args: argparse.Namespace) -> int:
 
 def _cmd_dq_report(args: argparse.Namespace) -> int:
     from steward.quality import write_overview
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
+    with _warehouse(args, migrate=False) as wh:
         print(write_overview(wh))
     return 0
 
@@ -286,15 +287,13 @@ def _cmd_dq_report(args: argparse.Namespace) -> int:
 def _cmd_monitor_run(args: argparse.Namespace) -> int:
     from steward.monitoring import monitor_night
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
     names = args.model or [m.name for m in registry.models]
     models = [registry.model(name) for name in names]  # an unknown name fails before anything runs
     run_id = run_id_for("cli")
     worst = 0
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         from steward.monitoring import retired_models
 
         retired = retired_models(wh, [m.name for m in models])
@@ -333,7 +332,6 @@ def _cmd_monitor_files(args: argparse.Namespace) -> int:
         return _monitor_files_registered(args, reference, current)
     from steward.adhoc import compare_files
     from steward.sources import sniff_file
-    from steward.warehouse import connect
 
     columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
     ref = sniff_file(reference, columns=columns, what="reference file")
@@ -344,8 +342,7 @@ def _cmd_monitor_files(args: argparse.Namespace) -> int:
             print(f"  note: {f.note}")
     features = [c.strip() for c in args.features.split(",")] if args.features else None
     day = args.date or dt.date.today()
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         outcome = compare_files(
             ref,
             cur,
@@ -368,7 +365,6 @@ def _monitor_files_registered(args: argparse.Namespace, reference_glob: str, cur
     from steward.adhoc import adhoc_name
     from steward.monitoring import Relation, files_relation, monitor_relation, scan_engine
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registered = load_registry(check_suites=False).model(args.model)  # no data-quality suites are needed
     # one-off results live beside, never over, the nightly rows of the model
@@ -398,8 +394,7 @@ def _monitor_files_registered(args: argparse.Namespace, reference_glob: str, cur
     if args.labels:
         lab_files = files(args.labels)
         labels = Relation(files_relation(engine, lab_files, fmt(lab_files)), engine, (), tuple(lab_files))
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         outcome = monitor_relation(
             model,
             day,
@@ -423,7 +418,6 @@ def _monitor_files_registered(args: argparse.Namespace, reference_glob: str, cur
 def _cmd_costs_ingest(args: argparse.Namespace) -> int:
     from steward.costs import billing_periods_to_reload, ingest
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry()
     sources = [s for s in registry.costs.sources if s.enabled and (not args.source or s.name in args.source)]
@@ -434,9 +428,8 @@ def _cmd_costs_ingest(args: argparse.Namespace) -> int:
         )
         return 2
     periods = billing_periods_to_reload(args.date, months_back=args.months_back)
-    run_id = args.run_id or f"cli-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
-    with connect(args.url) as wh:
-        wh.migrate()
+    run_id = args.run_id or run_id_for("cli")
+    with _warehouse(args) as wh:
         for source in sources:
             result = ingest(source, warehouse=wh, billing_periods=periods, run_id=run_id)
             totals = ", ".join(f"{c} {v:,.2f}" for c, v in sorted(result.billed_cost_total.items())) or "-"
@@ -451,10 +444,9 @@ def _cmd_costs_export_focus(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from steward.costs import export_focus
-    from steward.warehouse import connect
 
     period = args.billing_period.replace(day=1) if args.billing_period else None
-    with connect(args.url) as wh:
+    with _warehouse(args, migrate=False) as wh:
         out = export_focus(wh, Path(args.out), billing_period=period)
     print(f"wrote {out}")
     return 0
@@ -471,11 +463,10 @@ def _cmd_costs_check_focus(args: argparse.Namespace) -> int:
         load_known_defects,
         run_focus_validator,
     )
-    from steward.warehouse import connect
 
     defects = load_known_defects()
     with tempfile.TemporaryDirectory(prefix="steward-focus-") as tmp:
-        with connect(args.url) as wh:
+        with _warehouse(args, migrate=False) as wh:
             out = export_focus(wh, Path(tmp) / "focus.parquet")
         result = run_focus_validator(out)
     check = judge_focus_result(result, defects)
@@ -499,11 +490,9 @@ def _cmd_costs_check_focus(args: argparse.Namespace) -> int:
 def _cmd_costs_allocate(args: argparse.Namespace) -> int:
     from steward.costs import allocate_days
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry()
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         result = allocate_days(
             wh, registry.costs.allocation, days=args.date, run_id=args.run_id, models=registry.models
         )
@@ -514,10 +503,9 @@ def _cmd_costs_allocate(args: argparse.Namespace) -> int:
 def _cmd_costs_spend(args: argparse.Namespace) -> int:
     from steward.costs import format_spend, spend_summary
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     places = load_registry().costs.allocation.decimals
-    with connect(args.url) as wh:
+    with _warehouse(args, migrate=False) as wh:
         rows = spend_summary(wh, start=args.start, end=args.end, places=places)
     if not rows:
         print(f"no allocated cost between {args.start} and {args.end}: run the cloud_costs DAG first")
@@ -532,12 +520,10 @@ def _cmd_costs_spend(args: argparse.Namespace) -> int:
 def _cmd_carbon_estimate(args: argparse.Namespace) -> int:
     from steward.carbon import estimate_days, load_coefficients, usage_days
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry()
     carbon = registry.costs.carbon
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         result = estimate_days(
             wh,
             days=usage_days(wh, args.date),
@@ -556,12 +542,10 @@ def _cmd_carbon_estimate(args: argparse.Namespace) -> int:
 def _cmd_finance_review(args: argparse.Namespace) -> int:
     from steward.finance import format_roi, parse_period, review, review_dir
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     period = parse_period(args.period)
     out = Path(args.out).expanduser() if args.out else review_dir(period)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         result = review(
             wh, load_registry(), period, run_id=args.run_id or run_id_for("cli_finance"), today=args.today,
             out_dir=out,
@@ -577,11 +561,9 @@ def _cmd_finance_review(args: argparse.Namespace) -> int:
 def _cmd_finance_tco(args: argparse.Namespace) -> int:
     from steward.finance import format_tco, load_ledger, parse_period, run_marts
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     period = parse_period(args.period)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         load_ledger(wh, load_registry(), period, run_id=args.run_id or run_id_for("cli_finance"))
         marts = run_marts(wh, period)
     print(f"Total cost of ownership {period.label} ({period.start} .. {period.last_day}), finance_tco:")
@@ -592,9 +574,8 @@ def _cmd_finance_tco(args: argparse.Namespace) -> int:
 
 def _cmd_carbon_summary(args: argparse.Namespace) -> int:
     from steward.carbon import carbon_summary
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
+    with _warehouse(args, migrate=False) as wh:
         summary = carbon_summary(wh, start=args.start, end=args.end)
     if not summary["by_unit"]:
         print(f"no carbon estimates between {args.start} and {args.end}: run the carbon DAG first")
@@ -624,12 +605,10 @@ def _datetime(text: str) -> dt.datetime:
 def _cmd_retraining_request(args: argparse.Namespace) -> int:
     from steward.registry import load_registry
     from steward.triggers import request_retraining
-    from steward.warehouse import connect
 
     load_registry().model(args.model)  # an unknown model is a one-line error naming the registered ones
     by = args.by or os.environ.get("USER") or "cli"
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         rid = request_retraining(
             wh, args.model, reason=args.reason, requested_by=by, requested_at=dt.datetime.now(dt.UTC)
         )
@@ -640,13 +619,11 @@ def _cmd_retraining_request(args: argparse.Namespace) -> int:
 def _cmd_retraining_decide(args: argparse.Namespace) -> int:
     from steward.registry import load_registry
     from steward.triggers import evaluate_policies, record_decision
-    from steward.warehouse import connect
 
     registry = load_registry()
     names = [args.model] if args.model else [m.name for m in registry.models]
     now = args.now or dt.datetime.now(dt.UTC)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         for name in names:
             decision = evaluate_policies(wh, registry, name, args.date, now=now, run_id=args.run_id)
             if not args.dry_run:
@@ -658,10 +635,8 @@ def _cmd_retraining_decide(args: argparse.Namespace) -> int:
 
 def _cmd_retraining_decisions(args: argparse.Namespace) -> int:
     from steward.triggers import format_decisions, list_decisions
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         rows = list_decisions(wh, model=args.model)
     if not rows:
         print(
@@ -707,7 +682,6 @@ def _cmd_fairness_audit(args: argparse.Namespace) -> int:
     from steward import paths
     from steward.adhoc import FairnessAudit, run_fairness_audit
     from steward.sources import sniff_file
-    from steward.warehouse import connect
 
     paths_given = [*(args.files or []), *(args.file or [])]
     if not paths_given:
@@ -739,8 +713,7 @@ def _cmd_fairness_audit(args: argparse.Namespace) -> int:
     )
     window = args.date or dt.date.today()
     run_id = run_id_for("cli_audit")
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         out = Path(args.out) if args.out else paths.reports_dir() / "fairness"
         outcome = run_fairness_audit(audit, warehouse=wh, window=window, run_id=run_id, reports_dir=out)
     for w in outcome.warnings:
@@ -758,7 +731,6 @@ def _fairness_audit_registered(args: argparse.Namespace) -> int:
     from steward.adhoc import adhoc_name
     from steward.fairness import evaluate_window, file_source_sql, write_fairness, write_fairness_report
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registered = load_registry(args.registry, check_suites=False).model(args.model)
     # one-off results live beside, never over, the nightly rows of the model
@@ -767,8 +739,7 @@ def _fairness_audit_registered(args: argparse.Namespace) -> int:
     label = label or (model.labels.label_column if model.labels else model.columns.label)
     run_id = run_id_for("cli_audit")
     window = args.date or dt.date.today()
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         source = file_source_sql(wh, files, fmt=fmt, label_column=label)
         result = evaluate_window(wh, model, source_sql=source, window=window, run_id=run_id)
         written = write_fairness(wh, model, window, result)
@@ -783,14 +754,12 @@ def _fairness_audit_registered(args: argparse.Namespace) -> int:
 def _cmd_fairness_assess(args: argparse.Namespace) -> int:
     from steward.fairness import assess_training_data, file_source_sql, write_bias_assessment
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     model = load_registry(args.registry).model(args.model)
     files, fmt, label = _fairness_files(args)
     label = label or (model.labels.label_column if model.labels else model.columns.label)
     run_id = run_id_for("cli_assess")
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         source = file_source_sql(wh, files, fmt=fmt, label_column=label)
         rows = assess_training_data(wh, model, source_sql=source, dataset_version=args.version, run_id=run_id)
         written = write_bias_assessment(wh, model, args.version, rows)
@@ -807,11 +776,9 @@ def _cmd_fairness_assess(args: argparse.Namespace) -> int:
 def _cmd_lineage_show(args: argparse.Namespace) -> int:
     from steward.governance import affected_by_partition, model_lineage
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         if args.model:
             registry.model(args.model)  # an unknown name fails with the registered names
             rows = model_lineage(wh, args.model)
@@ -850,14 +817,12 @@ def _cmd_lineage_show(args: argparse.Namespace) -> int:
 def _cmd_retention_run(args: argparse.Namespace) -> int:
     from steward.governance import run_retention
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
     for name in args.dataset or []:
         registry.dataset(name)  # an unknown name fails before anything is removed
     archive = Path(args.archive_dir).expanduser() if args.archive_dir else None
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         outcome = run_retention(
             registry,
             args.date,
@@ -876,11 +841,9 @@ def _cmd_retention_run(args: argparse.Namespace) -> int:
 def _cmd_erasure_request(args: argparse.Namespace) -> int:
     from steward.governance import cli_actor, request_erasure
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         request_id = request_erasure(
             wh,
             registry,
@@ -898,11 +861,9 @@ def _cmd_erasure_request(args: argparse.Namespace) -> int:
 def _cmd_erasure_run(args: argparse.Namespace) -> int:
     from steward.governance import run_erasure
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     registry = load_registry(check_suites=False)
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         outcomes = run_erasure(registry, warehouse=wh, run_id=run_id_for("cli"), request_ids=args.request)
     for outcome in outcomes:
         print(outcome.summary())
@@ -914,10 +875,8 @@ def _cmd_erasure_run(args: argparse.Namespace) -> int:
 def _cmd_footprint(args: argparse.Namespace) -> int:
     from steward.governance import footprint_trend, measure_footprint
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         if args.date:
             measure_footprint(
                 load_registry(check_suites=False), args.date, warehouse=wh, run_id=run_id_for("cli")
@@ -931,12 +890,10 @@ def _cmd_footprint(args: argparse.Namespace) -> int:
 def _cmd_esg_extract(args: argparse.Namespace) -> int:
     from steward.governance import esg_extract, parse_quarter, previous_quarter, quarter_of
     from steward.registry import load_registry
-    from steward.warehouse import connect
 
     quarter = args.quarter or previous_quarter(quarter_of(dt.datetime.now(dt.UTC).date()))
     parse_quarter(quarter)  # a bad quarter fails before connecting
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         out = esg_extract(load_registry(check_suites=False), quarter, warehouse=wh)
     print(f"ESG extract {quarter}: {len(out.rows)} rows")
     print(f"  csv:     {out.csv_path}")
@@ -1055,10 +1012,8 @@ def _actor(args: argparse.Namespace) -> str:
 
 def _cmd_models_list(args: argparse.Namespace) -> int:
     from steward.lifecycle import model_state, registered_models
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         rows = []
         for name in registered_models(wh):
             state = model_state(wh, name)
@@ -1082,10 +1037,8 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 
 def _cmd_models_show(args: argparse.Namespace) -> int:
     from steward.lifecycle import model_state
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         state = model_state(wh, args.model)
     if not state.versions:
         raise ValueError(
@@ -1118,10 +1071,8 @@ def _cmd_models_show(args: argparse.Namespace) -> int:
 
 def _cmd_models_history(args: argparse.Namespace) -> int:
     from steward.lifecycle import model_history
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         events = model_history(wh, args.model)
     if not events:
         raise ValueError(f"model {args.model!r} has no events: check the name (steward models list)")
@@ -1146,10 +1097,8 @@ def _cmd_models_history(args: argparse.Namespace) -> int:
 
 def _cmd_models_rollback(args: argparse.Namespace) -> int:
     from steward.lifecycle import champion_version, rollback
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         before = champion_version(wh, args.model)
         after = rollback(wh, args.model, actor=_actor(args), reason=args.reason)
     print(f"{args.model}: champion rolled back from {before} to {after} (recorded as a rollback event)")
@@ -1158,10 +1107,8 @@ def _cmd_models_rollback(args: argparse.Namespace) -> int:
 
 def _cmd_models_decommission(args: argparse.Namespace) -> int:
     from steward.lifecycle import decommission, model_state
-    from steward.warehouse import connect
 
-    with connect(args.url) as wh:
-        wh.migrate()
+    with _warehouse(args) as wh:
         event = decommission(wh, args.model, args.version, actor=_actor(args), reason=args.reason)
         retired = model_state(wh, args.model).decommissioned
     if event is None:

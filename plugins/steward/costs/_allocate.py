@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from steward._dates import check_dates
+from steward._runs import new_run_id
 from steward.costs._lines import AMOUNT, DIMENSIONS, TS, check_input, engine, quote, resolutions
 from steward.costs._money import round_to_total
 from steward.registry import AllocationConfig, Model
@@ -332,7 +332,7 @@ def allocate_days(
     chosen = billing_periods if billing_periods is not None else days
     assert chosen is not None
     periods = sorted({d.replace(day=1) for d in check_dates(chosen, what="cost allocation: billing period")})
-    run_id = run_id or f"manual__{uuid.uuid4().hex[:12]}"
+    run_id = run_id or new_run_id("manual")
     result = AllocationResult(billing_periods=periods, run_id=run_id)
     for period in periods:
         lines = load_allocation_input(warehouse, period)
