@@ -2,8 +2,9 @@
 
 A refactoring must not change what Steward writes. This tool checks out two git refs as
 worktrees under a temporary folder, runs ``steward demo --days N`` for each with that worktree's
-code (``PYTHONPATH=<worktree>/plugins`` ahead of the editable install of this checkout, and a
-``STEWARD_HOME`` of its own), then compares every table of the two DuckDB warehouses row by row.
+code (``PYTHONPATH=<worktree>/plugins`` ahead of the editable install of this checkout), one after the
+other in the same ``STEWARD_HOME`` path over copies of one demo lake (see :func:`run_side`), then
+compares every table of the two DuckDB warehouses row by row.
 
 Left out of the comparison, because they differ from run to run by design:
 
@@ -237,21 +238,28 @@ def run_side(
 ) -> Side:
     """Check out ``ref`` as a worktree, run the demo with its code, return its warehouse.
 
+    Every side runs in the same ``STEWARD_HOME`` path (``<workdir>/home``, moved to ``<name>-home``
+    afterwards) over a copy of one lake (:func:`seed_lake`, file times kept): reference profiles,
+    their ids and the control charts' seeded null distributions are fingerprints of the lake's paths
+    and modification times, so two fresh lakes would differ without any change of code.
     With ``reuse``, a side already run for the same commit and days in ``workdir`` is not run again.
     """
-    worktree, home = workdir / name, workdir / f"{name}-home"
-    done_file = home / "golden.done"
+    worktree, kept, home = workdir / name, workdir / f"{name}-home", workdir / "home"
+    done_file = kept / "golden.done"
     stamp = f"{_git('rev-parse', ref, cwd=repo)} days={days} rows={rows_per_day}"
     if reuse and done_file.is_file() and done_file.read_text() == stamp:
-        print(f"{name}: {ref} reused from {home}", flush=True)
-        return Side(home / "warehouse.duckdb", _side_paths(home, worktree, repo))
-    if home.exists():
-        shutil.rmtree(home)
+        print(f"{name}: {ref} reused from {kept}", flush=True)
+        return Side(kept / "warehouse.duckdb", _side_paths(home, worktree, repo))
+    for folder in (home, kept):
+        if folder.exists():
+            shutil.rmtree(folder)
     if worktree.exists():
         _git("worktree", "remove", "--force", str(worktree), cwd=repo)
     _git("worktree", "add", "--detach", str(worktree), ref, cwd=repo)
     home.mkdir()
     env = _environment(worktree, home)
+    seed_lake(workdir, env=env, cwd=worktree, rows_per_day=rows_per_day)
+    shutil.copytree(workdir / "lake-seed", home / "lake", copy_function=shutil.copy2)
     where = subprocess.run(
         [sys.executable, "-c", "import steward; print(steward.__file__)"],
         env=env, cwd=worktree, check=True, capture_output=True, text=True,
@@ -273,7 +281,32 @@ def run_side(
     if done.returncode != 0:
         raise RuntimeError(f"{name} ({ref}): steward demo exited {done.returncode}: see {log}")
     done_file.write_text(stamp)
-    return Side(home / "warehouse.duckdb", _side_paths(home, worktree, repo))
+    home.rename(kept)
+    return Side(kept / "warehouse.duckdb", _side_paths(home, worktree, repo))
+
+
+def seed_lake(workdir: Path, *, env: dict[str, str], cwd: Path, rows_per_day: int) -> Path:
+    """Generate the demo lake once (``<workdir>/lake-seed``) with the first side's code; return it.
+
+    Both sides then read copies of the same files, so a change to the demo generator itself is not
+    what this comparison shows.
+    """
+    seed = workdir / "lake-seed"
+    stamp = workdir / "lake-seed.rows"
+    if stamp.is_file() and stamp.read_text() == str(rows_per_day):
+        return seed
+    home = workdir / "seed-home"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(seed, ignore_errors=True)
+    make = ["generate-demo", "--days", "14", "--rows-per-day", str(rows_per_day)]
+    subprocess.run(
+        [sys.executable, "-m", "steward", *make], env={**env, "STEWARD_HOME": str(home)}, cwd=cwd,
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    (home / "lake").rename(seed)
+    shutil.rmtree(home)
+    stamp.write_text(str(rows_per_day))
+    return seed
 
 
 def _default_before(repo: Path, base: str) -> str:
