@@ -6,6 +6,7 @@ the CLI, the tests and the benchmarks call the same way.
 """
 
 from steward._dates import DATE_RANGE_ENV, DEFAULT_DATE_RANGE, check_date, check_dates, date_range
+from steward._runs import new_run_id
 
 __all__ = [
     # the dates Steward accepts
@@ -14,6 +15,8 @@ __all__ = [
     "check_date",
     "check_dates",
     "date_range",
+    # run ids (<kind>__<key>)
+    "new_run_id",
 ]
 
 __version__ = "0.1.0"

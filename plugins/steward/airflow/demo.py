@@ -293,10 +293,6 @@ def _run_with_dag_test(
     return states
 
 
-#: The demo's stand-in for a risk officer answering high-risk approvals through Airflow's HITL API.
-DEMO_APPROVER = "demo-risk-officer"
-
-
 def run_fired_retrainings(dag: Any, day: dt.date) -> list[str]:
     """Run ``model_retraining`` for each decision of ``day`` that fired; return one line per run.
 
@@ -308,6 +304,7 @@ def run_fired_retrainings(dag: Any, day: dt.date) -> list[str]:
     """
     import threading
 
+    from steward.demo import retraining_line
     from steward.warehouse import connect
 
     shorten_retries(dag)
@@ -343,6 +340,7 @@ def _approve_when_waiting(dag_id: str, stop: Any) -> None:
     from airflow.utils.session import create_session
 
     from steward.airflow.retraining import answer_approval
+    from steward.demo import DEMO_APPROVER
 
     while not stop.is_set():
         with create_session() as session:
@@ -366,32 +364,3 @@ def _close_placeholder(dag_id: str, run_id: str, state: str) -> None:
         placeholder = session.query(DagRun).filter(DagRun.dag_id == dag_id, DagRun.run_id == run_id).first()
         if placeholder is not None and str(placeholder.state) in ("queued", "running"):
             placeholder.state = state if state in ("success", "failed") else "failed"
-
-
-def retraining_line(model: str, run_id: str) -> str:
-    """One summary line of a retraining run: challenger vs champion, AUCs, DeLong p, gates, outcome."""
-    from steward.retraining import read_run
-    from steward.warehouse import connect
-
-    with connect() as wh:
-        row = read_run(wh, model, run_id)
-    if row is None:
-        return f"{model}: no retraining_runs row (run {run_id})"
-    c = row["comparison"]
-    gates = ", ".join(f"{g['name']} {'ok' if g['passed'] else 'FAILED'}" for g in row["gates"]) or "-"
-    if c.get("auc_champion") is not None:
-        auc = (
-            f"AUC {c['auc_challenger']:.3f} vs {c['auc_champion']:.3f} (champion {row['champion_version']}), "
-            f"DeLong p {c['delong']['p']:.2g}"
-        )
-    elif c.get("auc_challenger") is not None:
-        auc = f"AUC {c['auc_challenger']:.3f}, no champion"
-    else:
-        auc = "not evaluated"
-    note = (
-        f" (approved by {DEMO_APPROVER} through Airflow's HITL API: demo auto-approval)"
-        if DEMO_APPROVER in str(row["reason"])
-        else ""
-    )
-    head = f"{model} {row['challenger_version'] or '-'}: {auc}; gates {gates} -> {row['status']}{note}"
-    return f"{head}: {row['reason']}"[:400]

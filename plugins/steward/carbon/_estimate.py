@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from steward._dates import check_dates, month_start, next_month, period_start
+from steward._runs import new_run_id
 from steward.carbon._coefficients import Coefficients
 from steward.carbon._regions import compare_regions
 from steward.carbon._usage import estimate_usage_emissions
@@ -201,7 +201,7 @@ def estimate_days(
     CarbonDaysResult(run_id='manual__...', coefficients_version='2026.11', days=[...], ...)
     """
     days = check_dates(days, what="carbon estimate: charge day")
-    run_id = run_id or f"manual__{uuid.uuid4().hex[:12]}"
+    run_id = run_id or new_run_id("manual")
     result = CarbonDaysResult(run_id=run_id, coefficients_version=coefficients.version)
     for day in sorted(set(days)):
         lines = read_usage_lines(warehouse, day)

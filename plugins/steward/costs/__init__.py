@@ -13,6 +13,7 @@ from steward.costs._allocate import (
     AllocationResult,
     allocate,
     allocate_days,
+    format_spend,
     load_allocation_input,
     spend_summary,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "allocate_days",
     "load_allocation_input",
     "spend_summary",
+    "format_spend",
     # money for display
     "round_to_total",
     # tag coverage

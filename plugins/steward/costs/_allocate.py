@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from steward._dates import check_dates, month_start, period_start
+from steward._runs import new_run_id
 from steward.costs._lines import AMOUNT, DIMENSIONS, TS, check_input, engine, quote, resolutions
 from steward.costs._money import round_to_total
 from steward.registry import AllocationConfig, Model
@@ -48,6 +48,7 @@ __all__ = [
     "DIMENSIONS",
     "allocate",
     "allocate_days",
+    "format_spend",
     "load_allocation_input",
     "spend_summary",
 ]
@@ -327,7 +328,7 @@ def allocate_days(
     chosen = billing_periods if billing_periods is not None else days
     assert chosen is not None
     periods = sorted({month_start(d) for d in check_dates(chosen, what="cost allocation: billing period")})
-    run_id = run_id or f"manual__{uuid.uuid4().hex[:12]}"
+    run_id = run_id or new_run_id("manual")
     result = AllocationResult(billing_periods=periods, run_id=run_id)
     for period in periods:
         lines = load_allocation_input(warehouse, period)
@@ -427,3 +428,29 @@ def spend_summary(
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def format_spend(rows: Sequence[dict[str, object]]) -> list[str]:
+    """Render :func:`steward.costs.spend_summary` rows as aligned lines: one per currency x unit, a total.
+
+    The rows come rounded for display with the largest remainder, so each currency's lines add up to its
+    total line exactly.
+    """
+    lines: list[str] = []
+    for currency in dict.fromkeys(str(r["currency"]) for r in rows):
+        mine = [r for r in rows if r["currency"] == currency]
+        total = Decimal(0)
+        for r in mine:
+            unit = r["business_unit"] or "(unallocated)"
+            share = r["share"] if isinstance(r["share"], float) else 0.0
+            amount = Decimal(str(r["effective_cost"]))
+            total += amount
+            lines.append(f"  {unit:<16} {currency} {amount:>14,}  {share:6.1%}")
+        lines.append(f"  {'total':<16} {currency} {total:>14,}")
+        untagged, no_tags = mine[0]["untagged_share"], mine[0]["no_tags_share"]
+        if isinstance(untagged, float) and isinstance(no_tags, float):
+            lines.append(
+                f"  {currency}: {untagged:.1%} of cost has no business-unit tag "
+                f"({no_tags:.1%} has no tag at all)"
+            )
+    return lines

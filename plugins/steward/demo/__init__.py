@@ -15,6 +15,7 @@ from steward.demo._generate import generate
 from steward.demo._manifest import DemoManifest, Partition
 from steward.demo._problems import INJECTED_PROBLEMS, InjectedProblem, injected_problems
 from steward.demo._profile import DEMO_PROFILE_REGIONS, hourly_profile_rows, write_hourly_profile
+from steward.demo._summary import DEMO_APPROVER, print_summary, retraining_line
 from steward.demo._trainers import train_credit_risk, train_lead_scoring
 
 __all__ = [
@@ -38,6 +39,10 @@ __all__ = [
     "DEMO_PROFILE_REGIONS",
     "hourly_profile_rows",
     "write_hourly_profile",
+    # the summary after the nights
+    "DEMO_APPROVER",
+    "print_summary",
+    "retraining_line",
     # trainers (retraining.trainer in include/governance.yaml)
     "train_credit_risk",
     "train_lead_scoring",

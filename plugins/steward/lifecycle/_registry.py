@@ -213,6 +213,28 @@ def record_event(
     if alias is not None:
         _check_alias(model, alias)
     _require_version(warehouse, model, version)
+    return _one_event(
+        warehouse, model, version, kind,
+        actor=actor, reason=reason, occurred_at=occurred_at, evidence_run_id=evidence_run_id,
+        alias=alias, stage=stage, details=details,
+    )  # fmt: skip
+
+
+def _one_event(
+    warehouse: Warehouse,
+    model: str,
+    version: str,
+    kind: str,
+    *,
+    actor: str,
+    reason: str,
+    occurred_at: dt.datetime | None,
+    evidence_run_id: str | None,
+    alias: str | None = None,
+    stage: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> str:
+    """Write one event (stamped now unless ``occurred_at`` is given) and return its id."""
     event = event_row(
         model,
         version,
@@ -273,19 +295,11 @@ def set_alias(
     state = _require_live(warehouse, model, version, f"given the alias {alias!r}")
     if state.aliases.get(alias) == version:
         return None
-    event = event_row(
-        model,
-        version,
-        "alias_set",
-        actor=actor,
-        reason=reason,
-        occurred_at=occurred_at or now(),
-        alias=alias,
-        evidence_run_id=evidence_run_id,
-        details={"previous": state.aliases.get(alias)},
-    )
-    write(warehouse, model, [event])
-    return str(event["event_id"])
+    return _one_event(
+        warehouse, model, version, "alias_set",
+        actor=actor, reason=reason, occurred_at=occurred_at, evidence_run_id=evidence_run_id,
+        alias=alias, details={"previous": state.aliases.get(alias)},
+    )  # fmt: skip
 
 
 def remove_alias(
@@ -304,18 +318,10 @@ def remove_alias(
     version = model_state(warehouse, model).aliases.get(alias)
     if version is None:
         return None
-    event = event_row(
-        model,
-        version,
-        "alias_removed",
-        actor=actor,
-        reason=reason,
-        occurred_at=occurred_at or now(),
-        alias=alias,
-        evidence_run_id=evidence_run_id,
-    )
-    write(warehouse, model, [event])
-    return str(event["event_id"])
+    return _one_event(
+        warehouse, model, version, "alias_removed",
+        actor=actor, reason=reason, occurred_at=occurred_at, evidence_run_id=evidence_run_id, alias=alias,
+    )  # fmt: skip
 
 
 def set_stage(
@@ -352,19 +358,11 @@ def set_stage(
     state = _require_live(warehouse, model, version, f"moved to {stage}")
     if state.stages.get(version) == stage:
         return None
-    event = event_row(
-        model,
-        version,
-        "stage_changed",
-        actor=actor,
-        reason=reason,
-        occurred_at=occurred_at or now(),
-        stage=stage,
-        evidence_run_id=evidence_run_id,
-        details={"previous": state.stages.get(version)},
-    )
-    write(warehouse, model, [event])
-    return str(event["event_id"])
+    return _one_event(
+        warehouse, model, version, "stage_changed",
+        actor=actor, reason=reason, occurred_at=occurred_at, evidence_run_id=evidence_run_id,
+        stage=stage, details={"previous": state.stages.get(version)},
+    )  # fmt: skip
 
 
 def promote(

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from steward._runs import new_run_id
 from steward.registry import Model, PreferredWindow, Registry
 from steward.triggers._evidence import (
     Evidence,
@@ -51,7 +52,7 @@ class Decision:
 
 def retraining_run_id(decision: str) -> str:
     """Return the ``model_retraining`` run id a fired decision starts (one run per decision)."""
-    return f"retraining__{decision}"
+    return new_run_id("retraining", decision)
 
 
 def _aware(value: Any) -> dt.datetime:

@@ -15,6 +15,7 @@ __all__ = [
     "DECISIONS_TABLE",
     "REQUESTS_TABLE",
     "decision_row",
+    "format_decisions",
     "list_decisions",
     "record_decision",
     "record_decisions",
@@ -106,3 +107,14 @@ def fired_runs(warehouse: Warehouse, model: str, *, limit: int = 20) -> list[str
     """Return the ``model_retraining`` run ids the model's fired decisions started, newest first."""
     rows = warehouse.fetch(read_sql("triggers/select_fired_runs.sql"), {"model": model, "limit": limit})
     return [str(r["triggered_run_id"]) for r in rows]
+
+
+def format_decisions(rows: Sequence[dict[str, object]], *, width: int = 100) -> list[str]:
+    """Return the decisions table (night, model, action, reason) as aligned text lines."""
+    lines = [f"{'night':<10}  {'model':<14} {'action':<18} reason"]
+    for r in rows:
+        action = str(r["action"]) + (f"/{r['guard']}" if r.get("guard") else "")
+        reason = str(r["reason"])
+        reason = reason if len(reason) <= width else reason[: width - 1] + "…"
+        lines.append(f"{r['night']!s:<10}  {r['model']!s:<14} {action:<18} {reason}")
+    return lines

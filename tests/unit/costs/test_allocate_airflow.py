@@ -11,7 +11,7 @@ import pytest
 
 from steward.airflow.connections import google_access
 from steward.airflow.costs import clients_for, failed_sources
-from steward.cli import format_spend
+from steward.costs import format_spend
 
 
 def _aws_source(kind: str = "aws_cost_explorer") -> SimpleNamespace:
