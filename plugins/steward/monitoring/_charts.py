@@ -252,19 +252,18 @@ def model_series(
                 tuple(_f(r[col]) for r in rs),
                 regimes=tuple(None if r["model_version"] is None else str(r["model_version"]) for r in rs),
             )
-    if warehouse.table_exists("fairness_metrics"):
-        gaps, breached = _fairness(model, warehouse, fairness_rows)
-        for name, gap in gaps.items():
-            gap_days = tuple(sorted(gap))
-            key = name.removeprefix("fairness:")
-            series[name] = SeriesInput(
-                name,
-                "fairness",
-                "up",
-                gap_days,
-                tuple(gap[d] for d in gap_days),
-                may_alarm=tuple((d, key) in breached for d in gap_days),
-            )
+    gaps, breached = _fairness(model, warehouse, fairness_rows)
+    for name, gap in gaps.items():
+        gap_days = tuple(sorted(gap))
+        key = name.removeprefix("fairness:")
+        series[name] = SeriesInput(
+            name,
+            "fairness",
+            "up",
+            gap_days,
+            tuple(gap[d] for d in gap_days),
+            may_alarm=tuple((d, key) in breached for d in gap_days),
+        )
     return series
 
 
@@ -338,9 +337,6 @@ def _fairness(
     ``tonight`` holds ``fairness_metrics`` rows not written yet (the night is written in one
     transaction); they replace the stored rows of their windows.
     """
-    cols = set(warehouse.columns("fairness_metrics"))
-    if not {"model", "window_date", "attribute", "metric", "value", "status"} <= cols:
-        return {}, set()
     rows = _with_tonight(
         warehouse.fetch(
             "select window_date, attribute, metric, value, status from fairness_metrics "
@@ -403,8 +399,6 @@ def _registry_restarts(
     model: Model, warehouse: Warehouse, day: dt.date, fingerprint: str | None
 ) -> list[Restart]:
     """Restart every series on each night whose registry fingerprint differs from the night before."""
-    if "registry_fingerprint" not in warehouse.columns("monitoring_runs"):
-        return []
     nights = {
         r["window_date"]: r["registry_fingerprint"]
         for r in warehouse.fetch(
@@ -429,8 +423,6 @@ def _registry_restarts(
 
 
 def _recorded_restarts(model: Model, warehouse: Warehouse) -> list[Restart]:
-    if not warehouse.table_exists("control_chart_restarts"):
-        return []
     return [
         Restart(str(r["series"]), r["restart_date"], str(r["kind"]), str(r["reason"]))  # type: ignore[arg-type]
         for r in warehouse.fetch(
