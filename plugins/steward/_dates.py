@@ -3,6 +3,10 @@
 A typo such as ``0001-11-20`` or ``9999-01-01`` would otherwise write year-1 rows to the warehouse
 and fail later in the reports' plots. Every entry point that takes a date (CLI options, the DAGs'
 ``date`` param, data quality, monitoring, fairness, costs and carbon) calls :func:`check_date`.
+
+Billing periods are months: :func:`month_start`, :func:`next_month`, :func:`period_start` (the
+``BillingPeriodStart`` timestamp of a day's month) and :func:`billing_months` are the one place that
+turns a day into its month, for costs, carbon and the retraining evidence alike.
 """
 
 from __future__ import annotations
@@ -11,7 +15,17 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 
-__all__ = ["DATE_RANGE_ENV", "DEFAULT_DATE_RANGE", "check_date", "check_dates", "date_range"]
+__all__ = [
+    "DATE_RANGE_ENV",
+    "DEFAULT_DATE_RANGE",
+    "billing_months",
+    "check_date",
+    "check_dates",
+    "date_range",
+    "month_start",
+    "next_month",
+    "period_start",
+]
 
 #: Environment variable that sets the accepted range: ``FIRST..LAST`` (ISO dates, both included).
 DATE_RANGE_ENV = "STEWARD_DATE_RANGE"
@@ -84,3 +98,55 @@ def check_date(value: dt.date, *, what: str) -> dt.date:
 def check_dates(values: Iterable[dt.date], *, what: str) -> list[dt.date]:
     """Return ``values`` as a list once each passed :func:`check_date` (nothing is checked lazily)."""
     return [check_date(v, what=what) for v in values]
+
+
+def month_start(day: dt.date) -> dt.date:
+    """Return the first day of ``day``'s month (a datetime counts by its date).
+
+    Examples
+    --------
+    >>> month_start(dt.date(2026, 11, 20))
+    datetime.date(2026, 11, 1)
+    """
+    return dt.date(day.year, day.month, 1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    """Return the first day of the month after ``day``'s.
+
+    Examples
+    --------
+    >>> next_month(dt.date(2026, 12, 31))
+    datetime.date(2027, 1, 1)
+    """
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def period_start(day: dt.date) -> dt.datetime:
+    """Return the ``BillingPeriodStart`` of ``day``'s month: midnight UTC of its first day.
+
+    Examples
+    --------
+    >>> period_start(dt.date(2026, 11, 20))
+    datetime.datetime(2026, 11, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    return dt.datetime(day.year, day.month, 1, tzinfo=dt.UTC)
+
+
+def billing_months(day: dt.date, *, months_back: int) -> list[dt.date]:
+    """Return the first days of ``day``'s month and the ``months_back`` months before it, oldest first.
+
+    Raises
+    ------
+    ValueError
+        ``months_back`` is negative.
+
+    Examples
+    --------
+    >>> billing_months(dt.date(2026, 1, 3), months_back=1)
+    [datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)]
+    """
+    if months_back < 0:
+        raise ValueError(f"months_back must be >= 0, got {months_back}")
+    index = day.year * 12 + day.month - 1
+    return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - months_back, index + 1)]

@@ -704,12 +704,12 @@ def _cmd_retraining_decisions(args: argparse.Namespace) -> int:
 
 def format_decisions(rows: Sequence[dict[str, object]], *, width: int = 100) -> list[str]:
     """Return the decisions table (night, model, action, reason) as aligned text lines."""
-    lines = [f"{'night':<10}  {'model':<14} {'action':<13} reason"]
+    lines = [f"{'night':<10}  {'model':<14} {'action':<18} reason"]
     for r in rows:
         action = str(r["action"]) + (f"/{r['guard']}" if r.get("guard") else "")
         reason = str(r["reason"])
         reason = reason if len(reason) <= width else reason[: width - 1] + "…"
-        lines.append(f"{r['night']!s:<10}  {r['model']!s:<14} {action:<13} {reason}")
+        lines.append(f"{r['night']!s:<10}  {r['model']!s:<14} {action:<18} {reason}")
     return lines
 
 

@@ -86,6 +86,15 @@ def _breach(day: dt.date) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _labelled(day: dt.date) -> dict[str, Any]:
+    """A labelled window as monitoring records it (the trigger's data guard counts these)."""
+    return {
+        "model": "credit_risk", "window_date": day, "metric": "positive_rate", "realized_value": 0.2,
+        "realized_status": "ok", "estimated_status": "undefined", "n": 50, "n_labelled": 50,
+        "label_coverage": 1.0, "breach": False, "run_id": f"mon-{day}", "computed_at": T,
+    }  # fmt: skip
+
+
 def _run(dag: Any, night: dt.date, evaluated_at: str) -> Any:
     return dag.test(
         logical_date=dt.datetime.combine(night, dt.time(6), tzinfo=dt.UTC),
@@ -107,6 +116,8 @@ def test_fire_then_no_second_run_while_queued_and_rerun_writes_the_same_row(trig
     with connect() as wh:
         wh.migrate()
         wh.replace_partition("monitoring_breaches", {"model": "credit_risk"}, [_breach(night)])
+        labelled = [_labelled(night - dt.timedelta(days=i)) for i in range(5)]  # 2 + a 3-day holdout
+        wh.replace_partition("model_performance", {"model": "credit_risk"}, labelled)
     run = _run(trigger_dag, night, "2026-11-06T04:00")
     assert str(run.state) == "success"
     with connect() as wh:

@@ -79,7 +79,7 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     assert "not computable for 2026-11: no observations" in out
     assert "model registry: champions lead_scoring 2.3.0, credit_risk 1.8.2" in out
     assert "credit_risk    champion 1.8.2 (since 2026-10-31 12:00 UTC, set by steward-demo)" in out
-    assert f"  {DAY}  lead_scoring   defer         defer because drift" in out
+    assert f"  {DAY}  lead_scoring   defer              defer because drift" in out
     assert "fire because drift" not in out
 
 

@@ -6,9 +6,13 @@ import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from steward import DATE_RANGE_ENV, check_date, check_dates, date_range
+from steward._dates import billing_months, month_start, next_month, period_start
 from steward.airflow.context import resolve_partition_date
 from steward.carbon import estimate_days, usage_days
 from steward.costs import allocate_days, billing_periods_to_reload, ingest
@@ -106,3 +110,31 @@ ENTRY_POINTS: dict[str, Callable[[], object]] = {
 def test_entry_points_refuse_the_date_before_anything_else(entry_point: str) -> None:
     with pytest.raises(ValueError, match=r"0001-11-20 is outside the dates Steward accepts"):
         ENTRY_POINTS[entry_point]()
+
+
+def _numpy_month(day: dt.date, shift: int = 0) -> dt.date:
+    """The first day of ``day``'s month shifted by ``shift`` months, by numpy's month arithmetic."""
+    month = np.datetime64(day.isoformat(), "M") + shift
+    return dt.date.fromisoformat(str(month.astype("datetime64[D]")))
+
+
+@given(st.dates(min_value=dt.date(1970, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_month_helpers_agree_with_numpy_month_arithmetic(day: dt.date) -> None:
+    assert month_start(day) == _numpy_month(day)
+    assert next_month(day) == _numpy_month(day, 1)
+    start = period_start(day)
+    assert start == dt.datetime.combine(_numpy_month(day), dt.time(), tzinfo=dt.UTC)
+    assert start.utcoffset() == dt.timedelta(0)
+
+
+@given(
+    st.dates(min_value=dt.date(1970, 1, 1), max_value=dt.date(2100, 12, 31)),
+    st.integers(min_value=0, max_value=30),
+)
+def test_billing_months_are_the_months_ending_with_the_day(day: dt.date, back: int) -> None:
+    assert billing_months(day, months_back=back) == [_numpy_month(day, -k) for k in range(back, -1, -1)]
+
+
+def test_billing_months_refuse_a_negative_lookback() -> None:
+    with pytest.raises(ValueError, match="months_back must be >= 0, got -1"):
+        billing_months(dt.date(2026, 11, 3), months_back=-1)

@@ -12,6 +12,9 @@
 --   grouping_sets    the sets: each attribute, each intersection, overall; each again with score_bin
 -- Many windows at once: group_columns then also carries "cast(<window column> as date) as steward_window",
 -- group_keys ends with steward_window and every grouping set starts with it (one scan for all windows).
+-- Model versions in the same pass (optional): group_columns also carries "cast(<version> as varchar) as
+-- steward_version", last_* carry the latest timestamp per cell, grouping_flags "grouping(steward_version)
+-- as grouped_version", and one more set (steward_window, steward_version) counts each window's versions.
 -- Portable SQL: runs unchanged on DuckDB and PostgreSQL.
 
 with source as (
@@ -32,7 +35,7 @@ prepared as (
         -- the score as an exact decimal for sums; values that are not finite stay out of them
         case when {score_expr} > -1e23 and {score_expr} < 1e23
             then cast({score_expr} as decimal(38, 14)) end as score_exact,
-        {bin_expr} as score_bin
+        {bin_expr} as score_bin{last_prepared}
     from source
 ),
 
@@ -48,7 +51,7 @@ partial as (
         count(*) as n_rows,
         count(score_probability) as n_scored,
         sum(score_exact) as score_exact_sum,
-        count(case when label_value is not null then score_probability end) as n_scored_labelled
+        count(case when label_value is not null then score_probability end) as n_scored_labelled{last_partial}
     from prepared
     group by {group_keys}, score_bin, predicted_favourable, label_favourable, label_value
 ),
@@ -73,7 +76,7 @@ counted as (
         cast(sum(case when label_value is not null then score_exact_sum end) as double precision)
             as score_sum_labelled,
         sum(n_scored_labelled) as n_scored_labelled,
-        sum(case when label_value = 1 then n_scored else 0 end) as label_one_scored
+        sum(case when label_value = 1 then n_scored else 0 end) as label_one_scored{last_counted}
     from partial
     group by grouping sets ({grouping_sets})
 )

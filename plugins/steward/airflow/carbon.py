@@ -40,16 +40,13 @@ def provider_client(provider: Any, conn: Any) -> Any:
 
 
 def _connection(provider: Any) -> Any:
-    from airflow.sdk import Connection
+    from steward.airflow.connections import get_connection
 
-    try:
-        return Connection.get(provider.conn_id)
-    except Exception as exc:  # the lookup raises a different class per secrets backend
-        raise AirflowFailException(
-            f"carbon provider {provider.name!r} (include/governance.yaml costs.carbon.providers): Airflow "
-            f"connection {provider.conn_id!r} is not defined ({type(exc).__name__}): create it or set "
-            "the provider's connection_id"
-        ) from None
+    return get_connection(
+        provider.conn_id,
+        what=f"carbon provider {provider.name!r} (include/governance.yaml costs.carbon.providers)",
+        fix="set the provider's connection_id",
+    )
 
 
 @task
@@ -65,7 +62,7 @@ def carbon_providers() -> list[str]:
     return names
 
 
-@task(outlets=[CARBON], map_index_template="{{ steward_provider }}", execution_timeout=CLOUD_TASK_TIMEOUT)
+@task(outlets=[CARBON], map_index_template=ctx.mapped_label("provider"), execution_timeout=CLOUD_TASK_TIMEOUT)
 def load_provider(provider: str) -> dict[str, Any]:
     """Reload the recent months of one provider's carbon data into ``carbon_provider_monthly``."""
     from steward.carbon import fetch_aws_emissions, fetch_gcp_emissions, months_back, write_provider_months
@@ -102,14 +99,16 @@ def load_provider(provider: str) -> dict[str, Any]:
 @task(outlets=[CARBON])
 def estimate_usage() -> dict[str, Any]:
     """Estimate, allocate and compare the usage emissions of the reloaded billing periods."""
-    from steward.carbon import estimate_days, load_coefficients, months_back, usage_days
+    from steward._dates import month_start
+    from steward.carbon import estimate_days, load_coefficients, usage_days
+    from steward.costs import billing_periods_to_reload
     from steward.registry import load_registry
 
     context = get_current_context()
     day = _day(context)
     registry = load_registry()
     carbon = registry.costs.carbon
-    periods = months_back(day, 1)  # what the cost DAG reloads: this billing month and the one before
+    periods = billing_periods_to_reload(day)  # exactly what the cost DAG reloads
     coefficients = load_coefficients(carbon.coefficients)
     with ctx.warehouse() as wh:
         if not wh.table_exists("cost_line_daily"):
@@ -117,7 +116,7 @@ def estimate_usage() -> dict[str, Any]:
             log.warning("%s", warning)
             return {"days": [], "usage_rows": 0, "warnings": [warning]}
         days = usage_days(wh, periods)
-        empty = [p.isoformat()[:7] for p in periods if not any(d.replace(day=1) == p for d in days)]
+        empty = [p.isoformat()[:7] for p in periods if not any(month_start(d) == p for d in days)]
         warnings = [
             f"no billing lines in cost_line_daily for {month}: its emissions are not estimated (did the "
             "cloud_costs DAG load that month?)"

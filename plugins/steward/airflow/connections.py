@@ -1,4 +1,9 @@
-"""Cloud credentials from Airflow connections, as Airflow users configure them (costs and carbon alike).
+"""Airflow connections, read in one place: the warehouse's, and cloud credentials for costs and carbon.
+
+:func:`get_connection` looks a connection up (a missing one is one line naming what needs it and the
+fix); :func:`warehouse_url_of` turns the ``steward_warehouse`` connection into the warehouse URL
+(:func:`steward.warehouse.url_from_connection`, which also reads ``AIRFLOW_CONN_STEWARD_WAREHOUSE``
+outside Airflow).
 
 Steward does not depend on the Amazon and Google Airflow providers, so their connections' documented
 extras are mapped here, in one place: each one listed below is honoured, and any other one is named in
@@ -25,9 +30,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["AwsAccess", "aws_access", "connection_extra", "google_access"]
+__all__ = [
+    "WAREHOUSE_CONN_ID",
+    "AwsAccess",
+    "aws_access",
+    "connection_extra",
+    "get_connection",
+    "google_access",
+    "warehouse_url_of",
+]
 
 log = logging.getLogger(__name__)
+
+#: Airflow connection holding the warehouse (``AIRFLOW_CONN_STEWARD_WAREHOUSE`` works too).
+WAREHOUSE_CONN_ID = "steward_warehouse"
 
 _AWS_EXTRAS = frozenset(
     {
@@ -44,6 +60,39 @@ _AWS_EXTRAS = frozenset(
 )
 _GOOGLE_EXTRAS = frozenset({"keyfile_dict", "key_path", "project", "scope", "impersonation_chain"})
 _CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+
+
+def get_connection(conn_id: str, *, what: str, fix: str) -> Any:
+    """Return the Airflow connection ``conn_id`` (Task SDK), or raise ``AirflowFailException`` saying so.
+
+    ``what`` names who needs it (``"cost source 'aws' (include/governance.yaml costs.sources)"``) and
+    ``fix`` the registry key to change instead of creating the connection.
+    """
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowFailException
+
+    try:
+        return Connection.get(conn_id)
+    except Exception as exc:  # the lookup raises a different class per secrets backend
+        raise AirflowFailException(
+            f"{what}: Airflow connection {conn_id!r} is not defined ({type(exc).__name__}): create it "
+            f"(Admin > Connections, or AIRFLOW_CONN_{conn_id.upper()}) or {fix}"
+        ) from None
+
+
+def warehouse_url_of(conn: Any) -> str:
+    """Return the warehouse URL an Airflow connection (Task SDK or server-side model) describes."""
+    from steward.warehouse import url_from_connection
+
+    return url_from_connection(
+        conn_type=conn.conn_type,
+        host=conn.host,
+        port=conn.port,
+        login=conn.login,
+        password=conn.password,
+        schema=conn.schema,
+        extra=getattr(conn, "extra", None),
+    )
 
 
 def connection_extra(conn: Any) -> dict[str, Any]:

@@ -11,22 +11,29 @@ import datetime as dt
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from steward._dates import check_date
+from steward.airflow.connections import WAREHOUSE_CONN_ID, warehouse_url_of  # read with every connection
 
 if TYPE_CHECKING:  # the warehouse pulls in duckdb/pyarrow: import it only when a task runs
     from steward._tracking import Tracker
     from steward.warehouse import Warehouse
 
 __all__ = [
+    "URL_PREFIX",
     "WAREHOUSE_CONN_ID",
     "date_param",
     "partition_date",
     "resolve_partition_date",
     "triggering_date",
     "attempt",
+    "mapped_label",
     "mapped_results",
+    "report_location",
+    "report_url",
     "run_id",
     "task_label",
     "warehouse",
@@ -35,8 +42,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Airflow connection holding the warehouse (``AIRFLOW_CONN_STEWARD_WAREHOUSE`` works too).
-WAREHOUSE_CONN_ID = "steward_warehouse"
+#: Where Steward's UI plugin app (steward.airflow.ui) is mounted in the api-server.
+URL_PREFIX = "/steward"
 
 
 def resolve_partition_date(
@@ -112,6 +119,49 @@ def run_id(context: Mapping[str, Any]) -> str:
     return str(context.get("run_id") or getattr(context.get("dag_run"), "run_id", "unknown"))
 
 
+def mapped_label(argument: str, *keys: str) -> str:
+    """Return the ``map_index_template`` naming a mapped task by its own mapped argument.
+
+    Rendered from the task's resolved arguments (``task.op_kwargs``), the label is known before the
+    task's code runs, on every try: a retried try (try_number 2) shows its dataset from its start, and
+    a try killed before its end (timeout, lost worker) keeps it too. ``keys`` join the fields of a
+    dict argument with spaces.
+
+    Examples
+    --------
+    >>> mapped_label("dataset")
+    "{{ task.op_kwargs['dataset'] }}"
+    >>> mapped_label("job", "model", "date")
+    "{{ task.op_kwargs['job']['model'] }} {{ task.op_kwargs['job']['date'] }}"
+    """
+    if not keys:
+        return f"{{{{ task.op_kwargs[{argument!r}] }}}}"
+    return " ".join(f"{{{{ task.op_kwargs[{argument!r}][{k!r}] }}}}" for k in keys)
+
+
+def report_url(report_path: object, reports_dir: Path | None = None) -> str | None:
+    """Return the URL of a stored report, or None when it is not under the served reports folder."""
+    from steward import paths
+    from steward.reports import report_relpath
+
+    relpath = report_relpath(report_path, reports_dir or paths.reports_dir())
+    return None if relpath is None else f"{URL_PREFIX}/{quote(relpath)}"
+
+
+def report_location(report_path: object) -> str:
+    """Return where a task's log says a report is: its Governance view URL, or its file path.
+
+    The URL (``{base_url}/steward/<path under the reports folder>``) needs Airflow's ``[api] base_url``
+    (``AIRFLOW__API__BASE_URL``) and a report under ``$STEWARD_HOME/reports``, the folder the UI serves;
+    otherwise the path is logged as it is.
+    """
+    from airflow.configuration import conf
+
+    base = (conf.get("api", "base_url", fallback=None) or "").strip().rstrip("/")
+    url = report_url(report_path) if base and report_path else None
+    return f"{base}{url}" if url else str(report_path)
+
+
 def mapped_results(results: Sequence[Any] | None) -> list[Any]:
     """Return the results of a mapped upstream task as a list, in one request.
 
@@ -136,21 +186,6 @@ def attempt(context: Mapping[str, Any]) -> int:
         return max(1, int(getattr(ti, "try_number", 1) or 1))
     except (TypeError, ValueError):
         return 1
-
-
-def warehouse_url_of(conn: Any) -> str:
-    """Return the warehouse URL an Airflow connection (Task SDK or server-side model) describes."""
-    from steward.warehouse import url_from_connection
-
-    return url_from_connection(
-        conn_type=conn.conn_type,
-        host=conn.host,
-        port=conn.port,
-        login=conn.login,
-        password=conn.password,
-        schema=conn.schema,
-        extra=getattr(conn, "extra", None),
-    )
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from steward.airflow import context as ctx
 from steward.airflow.assets import COST_ALLOCATED, COST_LINES
-from steward.airflow.connections import aws_access, google_access
+from steward.airflow.connections import aws_access, get_connection, google_access
 
 __all__ = [
     "CLOUD_TASK_TIMEOUT",
@@ -87,16 +87,11 @@ def clients_for(source: Any, conn: Any) -> dict[str, object]:
 
 
 def _connection(source: Any) -> Any:
-    from airflow.sdk import Connection
-
-    try:
-        return Connection.get(source.connection_id)
-    except Exception as exc:  # the lookup raises a different class per secrets backend
-        raise AirflowFailException(
-            f"cost source {source.name!r} (include/governance.yaml costs.sources): Airflow connection "
-            f"{source.connection_id!r} is not defined ({type(exc).__name__}): create it (Admin > "
-            f"Connections, or AIRFLOW_CONN_{source.connection_id.upper()}) or set the source's connection_id"
-        ) from None
+    return get_connection(
+        source.connection_id,
+        what=f"cost source {source.name!r} (include/governance.yaml costs.sources)",
+        fix="set the source's connection_id",
+    )
 
 
 @task
@@ -109,7 +104,9 @@ def cost_sources() -> list[str]:
     return names
 
 
-@task(outlets=[COST_LINES], map_index_template="{{ steward_source }}", execution_timeout=CLOUD_TASK_TIMEOUT)
+@task(
+    outlets=[COST_LINES], map_index_template=ctx.mapped_label("source"), execution_timeout=CLOUD_TASK_TIMEOUT
+)
 def ingest_source(source: str) -> dict[str, Any]:
     """Reload the current and previous billing month of one source into ``cost_line_daily``."""
     from steward.costs import CostSourceError, billing_periods_to_reload, ingest

@@ -75,7 +75,7 @@ def nightly_datasets() -> list[str]:
     return names
 
 
-@task(outlets=[DATA_QUALITY], map_index_template="{{ steward_dataset }}")
+@task(outlets=[DATA_QUALITY], map_index_template=ctx.mapped_label("dataset"))
 def validate(dataset: str) -> dict[str, Any]:
     """Validate one dataset's partition with its GX suite; record results; quarantine on critical failure."""
     from steward.quality import validate_partition
@@ -90,7 +90,7 @@ def validate(dataset: str) -> dict[str, Any]:
         outcome = validate_partition(
             registry, dataset, day, warehouse=wh, run_id=ctx.run_id(context), attempt=ctx.attempt(context)
         )
-    log.info("report: %s", outcome.report_path)
+    log.info("report: %s", ctx.report_location(outcome.report_path))
     if not outcome.ok:
         raise AirflowFailException(outcome.message)
     if outcome.status == "warning":

@@ -139,7 +139,7 @@ def export_names() -> list[str]:
     return names
 
 
-@task(map_index_template="{{ steward_export }}")
+@task(map_index_template=ctx.mapped_label("name"))
 def run_export_task(name: str) -> dict[str, Any]:
     """Run one export: refused (logged, not failed) when k or l is too low or the agreement expired."""
     from steward.governance import ExportError, run_export

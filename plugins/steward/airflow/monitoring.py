@@ -150,7 +150,7 @@ def _with_catch_up(jobs: list[dict[str, str]], registry: Registry) -> list[dict[
     return jobs
 
 
-@task(outlets=[MODEL_MONITORING], map_index_template="{{ steward_job }}")
+@task(outlets=[MODEL_MONITORING], map_index_template=ctx.mapped_label("job", "model", "date"))
 def monitor(job: dict[str, str]) -> dict[str, Any]:
     """Monitor one model for one window (drift, performance, review queue, fairness) and report."""
     from steward.monitoring import MonitoringError, monitor_night
@@ -172,7 +172,7 @@ def monitor(job: dict[str, str]) -> dict[str, Any]:
     for line in night.fairness_breaches:
         log.warning("fairness breach: %s", line)
     if fairness:
-        log.info("fairness report: %s", fairness.get("report_path"))
+        log.info("fairness report: %s", ctx.report_location(fairness.get("report_path")))
     if outcome.status == "skipped":
         log.warning("%s", outcome.message)
         raise AirflowSkipException(outcome.message)
@@ -181,7 +181,7 @@ def monitor(job: dict[str, str]) -> dict[str, Any]:
         log.warning("control chart: %s", alert)
     for b in outcome.breaches:
         log.warning("breach (%s): %s", b["kind"], b["message"])
-    log.info("report: %s", outcome.report_path)
+    log.info("report: %s", ctx.report_location(outcome.report_path))
     context["outlet_events"][MODEL_MONITORING].add(
         model_monitoring(model.name),
         extra={

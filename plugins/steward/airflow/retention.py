@@ -86,5 +86,11 @@ def esg_extract() -> dict[str, str]:
     quarter = (context.get("params") or {}).get("quarter") or quarter_of(ctx.partition_date(context))
     with ctx.warehouse() as wh:
         out = extract(load_registry(check_suites=False), str(quarter), warehouse=wh)
-    log.info("ESG extract %s: %d rows, %s, %s", out.quarter, len(out.rows), out.csv_path, out.html_path)
+    log.info(
+        "ESG extract %s: %d rows, %s, %s",
+        out.quarter,
+        len(out.rows),
+        ctx.report_location(out.csv_path),
+        ctx.report_location(out.html_path),
+    )
     return {"quarter": out.quarter, "csv": str(out.csv_path), "html": str(out.html_path)}

@@ -60,7 +60,7 @@ def periods_to_review() -> list[str]:
     return periods
 
 
-@task(outlets=[ROI_REVIEW], map_index_template="{{ steward_period }}")
+@task(outlets=[ROI_REVIEW], map_index_template=ctx.mapped_label("period"))
 def review_period(period: str) -> dict[str, Any]:
     """Review one period: ledger, marts, ROI, the HTML review and extracts, the review record."""
     from steward.finance import format_roi, parse_period, review, review_dir
@@ -71,7 +71,7 @@ def review_period(period: str) -> dict[str, Any]:
     p = parse_period(period)
     with ctx.warehouse() as wh:
         result = review(wh, load_registry(), p, run_id=ctx.run_id(context), out_dir=review_dir(p))
-    for line in format_roi(result):
+    for line in format_roi(result, report=ctx.report_location(result.report_path)):
         log.info("%s", line)
     summary: dict[str, Any] = {
         "period": p.label,

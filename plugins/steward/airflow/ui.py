@@ -30,6 +30,7 @@ from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 
 from steward import paths
+from steward.airflow.context import URL_PREFIX, report_url
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -48,8 +49,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Where the plugin's app is mounted in the api-server.
-URL_PREFIX = "/steward"
 #: The DAG that writes each kind of row on the Governance page (its run ids are that DAG's).
 DAG_OF_KIND = {
     "data_quality": "data_quality",
@@ -79,14 +78,6 @@ def run_url(dag_id: str, run_id: str) -> str:
     return f"/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
 
 
-def report_url(report_path: object, reports_dir: Path | None = None) -> str | None:
-    """Return the URL of a stored report, or None when it is not under the served reports folder."""
-    from steward.reports import report_relpath
-
-    relpath = report_relpath(report_path, reports_dir or paths.reports_dir())
-    return None if relpath is None else f"{URL_PREFIX}/{quote(relpath)}"
-
-
 def _kind_run_url(kind: str, run_id: object) -> str | None:
     dag_id = DAG_OF_KIND.get(kind)
     return run_url(dag_id, str(run_id)) if dag_id and run_id else None
@@ -97,7 +88,7 @@ def _warehouse() -> "Warehouse":
     from airflow.exceptions import AirflowNotFoundException
     from airflow.models.connection import Connection
 
-    from steward.airflow.context import WAREHOUSE_CONN_ID, warehouse_url_of
+    from steward.airflow.connections import WAREHOUSE_CONN_ID, warehouse_url_of
     from steward.warehouse import connect, default_url
 
     try:

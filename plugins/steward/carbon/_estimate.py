@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from steward._dates import check_dates
+from steward._dates import check_dates, month_start, next_month, period_start
 from steward.carbon._coefficients import Coefficients
 from steward.carbon._regions import compare_regions
 from steward.carbon._usage import estimate_usage_emissions
@@ -68,10 +68,8 @@ def usage_days(warehouse: Warehouse, billing_periods: Iterable[dt.date]) -> list
 
     days: set[dt.date] = set()
     checked = check_dates(billing_periods, what="carbon estimate: billing period")
-    for month in sorted({p.replace(day=1) for p in checked}):
-        start = dt.datetime.combine(month, dt.time(), tzinfo=dt.UTC)
-        end_month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-        end = dt.datetime.combine(end_month, dt.time(), tzinfo=dt.UTC)
+    for month in sorted({month_start(p) for p in checked}):
+        start, end = period_start(month), period_start(next_month(month))
         rows = warehouse.fetch(
             read_sql("carbon/select_usage_days.sql"), {"period_start": start, "period_end": end}
         )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from steward._dates import billing_months, next_month, period_start
 from steward.costs._retry import PageGuard, with_backoff
 from steward.registry._carbon import CarbonProvider
 from steward.registry._cost_sources import DEFAULT_MAX_PAGES, DEFAULT_TIME_BUDGET_S
@@ -89,16 +90,7 @@ def months_back(day: dt.date, lookback: int) -> list[dt.date]:
     >>> months_back(dt.date(2026, 1, 15), 2)
     [datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)]
     """
-    months = []
-    y, m = day.year, day.month
-    for _ in range(lookback + 1):
-        months.append(dt.date(y, m, 1))
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return sorted(months)
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return billing_months(day, months_back=lookback)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -160,11 +152,11 @@ def fetch_aws_emissions(
     if not months:
         return PROVIDER_COLUMNS.empty_table()
     start = min(months)
-    end = _next_month(max(months))
+    end = next_month(max(months))
     request: dict[str, Any] = {
         "TimePeriod": {
-            "Start": dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),
-            "End": dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC),
+            "Start": period_start(start),
+            "End": period_start(end),
         },
         "GroupBy": ["USAGE_ACCOUNT_ID", "REGION", "SERVICE"],
         "EmissionsTypes": list(AWS_EMISSIONS_TYPES),

@@ -2,9 +2,9 @@
 
 Sources (AWS Cost Explorer, AWS Data Exports in S3, the GCP BigQuery billing export with Cloud
 Billing metadata, local FOCUS / CUR / GCP-export files) are read by small modules, normalized by
-SQL in an in-memory DuckDB (``include/sql/costs/normalize_*.sql``) to daily FOCUS lines, and
-written per source and billing period with ``Warehouse.replace_partitions``: reruns and
-restatements replace, never add.
+SQL in an in-memory DuckDB (``include/sql/costs/normalize_*.sql``, ``normalize_daily.sql.j2``) to
+daily FOCUS lines, and written per source and billing period with ``Warehouse.replace_partitions``:
+reruns and restatements replace, never add.
 """
 
 from steward.costs._allocate import (
@@ -25,6 +25,7 @@ from steward.costs._focus import (
     FOCUS_COLUMNS,
     FOCUS_VERSION,
     MONEY_COLUMNS,
+    QUANTITY_COLUMNS,
     TABLE,
     X_COLUMNS,
     cost_line_schema,
@@ -41,6 +42,7 @@ __all__ = [
     "FOCUS_COLUMNS",
     "FOCUS_VERSION",
     "MONEY_COLUMNS",
+    "QUANTITY_COLUMNS",
     "TABLE",
     "X_COLUMNS",
     "cost_line_schema",

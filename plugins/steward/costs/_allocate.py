@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from steward._dates import check_dates
+from steward._dates import check_dates, month_start, period_start
 from steward.costs._lines import AMOUNT, DIMENSIONS, TS, check_input, engine, quote, resolutions
 from steward.costs._money import round_to_total
 from steward.registry import AllocationConfig, Model
@@ -256,10 +256,6 @@ class AllocationResult:
         }
 
 
-def _period_start(period: dt.date) -> dt.datetime:
-    return dt.datetime.combine(period.replace(day=1), dt.time(), tzinfo=dt.UTC)
-
-
 def load_allocation_input(warehouse: Warehouse, billing_period: dt.date) -> pa.Table:
     """Read one billing period of ``cost_line_daily``, reduced in the warehouse to the allocation grain.
 
@@ -269,7 +265,7 @@ def load_allocation_input(warehouse: Warehouse, billing_period: dt.date) -> pa.T
     from steward.warehouse import read_sql
 
     table = warehouse.fetch_arrow(
-        read_sql("costs/allocate_input_lines.sql"), {"billing_period_start": _period_start(billing_period)}
+        read_sql("costs/allocate_input_lines.sql"), {"billing_period_start": period_start(billing_period)}
     )
     return _input_types(table)
 
@@ -330,7 +326,7 @@ def allocate_days(
         raise ValueError("allocate_days: give exactly one of billing_periods= or days=")
     chosen = billing_periods if billing_periods is not None else days
     assert chosen is not None
-    periods = sorted({d.replace(day=1) for d in check_dates(chosen, what="cost allocation: billing period")})
+    periods = sorted({month_start(d) for d in check_dates(chosen, what="cost allocation: billing period")})
     run_id = run_id or f"manual__{uuid.uuid4().hex[:12]}"
     result = AllocationResult(billing_periods=periods, run_id=run_id)
     for period in periods:
@@ -338,7 +334,7 @@ def allocate_days(
         now = dt.datetime.now(dt.UTC)
         allocated = _stamp(allocate(lines, config, models=models), run_id, now, "x_AllocatedAt")
         coverage = _stamp(tag_coverage(lines, config, models=models), run_id, now, "x_ComputedAt")
-        key = {"BillingPeriodStart": _period_start(period)}
+        key = {"BillingPeriodStart": period_start(period)}
         # An empty period clears its rows (Warehouse refuses a zero-row table that carries the key column).
         written = warehouse.replace_partitions(
             [

@@ -5,7 +5,7 @@ tables. :class:`NormalizeEngine` builds a ``raw_lines`` view in the source forma
 optional column present, typed), runs ``include/sql/costs/normalize_<format>.sql`` into a
 ``focus_lines`` view, checks it in one scan (required values, one currency per invoice, credits,
 line totals), aggregates the requested billing periods in a second scan with
-``normalize_daily.sql``, and hands out one period at a time as an Arrow table in
+``normalize_daily.sql.j2``, and hands out one period at a time as an Arrow table in
 :func:`~steward.costs.cost_line_schema`. A value of the wrong type fails the scan; the engine then
 finds the column and an example value for the error message.
 """
@@ -19,21 +19,37 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
 import duckdb
+import jinja2
 import pyarrow as pa
 
 from steward import paths
-from steward.costs._focus import COST_LINE_COLUMNS, FOCUS_COLUMNS, cost_line_schema
+from steward._dates import period_start
+from steward.costs._focus import (
+    COST_LINE_COLUMNS,
+    FOCUS_COLUMNS,
+    MONEY_COLUMNS,
+    QUANTITY_COLUMNS,
+    cost_line_schema,
+)
 from steward.warehouse import read_sql
 from steward.warehouse._params import translate_params
 
 __all__ = ["CostSourceError", "NormalizeEngine", "RawFormat", "RAW_COLUMNS"]
 
 _log = logging.getLogger(__name__)
+
+#: Columns summed when lines become daily lines; every other column of ``focus_lines`` is a dimension.
+_MEASURES = (*MONEY_COLUMNS, *QUANTITY_COLUMNS)
+#: ``x_`` columns the daily step writes itself (not carried from ``focus_lines``).
+_DAILY_COMPUTED = ("x_SourceName", "x_SourceRowHash", "x_PipelineRunId", "x_IngestedAt", "x_SourceLineCount")
+#: The daily lines' grouping columns, in the order ``x_SourceRowHash`` hashes them.
+_DIMENSIONS = tuple(c for c in COST_LINE_COLUMNS if c not in _MEASURES and c not in _DAILY_COMPUTED)
 
 #: Shapes the engine normalizes: the file formats plus Cost Explorer groups built in Python.
 RawFormat = Literal["aws_cur2", "gcp_billing_export", "focus", "aws_cost_explorer"]
@@ -451,16 +467,14 @@ class NormalizeEngine:
     def aggregate(
         self, billing_periods: Sequence[date], *, run_id: str, ingested_at: datetime | None = None
     ) -> None:
-        """Build the daily lines of ``billing_periods`` in one scan (``normalize_daily.sql``)."""
+        """Build the daily lines of ``billing_periods`` in one scan (``normalize_daily.sql.j2``)."""
         params = {
-            "billing_periods": [datetime(p.year, p.month, 1, tzinfo=UTC) for p in billing_periods],
+            "billing_periods": [period_start(p) for p in billing_periods],
             "source_name": self.source_name,
             "run_id": run_id,
             "ingested_at": ingested_at or datetime.now(UTC),
         }
-        sql, values = translate_params(
-            read_sql("costs/normalize_daily.sql"), params, placeholder="${name}", escape_percent=False
-        )
+        sql, values = translate_params(_daily_sql(), params, placeholder="${name}", escape_percent=False)
         try:
             self.con.execute(f"create or replace temp table daily_lines as {sql}", values)
         except duckdb.Error as exc:
@@ -468,13 +482,13 @@ class NormalizeEngine:
 
     def daily(self, billing_period: date) -> pa.Table:
         """Return the daily lines of a billing period (after :meth:`aggregate`) in ``cost_line_schema()``."""
-        start = datetime(billing_period.year, billing_period.month, 1, tzinfo=UTC)
+        start = period_start(billing_period)
         table = self.con.sql('select * from daily_lines where "BillingPeriodStart" = $p', params={"p": start})
         return table.to_arrow_table().select(list(COST_LINE_COLUMNS)).cast(cost_line_schema())
 
     def daily_totals(self, billing_period: date) -> dict[str, Decimal]:
         """Return the daily lines' BilledCost per currency of a billing period (after :meth:`aggregate`)."""
-        start = datetime(billing_period.year, billing_period.month, 1, tzinfo=UTC)
+        start = period_start(billing_period)
         rows = self.con.execute(
             'select "BillingCurrency", sum("BilledCost") from daily_lines where "BillingPeriodStart" = $p '
             "group by all",
@@ -542,3 +556,13 @@ def _q(name: str) -> str:
 
 def _lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
+
+
+@cache
+def _daily_sql() -> str:
+    """Render ``normalize_daily.sql.j2`` with the dimensions and measures of the one column list."""
+    env = jinja2.Environment(  # noqa: S701 - renders SQL, not HTML: the values are our own column names
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
+    template = env.from_string(read_sql("costs/normalize_daily.sql.j2"))
+    return template.render(dimensions=_DIMENSIONS, measures=_MEASURES)

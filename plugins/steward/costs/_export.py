@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from steward._dates import period_start
 from steward.costs._focus import COST_LINE_COLUMNS, FOCUS_COLUMNS, TABLE, cost_line_schema
 from steward.warehouse import Warehouse
 
@@ -46,7 +47,7 @@ def export_focus(warehouse: Warehouse, out_path: Path, *, billing_period: date |
     params: dict[str, object] = {}
     if billing_period is not None:
         sql += ' where "BillingPeriodStart" = :period'
-        params["period"] = datetime(billing_period.year, billing_period.month, 1, tzinfo=UTC)
+        params["period"] = period_start(billing_period)
     sql += ' order by "ChargePeriodStart", "x_SourceName", "x_SourceRowHash"'
     table = warehouse.fetch_arrow(sql, params)
     schema = pa.schema([cost_line_schema().field(c) for c in columns if c in COST_LINE_COLUMNS])

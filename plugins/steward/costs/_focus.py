@@ -26,6 +26,7 @@ __all__ = [
     "FOCUS_COLUMNS",
     "FOCUS_VERSION",
     "MONEY_COLUMNS",
+    "QUANTITY_COLUMNS",
     "TABLE",
     "TIMESTAMP",
     "X_COLUMNS",
@@ -131,6 +132,9 @@ MONEY_COLUMNS: Final = (
     "PricingCurrencyEffectiveCost",
     "x_Credits",
 )
+
+#: Quantity columns (summed, with the money columns, when lines are aggregated to days).
+QUANTITY_COLUMNS: Final = ("ConsumedQuantity", "PricingQuantity", "CommitmentDiscountQuantity")
 
 #: Columns the allocation and carbon code rely on: renaming one breaks them.
 CONTRACT_COLUMNS: Final = (

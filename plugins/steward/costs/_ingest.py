@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from steward._dates import check_date, check_dates
+from steward._dates import billing_months, check_date, check_dates, month_start, period_start
 from steward.costs._engine import CostSourceError, NormalizeEngine
 from steward.costs._focus import TABLE
 from steward.registry._cost_sources import (
@@ -78,11 +78,7 @@ def billing_periods_to_reload(day: date, *, months_back: int = 1) -> list[date]:
     >>> billing_periods_to_reload(date(2026, 1, 3))
     [datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)]
     """
-    check_date(day, what="cost run day")
-    if months_back < 0:
-        raise ValueError(f"months_back must be >= 0, got {months_back}")
-    index = day.year * 12 + day.month - 1
-    return [date((i) // 12, i % 12 + 1, 1) for i in range(index - months_back, index + 1)]
+    return billing_months(check_date(day, what="cost run day"), months_back=months_back)
 
 
 def period_key(source_name: str, billing_period: date) -> dict[str, object]:
@@ -95,7 +91,7 @@ def period_key(source_name: str, billing_period: date) -> dict[str, object]:
     """
     return {
         "x_SourceName": source_name,
-        "BillingPeriodStart": datetime(billing_period.year, billing_period.month, 1, tzinfo=UTC),
+        "BillingPeriodStart": period_start(billing_period),
     }
 
 
@@ -141,7 +137,7 @@ def ingest(
     """
     periods = sorted(
         {
-            date(p.year, p.month, 1)
+            month_start(p)
             for p in check_dates(billing_periods, what=f"cost source {source.name!r}: billing period")
         }
     )

@@ -1,6 +1,7 @@
 """Bounded provider calls: throttling retries with exponential backoff, and page loops that end.
 
-:func:`with_backoff` retries a call on throttling (AWS ``ThrottlingException``, HTTP 429).
+:func:`with_backoff` retries a call on throttling (AWS ``ThrottlingException``, HTTP 429) with
+tenacity (waits, stop, retry predicate), adding the fetch's time budget to it.
 :class:`PageGuard` bounds one fetch's page loop: at most ``max_pages`` pages, at most
 ``time_budget_s`` seconds (throttling waits included), and never the same page token twice.
 """
@@ -13,6 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+import tenacity
 
 from steward.costs._engine import CostSourceError
 from steward.registry._cost_sources import DEFAULT_MAX_PAGES, DEFAULT_TIME_BUDGET_S
@@ -208,21 +211,28 @@ def with_backoff(
     >>> with_backoff(lambda: 42, what="noop")
     42
     """
-    for attempt in range(1, max(attempts, 1) + 1):
-        if guard is not None:
-            guard.check_time()
-        try:
-            return call()
-        except Exception as exc:
-            if not is_throttling(exc) or attempt >= attempts:
-                raise
-            wait = min(max_s, base_s * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)  # noqa: S311
-            if guard is not None and wait > guard.remaining_s():
-                raise FetchTimeoutError(
-                    f"{what}: still throttled after {attempt} attempt(s) and the next wait ({wait:.0f} s) "
-                    f"would pass the fetch's time budget of {guard.time_budget_s:.0f} s; the rows loaded "
-                    "before are kept. Fix: rerun later, or raise the source's time_budget_s"
-                ) from exc
-            _log.warning("%s throttled (attempt %d of %d); retrying in %.1f s", what, attempt, attempts, wait)
-            (sleep or time.sleep)(wait)
-    raise AssertionError("unreachable")  # pragma: no cover
+    exponential = tenacity.wait_exponential(multiplier=base_s, max=max_s)
+
+    def jittered(state: tenacity.RetryCallState) -> float:  # between half and all of the exponential wait
+        return exponential(state) * (0.5 + random.random() / 2)  # noqa: S311
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        wait, attempt = state.upcoming_sleep, state.attempt_number
+        if guard is not None and wait > guard.remaining_s():
+            raise FetchTimeoutError(
+                f"{what}: still throttled after {attempt} attempt(s) and the next wait ({wait:.0f} s) "
+                f"would pass the fetch's time budget of {guard.time_budget_s:.0f} s; the rows loaded "
+                "before are kept. Fix: rerun later, or raise the source's time_budget_s"
+            ) from (state.outcome.exception() if state.outcome else None)
+        _log.warning("%s throttled (attempt %d of %d); retrying in %.1f s", what, attempt, attempts, wait)
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(is_throttling),
+        stop=tenacity.stop_after_attempt(max(attempts, 1)),
+        wait=jittered,
+        before=lambda _: guard.check_time() if guard is not None else None,
+        before_sleep=before_sleep,
+        sleep=sleep or time.sleep,
+        reraise=True,
+    )
+    return retrying(call)

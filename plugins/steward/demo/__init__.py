@@ -14,6 +14,7 @@ from steward.demo._company import DATASET_NAMES as DEMO_DATASETS
 from steward.demo._generate import generate
 from steward.demo._manifest import DemoManifest, Partition
 from steward.demo._problems import INJECTED_PROBLEMS, InjectedProblem, injected_problems
+from steward.demo._profile import DEMO_PROFILE_REGIONS, hourly_profile_rows, write_hourly_profile
 from steward.demo._trainers import train_credit_risk, train_lead_scoring
 
 __all__ = [
@@ -33,6 +34,10 @@ __all__ = [
     "INJECTED_PROBLEMS",
     "InjectedProblem",
     "injected_problems",
+    # the hourly carbon and price profile (finance.hourly_profile)
+    "DEMO_PROFILE_REGIONS",
+    "hourly_profile_rows",
+    "write_hourly_profile",
     # trainers (retraining.trainer in include/governance.yaml)
     "train_credit_risk",
     "train_lead_scoring",

@@ -9,16 +9,19 @@ detectable at their size, never a verdict.
 """
 
 from steward.fairness._assess import assess_training_data, write_bias_assessment
+from steward.fairness._between import between_rows, homogeneity_p
 from steward.fairness._counts import (
     ALL,
     CalibrationBin,
     GroupCounts,
+    VersionCount,
     WindowCounts,
     attribute_sets,
     count_groups,
     count_groups_by_window,
     group_counts_sql,
 )
+from steward.fairness._disparities import reference_rows
 from steward.fairness._evaluate import (
     GateResult,
     evaluate_arrow,
@@ -33,10 +36,12 @@ from steward.fairness._metrics import (
     DIFFERENCE_METRICS,
     RATE_METRICS,
     FairnessResult,
-    Judgement,
     compute_fairness,
+    metric_rows,
 )
+from steward.fairness._rates import rate_rows
 from steward.fairness._report import write_fairness_report
+from steward.fairness._rows import Correction, Direction, Judgement, MetricRow
 from steward.fairness._series import gap_control_charts, gap_series
 from steward.fairness._stats import (
     holm,
@@ -48,6 +53,7 @@ from steward.fairness._stats import (
     two_proportion_test,
     wilson_interval,
 )
+from steward.fairness._verdicts import judge
 
 __all__ = [
     # nightly evaluation
@@ -74,12 +80,23 @@ __all__ = [
     "CalibrationBin",
     "GroupCounts",
     "Judgement",
+    "VersionCount",
     "WindowCounts",
     "attribute_sets",
     "compute_fairness",
     "count_groups",
     "count_groups_by_window",
     "group_counts_sql",
+    # metric pieces: rates, disparities, between-group summaries, verdicts
+    "Correction",
+    "Direction",
+    "MetricRow",
+    "between_rows",
+    "homogeneity_p",
+    "judge",
+    "metric_rows",
+    "rate_rows",
+    "reference_rows",
     # statistics on counts
     "holm",
     "katz_ratio_interval",

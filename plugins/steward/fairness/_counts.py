@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
@@ -15,6 +16,7 @@ __all__ = [
     "ALL",
     "CalibrationBin",
     "GroupCounts",
+    "VersionCount",
     "WindowCounts",
     "attribute_sets",
     "count_groups",
@@ -31,6 +33,8 @@ JOIN = "*"
 UNKNOWN = "unknown"
 #: The window column of :func:`group_counts_sql`'s rows when it counts many windows at once.
 WINDOW = "steward_window"
+#: The model-version column of :func:`group_counts_sql`'s rows when it also counts versions.
+VERSION = "steward_version"
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,26 @@ class CalibrationBin:
 
 
 @dataclass(frozen=True)
+class VersionCount:
+    """Rows of one window scored by one model version, and the latest timestamp among them."""
+
+    version: str
+    n: int
+    last: object = None
+
+
+@dataclass(frozen=True)
 class WindowCounts:
-    """Everything the statistics need: group counts (with the overall row) and calibration bins."""
+    """Everything the statistics need: group counts (with the overall row) and calibration bins.
+
+    ``versions``: the window's rows per model version, when they were counted in the same pass.
+    """
 
     groups: tuple[GroupCounts, ...]
     calibration: tuple[CalibrationBin, ...]
     attributes: tuple[str, ...]
     bins: int
+    versions: tuple[VersionCount, ...] = ()
 
     def for_attribute(self, attribute: str) -> list[GroupCounts]:
         """Return the groups of ``attribute`` (``"sex"``, ``"sex*age_band"``) by size, largest first."""
@@ -125,7 +142,13 @@ def _template() -> str:
 
 
 def group_counts_sql(
-    model: Model, *, source_sql: str, score_column: str | None, window_column: str | None = None
+    model: Model,
+    *,
+    source_sql: str,
+    score_column: str | None,
+    window_column: str | None = None,
+    version_column: str | None = None,
+    timestamp_column: str | None = None,
 ) -> str:
     """Return the one aggregation that counts every group of ``model`` over ``source_sql``.
 
@@ -141,6 +164,11 @@ def group_counts_sql(
     window_column
         A date column of the source naming each row's window: every grouping set is then also
         grouped by it (selected as ``steward_window``), so many windows are counted in one pass.
+    version_column
+        With ``window_column``: the model-version column; one more grouping set counts each window's
+        rows per version (``grouped_version = 0``, the version as ``steward_version``), in the same pass.
+    timestamp_column
+        With ``version_column``: the log's timestamp; ``steward_last`` is each version's latest.
 
     Returns
     -------
@@ -165,19 +193,36 @@ def group_counts_sql(
     bin_expr = (
         f"greatest(0, least({bins - 1}, cast(floor({score} * {bins}) as integer)))" if score else "null"
     )
+    if version_column and not window_column:
+        raise ValueError(f"model {model.name!r}: model versions are counted per window: give window_column")
     keys = [f"g_{i}" for i in range(len(protected))]
     window = [WINDOW] if window_column else []
+    version = [VERSION] if version_column else []
     grouping_sets: list[str] = []
     for combo in [*sets, ()]:
         cols = [*window, *(f"g_{index[a]}" for a in combo)]
         grouping_sets.append("(" + ", ".join(cols) + ")")
         if score:
             grouping_sets.append("(" + ", ".join([*cols, "score_bin"]) + ")")
+    if version_column:
+        grouping_sets.append(f"({WINDOW}, {VERSION})")
     group_columns = [
         f"coalesce(cast({quote_ident(a)} as varchar), '{UNKNOWN}') as g_{i}" for i, a in enumerate(protected)
     ]
+    if version_column:
+        group_columns.append(f"cast({quote_ident(version_column)} as varchar) as {VERSION}")
     if window_column:
         group_columns.append(f"cast({quote_ident(window_column)} as date) as {WINDOW}")
+    flags = [f"grouping({k}) as grouped_{i}" for i, k in enumerate(keys)]
+    last = {"last_prepared": "", "last_partial": "", "last_counted": ""}
+    if version_column:
+        flags.append(f"grouping({VERSION}) as grouped_version")
+        ts = f"{quote_ident(timestamp_column)}" if timestamp_column else "cast(null as timestamp)"
+        last = {
+            "last_prepared": f",\n        {ts} as steward_last",
+            "last_partial": ",\n        max(steward_last) as steward_last",
+            "last_counted": ",\n        max(steward_last) as steward_last",
+        }
     return _template().format(
         source_sql=source_sql,
         group_columns=",\n        ".join(group_columns),
@@ -186,11 +231,12 @@ def group_counts_sql(
         favourable_label=int(policy.favourable_label),
         score_expr=score or "cast(null as double precision)",
         bin_expr=bin_expr if score else "cast(null as integer)",
-        grouping_flags=",\n        ".join(f"grouping({k}) as grouped_{i}" for i, k in enumerate(keys)),
-        group_keys=", ".join([*keys, *window]),
+        grouping_flags=",\n        ".join(flags),
+        group_keys=", ".join([*keys, *version, *window]),
         bin_flag="grouping(score_bin)" if score else "1",
         bin_key="score_bin" if score else "cast(null as integer) as score_bin",
         grouping_sets=", ".join(grouping_sets),
+        **last,
     )
 
 
@@ -286,11 +332,14 @@ def count_groups_by_window(
     source_sql: str,
     score_column: str | None,
     window_column: str,
+    version_column: str | None = None,
+    timestamp_column: str | None = None,
 ) -> dict[dt.date, WindowCounts]:
     """Count the groups of every window in ``source_sql`` in ONE aggregation (windows by ``window_column``).
 
     The same counts as :func:`count_groups` over each window's rows alone; a window without rows is
-    absent from the result, and rows whose window is NULL are left out.
+    absent from the result, and rows whose window is NULL are left out. With ``version_column`` each
+    window's :attr:`WindowCounts.versions` come from the same pass (rows without a version left out).
 
     Raises
     ------
@@ -301,9 +350,15 @@ def count_groups_by_window(
         return {}
     check_outcome_values(fetch, model, source_sql=source_sql)
     sql = group_counts_sql(
-        model, source_sql=source_sql, score_column=score_column, window_column=window_column
+        model,
+        source_sql=source_sql,
+        score_column=score_column,
+        window_column=window_column,
+        version_column=version_column,
+        timestamp_column=timestamp_column,
     )
     by_window: dict[dt.date, list[Mapping[str, object]]] = {}
+    versions: dict[dt.date, list[VersionCount]] = {}
     for row in fetch(sql):
         day = row[WINDOW]
         if day is None:
@@ -311,9 +366,17 @@ def count_groups_by_window(
         if isinstance(day, dt.datetime):
             day = day.date()
         assert isinstance(day, dt.date)
+        if version_column and _int(row["grouped_version"]) == 0:
+            if row[VERSION] is not None:
+                found = VersionCount(str(row[VERSION]), _int(row["n_rows"]), row["steward_last"])
+                versions.setdefault(day, []).append(found)
+            continue
         by_window.setdefault(day, []).append(row)
     return {
-        day: parse_counts(rows, model, has_score=score_column is not None)
+        day: dataclasses.replace(
+            parse_counts(rows, model, has_score=score_column is not None),
+            versions=tuple(sorted(versions.get(day, []), key=lambda v: v.version)),
+        )
         for day, rows in sorted(by_window.items())
     }
 

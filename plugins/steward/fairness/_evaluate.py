@@ -119,6 +119,8 @@ def evaluate_windows(
     run_id: str,
     window_column: str = "steward_window",
     score_column: str | None = "auto",
+    version_column: str | None = None,
+    timestamp_column: str | None = None,
 ) -> dict[dt.date, FairnessResult]:
     """Compute the fairness metrics of many windows in ONE aggregation over their rows (grouped by window).
 
@@ -136,6 +138,9 @@ def evaluate_windows(
         The windows to return (rows of other windows are counted but not returned).
     window_column
         The source's date column naming each row's window.
+    version_column, timestamp_column
+        The log's model-version and timestamp columns: each result's ``versions`` then holds the
+        window's rows per version, counted in the same pass (no scan of its own).
 
     Returns
     -------
@@ -161,7 +166,13 @@ def evaluate_windows(
         )
     score = _score_column(model, columns) if score_column == "auto" else score_column
     counted = count_groups_by_window(
-        wh.fetch, model, source_sql=source_sql, score_column=score, window_column=window_column
+        wh.fetch,
+        model,
+        source_sql=source_sql,
+        score_column=score,
+        window_column=window_column,
+        version_column=version_column if version_column in columns else None,
+        timestamp_column=timestamp_column if timestamp_column in columns else None,
     )
     judgement = Judgement.for_model(model)
     results: dict[dt.date, FairnessResult] = {}

@@ -27,6 +27,7 @@ from steward.finance._ledger import (
 )
 from steward.finance._marts import MART_TABLES, MartRows, mart_params, run_marts
 from steward.finance._periods import Period, parse_period
+from steward.finance._regions import AWS_REGION_CODES, RegionFinding, region_findings
 from steward.finance._report import review_dir, write_review
 from steward.finance._review import (
     FinanceError,
@@ -40,6 +41,17 @@ from steward.finance._review import (
     unit_value,
 )
 from steward.finance._transfer import classify_transfer, data_transfer
+from steward.finance._windows import (
+    MIN_SAVING_SHARE,
+    HourlyProfile,
+    JobWindow,
+    ProfileError,
+    best_window,
+    load_profile,
+    window_findings,
+    window_summary,
+    window_totals,
+)
 from steward.finance._workloads import classify_workload, workload_costs
 
 __all__ = [
@@ -76,6 +88,18 @@ __all__ = [
     "DiscountTable",
     "commitment_findings",
     "load_discounts",
+    "AWS_REGION_CODES",
+    "RegionFinding",
+    "region_findings",
+    "HourlyProfile",
+    "JobWindow",
+    "MIN_SAVING_SHARE",
+    "ProfileError",
+    "best_window",
+    "load_profile",
+    "window_findings",
+    "window_summary",
+    "window_totals",
     # the review
     "FinanceError",
     "format_roi",

@@ -14,6 +14,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from steward import __version__, paths
+from steward.finance._windows import window_summary
 
 if TYPE_CHECKING:
     from steward.finance._marts import MartRows
@@ -177,6 +178,8 @@ def write_review(
     workloads: list[dict[str, Any]],
     units: list[dict[str, Any]],
     transfers: list[dict[str, Any]],
+    windows: list[dict[str, Any]] | None = None,
+    regions: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write ``review.html`` and one CSV + Parquet extract per mart into ``folder``; return the HTML path."""
     from steward.reports import write_report
@@ -189,6 +192,8 @@ def write_review(
     _extract(workloads, folder, "finance_workloads")
     _extract(units, folder, "finance_unit_value")
     _extract(transfers, folder, "finance_data_transfer")
+    _extract(windows or [], folder, "finance_windows")
+    _extract(regions or [], folder, "finance_training_regions")
     return write_report(
         folder / "review.html",
         "finance_review.html.j2",
@@ -204,6 +209,8 @@ def write_review(
         workloads=workloads,
         units=units,
         transfers=transfers,
+        windows=window_summary(windows or []),
+        regions=regions or [],
         version=__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

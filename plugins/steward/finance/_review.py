@@ -21,8 +21,10 @@ from steward.finance._kpi import RatioEstimate, kpi_benefit, ratio_interval
 from steward.finance._ledger import LedgerLine, load_ledger
 from steward.finance._marts import MART_TABLES, MartRows, run_marts
 from steward.finance._periods import Period
+from steward.finance._regions import RegionFinding, region_findings
 from steward.finance._report import write_review
 from steward.finance._transfer import data_transfer
+from steward.finance._windows import JobWindow, load_profile, window_findings, window_summary
 from steward.finance._workloads import workload_costs
 
 if TYPE_CHECKING:
@@ -88,6 +90,8 @@ class Review:
     workloads: list[dict[str, Any]] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
     transfers: list[dict[str, Any]] = field(default_factory=list)
+    windows: list[JobWindow] = field(default_factory=list)
+    regions: list[RegionFinding] = field(default_factory=list)
 
 
 def _outcome_days(
@@ -390,6 +394,8 @@ def review(
         Currencies that do not match ``finance.currency``.
     LedgerError
         A bad ledger line; nothing is written.
+    ProfileError
+        A bad ``finance.hourly_profile`` file; nothing is written.
     """
     today = today or dt.datetime.now(dt.UTC).date()
     if period.start > today:
@@ -399,6 +405,12 @@ def review(
     fin = registry.finance
     status = "final" if period.is_closed(today, close_after_days=fin.close_after_days) else "provisional"
     now = dt.datetime.now(dt.UTC)
+    profile = None  # read first: a bad profile stops the review before anything is written
+    if fin.hourly_profile is not None:
+        from steward import paths
+
+        file = Path(fin.hourly_profile)
+        profile = load_profile(file if file.is_absolute() else paths.project_dir() / file)
     ledger = load_ledger(warehouse, registry, period, run_id=run_id)
     marts = run_marts(warehouse, period)
     for rows in (*marts.marts.values(), marts.totals):
@@ -417,6 +429,8 @@ def review(
     commitments = commitment_findings(warehouse, period, load_discounts(fin.commitment_discounts))
     workloads = workload_costs(warehouse, registry, period)
     transfers = data_transfer(warehouse, period)
+    windows = window_findings(warehouse, registry, period, profile)
+    regions = region_findings(registry, windows, transfers)
     unit_costs = {r["model"]: r for r in marts.marts["finance_unit_costs"]}
     models = [
         model_roi(
@@ -459,6 +473,8 @@ def review(
             workloads=workloads,
             units=units,
             transfers=transfers,
+            windows=[w.row() for w in windows],
+            regions=[r.row() for r in regions],
         )  # fmt: skip
     key: dict[str, object] = {"period": period.label}
     stamp = {"period_start": period.start, "period_end": period.end, "run_id": run_id, "computed_at": now}
@@ -470,6 +486,8 @@ def review(
     writes.append(("finance_workloads", key, [w | stamp for w in workloads]))
     writes.append(("finance_unit_value", key, [u | stamp for u in units]))
     writes.append(("finance_data_transfer", key, [t | stamp for t in transfers]))
+    writes.append(("finance_windows", key, [w.row() | stamp for w in windows]))
+    writes.append(("finance_training_regions", key, [r.row() | stamp for r in regions]))
     writes.append(
         (
             "finance_reviews",
@@ -515,6 +533,8 @@ def review(
         workloads=workloads,
         units=units,
         transfers=transfers,
+        windows=windows,
+        regions=regions,
     )
 
 
@@ -554,8 +574,11 @@ def _roi_row(m: ModelRoi, currency: str) -> dict[str, Any]:
     }
 
 
-def format_roi(result: Review) -> list[str]:
-    """Render a review as aligned lines: per model TCO, KPI realized vs projected, benefit, ROI, flags."""
+def format_roi(result: Review, *, report: str | None = None) -> list[str]:
+    """Render a review as aligned lines: per model TCO, KPI realized vs projected, benefit, ROI, flags.
+
+    ``report`` is how the last line names the HTML review (default: its path; a task passes its URL).
+    """
     cur = result.currency
     lines = [
         f"ROI review {result.period.label} ({result.status}), {cur}: "
@@ -601,8 +624,19 @@ def format_roi(result: Review) -> list[str]:
                 f"{t['destination']} {t['effective_cost']:,.2f} {t['currency']} "
                 "(data read from another region?)"
             )
+    for r in result.regions:
+        lines.append(f"  training data in another region: {r.model} run {r.job_run_id}: {r.evidence}")
+    for w in window_summary([j.row() for j in result.windows]):
+        if w["findings"]:
+            kg = "-" if w["co2e_saving_kg"] is None else f"{w['co2e_saving_kg']:,.3f}"
+            lines.append(
+                f"  {w['job_kind']} windows: {w['findings']} of {w['runs']} runs could move to cheaper or "
+                f"lower-carbon hours: {kg} kg CO2e, {w['cost_saving']:,.2f} {cur} (profile prices)"
+            )
+        else:
+            lines.append(f"  {w['job_kind']} windows: no finding ({w['runs']} runs): {w['reason']}")
     if result.report_path is not None:
-        lines.append(f"  review: {result.report_path}")
+        lines.append(f"  review: {report or result.report_path}")
     return lines
 
 

@@ -300,7 +300,7 @@ def _drift_series(
             method,
             [charted[i] for i in idx],
             [None if rows[i]["n_current"] is None else int(rows[i]["n_current"]) for i in idx],
-            seed_key=f"{model.name}/{feature}/{ref_id}/{method}",
+            seed_key=f"{model.name}/{feature}/{method}",
         )
         for j, i in enumerate(idx):
             scores[i], centers[i], sigmas[i] = null.scores[j], null.centers[j], null.sigmas[j]

@@ -26,9 +26,10 @@ from steward.fairness import (
     write_bias_assessment,
     write_fairness_report,
 )
+from steward.monitoring._aggregate import column_types
 from steward.monitoring._reference import files_fingerprint, horizon_days
 from steward.monitoring._relation import Relation, dataset_relation, scan_engine
-from steward.monitoring._version import stamp_version, window_versions
+from steward.monitoring._version import majority_versions, stamp_version, version_column, window_versions
 from steward.registry import Dataset, Model, Registry
 from steward.sources import SourceError
 from steward.warehouse import Warehouse, quote_ident
@@ -181,12 +182,13 @@ def fairness_night(
     # Earlier windows are re-evaluated too: their label-based metrics (TPR, FPR, ...) change as labels arrive.
     skip = quarantined_days(warehouse, log_ds.name, days)
     past = [p for p in days[:-1] if p not in skip] if labels is not None else []
-    results = _horizon_results(
+    results, versions = _horizon_results(
         model, log_ds, past, day, labels, warehouse=warehouse, engine=engine, run_id=run_id
     )
     writes: list[tuple[str, dict[str, Any], Any]] = []
     rows: list[dict[str, Any]] = []
-    versions = _horizon_versions(model, log_ds, list(results), warehouse=warehouse, engine=engine)
+    if versions is None:  # evaluated window by window: the versions take one scan of their own
+        versions = _horizon_versions(model, log_ds, list(results), warehouse=warehouse, engine=engine)
     for window_day, evaluated in results.items():
         writes += stamp_version(
             fairness_writes(model, window_day, evaluated), "fairness_metrics", versions.get(window_day)
@@ -220,11 +222,13 @@ def _horizon_results(
     warehouse: Warehouse,
     engine: Warehouse,
     run_id: str,
-) -> dict[dt.date, FairnessResult]:
+) -> tuple[dict[dt.date, FairnessResult], dict[dt.date, str] | None]:
     """Evaluate window ``day`` and the earlier windows ``past`` that have landed, in date order.
 
-    One aggregation over all of them (grouped by window), when the log names each row's window (a
-    ``{date}`` path or a partition column); otherwise one evaluation per window.
+    One aggregation over all of them (grouped by window, each window's model versions counted in
+    the same pass), when the log names each row's window (a ``{date}`` path or a partition column);
+    otherwise one evaluation per window. Returns the results and the windows' majority versions
+    (None when they were not counted: evaluated window by window).
     """
     windowed = log_ds.source.partitioned_by_path or log_ds.partition_column is not None
     if past and windowed:
@@ -237,13 +241,20 @@ def _horizon_results(
         if relation is None or day not in relation.days:
             dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)  # raises, naming tonight
             raise AssertionError(f"{log_ds.name} {day}: listed alone but not with the horizon")
-        return evaluate_windows(
+        column = version_column(model, relation)
+        timestamp = model.columns.timestamp
+        has_ts = column_types(relation, [timestamp]).get(timestamp) is not None
+        evaluated = evaluate_windows(
             engine,
             model,
             source_sql=fairness_source_sql(model, relation, labels),
             windows=list(relation.days),
             run_id=run_id,
+            version_column=column,
+            timestamp_column=timestamp if has_ts else None,
         )
+        counted = [v for r in evaluated.values() for v in r.versions]
+        return evaluated, majority_versions(counted, model=model.name) if column else {}
     results: dict[dt.date, FairnessResult] = {}
     for window_day in [*past, day]:
         try:
@@ -256,7 +267,7 @@ def _horizon_results(
         results[window_day] = evaluate_window(
             engine, model, source_sql=source, window=window_day, run_id=run_id
         )
-    return results
+    return results, None
 
 
 def write_night_report(

@@ -14,11 +14,15 @@ to two significant digits: nights of similar size share it, and a later night ne
 earlier score); a night with ``n`` rows rescales its distance to ``n0`` with the distance's sampling
 scale (at most 2.5% here),
 ``sqrt((1/n0 + 1/N) / (1/n + 1/N))`` (squared for PSI, which grows like a chi-square over ``n``).
-Seeded by model, column and reference: the same nights always give the same scores.
+Seeded by model, column, method and the reference's counts (their content, not the files or ids they
+came from): the same nights against the same reference always give the same scores, on any machine,
+however often the reference files are rewritten.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +33,7 @@ from scipy import stats
 from steward.drift import NumericProfile, batch_statistics, get_method
 from steward.monitoring._aggregate import ColumnProfile
 
-__all__ = ["DRAWS", "NullScores", "chart_distance", "distance_scores"]
+__all__ = ["DRAWS", "NullScores", "chart_distance", "counts_digest", "distance_scores"]
 
 
 def _context(profile: ColumnProfile) -> dict[str, object]:
@@ -75,6 +79,17 @@ def chart_distance(profile: ColumnProfile, method: str, current_counts: object) 
     return float(get_method(method).compute(ref.counts, cur, **_context(profile)).statistic)
 
 
+def counts_digest(profile: ColumnProfile) -> str:
+    """Return a digest of the reference's counts (bin counts, or categories and counts): the null's seed.
+
+    Only the counts define the null's proportions; integers and category names hash the same on every
+    machine, unlike floats from a parallel aggregation or file paths and modification times.
+    """
+    counts = profile.profile.counts
+    content = sorted(counts.items()) if isinstance(counts, dict) else [int(c) for c in counts]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
 def _bucket(n: int) -> int:
     """``n`` rounded to two significant digits (within 2.5%): nights of similar size share one null."""
     digits = max(len(str(int(n))) - 2, 0)
@@ -114,7 +129,7 @@ def distance_scores(
     distances, ns
         Each night's distance and non-missing row count (``None``: no score that night).
     seed_key
-        Seeds the draws (e.g. ``"model/column/reference_id"``).
+        Seeds the draws with the reference's :func:`counts_digest` (e.g. ``"model/column/method"``).
     """
     ref = profile.profile
     if isinstance(ref.counts, dict):  # categories in sorted order, as compute() aligns mappings
@@ -128,9 +143,10 @@ def distance_scores(
         return NullScores(list(empty), list(empty), list(empty))
     p = counts / big_n
     ctx = _context(profile)
+    seed = f"{seed_key}/{counts_digest(profile)}"
 
     def null_at(n0: int) -> np.ndarray:
-        rng = np.random.default_rng(zlib.crc32(f"{seed_key}/{n0}".encode()))
+        rng = np.random.default_rng(zlib.crc32(f"{seed}/{n0}".encode()))
         ref_draws = rng.multinomial(big_n, p, size=draws)
         cur_draws = rng.multinomial(n0, p, size=draws)
         return np.sort(batch_statistics(method, ref_draws, cur_draws, **ctx))

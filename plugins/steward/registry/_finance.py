@@ -71,6 +71,12 @@ class FinanceConfig(Strict):
     #: Cost per 1,000 predictions is flagged as rising when the period's second half exceeds its first
     #: half by more than this share.
     rising_cost_share: float = Field(default=0.1, ge=0)
+    #: Hourly carbon intensity and price per region (CSV ``region,hour_utc,gco2e_per_kwh,price_per_hour``,
+    #: relative to the project checkout): the off-peak / low-carbon window findings. None: not computed.
+    hourly_profile: str | None = None
+    #: Mean power of a nightly batch job (data quality, monitoring) in kW, for its kg CO2e; training runs
+    #: use codecarbon's measured energy. None: the batch jobs' window findings give no kg CO2e.
+    batch_power_kw: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _budgets_not_negative(self) -> FinanceConfig:

@@ -99,6 +99,9 @@ class Dataset(Strict):
     #: Columns that identify a row (never null); checked by the default suite.
     key_columns: list[Column] = Field(default_factory=list)
     severity: Severity = "critical"
+    #: Where the data lives, ``<aws|gcp>:<region>`` (e.g. ``aws:eu-west-1``): a model trained in another
+    #: region is flagged by the finance review (data transfer). None: not known.
+    region: str | None = Field(default=None, pattern=r"^(aws|gcp):[a-z0-9-]+$")
     kind: Literal["raw", "training", "predictions", "labels", "billing", "outcomes", "other"] = "other"
     #: ``daily``: one partition a day, validated by the nightly DAG. ``snapshot``: one whole
     #: file set (e.g. a training set), validated on demand (CLI, retraining).

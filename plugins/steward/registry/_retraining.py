@@ -230,6 +230,9 @@ class RetrainingPolicy(Strict):
     trainer: str | None = None
     training_window_days: int = Field(default=28, ge=1, le=3660)
     holdout_days: int = Field(default=3, ge=1, le=366)
+    #: Labelled days a fire needs before the holdout: the trigger skips (guard ``training_data``) while
+    #: the training window holds fewer than ``min_training_days + holdout_days`` labelled days.
+    min_training_days: int = Field(default=2, ge=1, le=3660)
     gates: PromotionGates = PromotionGates()
 
     @field_validator("trainer")

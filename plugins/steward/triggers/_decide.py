@@ -14,6 +14,7 @@ from steward.triggers._evidence import (
     lookback_start,
     policy_fingerprint,
     read_evidence_many,
+    training_start,
 )
 from steward.triggers._intensity import GridFactorIntensity, IntensitySource
 from steward.triggers._signals import SignalResult, evaluate_signals
@@ -22,7 +23,7 @@ from steward.warehouse import Warehouse
 __all__ = ["Action", "Decision", "decide", "evaluate_all", "evaluate_policies", "retraining_run_id"]
 
 Action = Literal["fire", "defer", "skip", "no_action"]
-Guard = Literal["cooldown", "cost_budget", "carbon_budget", "retraining_running"]
+Guard = Literal["cooldown", "cost_budget", "carbon_budget", "training_data", "retraining_running"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,49 @@ def _next_opening(
     return None
 
 
+def _training_data(model: Model, night: dt.date, evidence: Evidence) -> tuple[dict[str, Any], str | None]:
+    """Return the training window's labelled data (evidence) and why it is too little, or None.
+
+    The retraining it would fire reads the labelled days of ``training_window_days`` ending on the
+    night and keeps the last ``holdout_days`` of them as the holdout: it needs
+    ``min_training_days + holdout_days`` labelled days, and both classes in the holdout.
+    """
+    policy = model.retraining
+    days = evidence.labelled_days or ()
+    needed = policy.min_training_days + policy.holdout_days
+    holdout = days[-policy.holdout_days :] if days else ()
+    positives = sum(round(float(r["n_labelled"]) * float(r["positive_rate"])) for r in holdout)
+    holdout_rows = sum(int(r["n_labelled"]) for r in holdout)
+    start = training_start(model, night)
+    found: dict[str, Any] = {
+        "window": [start.isoformat(), night.isoformat()],
+        "labelled_days": len(days),
+        "labelled_rows": sum(int(r["n_labelled"]) for r in days),
+        "needed_days": needed,
+        "min_training_days": policy.min_training_days,
+        "holdout_days": policy.holdout_days,
+        "holdout": [str(r["window_date"])[:10] for r in holdout],
+        "holdout_rows": holdout_rows,
+        "holdout_positives": positives,
+        "holdout_negatives": holdout_rows - positives,
+    }
+    where = f"in {start.isoformat()}..{night.isoformat()} ({found['labelled_rows']:,} labelled rows)"
+    if len(days) < needed:
+        return found, (
+            f"too little training data: {len(days)} labelled day(s) {where}, the policy needs "
+            f"{needed} (retraining.min_training_days {policy.min_training_days} + holdout_days "
+            f"{policy.holdout_days})"
+        )
+    missing = [c for c, n in (("positive", positives), ("negative", holdout_rows - positives)) if n == 0]
+    if missing:
+        return found, (
+            f"too little training data: the holdout ({found['holdout'][0]}..{found['holdout'][-1]}, "
+            f"{holdout_rows:,} labelled rows) has no {missing[0]} label, so a challenger could not be "
+            "judged on it"
+        )
+    return found, None
+
+
 def _signal_start(model: Model, night: dt.date) -> dt.date:
     """Return the first night the signals themselves look at (the estimate's error window aside)."""
     p = model.retraining.policies
@@ -158,8 +202,10 @@ def decide(
 
     Rules, in order: with no signal holding (and no deferral open) the decision is ``no_action``. A
     holding signal is then held back by the guards - cool-down since the last retraining (a fired
-    decision or a registered version), the monthly cost budget, the monthly carbon budget, a
-    ``model_retraining`` run already queued or running (``active_run``) - as ``skip`` naming the guard.
+    decision or a registered version), the monthly cost budget, the monthly carbon budget, too little
+    labelled data in the training window (``evidence.labelled_days``: fewer than ``min_training_days +
+    holdout_days`` days, or a holdout without both classes), a ``model_retraining`` run already queued
+    or running (``active_run``) - as ``skip`` naming the guard.
     Urgent signals fire at once; others are deferred into the preferred window (``defer`` with
     ``deferred_until``) unless the window is open now, the deferral is due, or the deadline (counted from
     the first deferral) has passed. An open deferral is carried to later nights until it fires.
@@ -283,6 +329,10 @@ def decide(
             f"the model's training emissions this month ({co2:.3f} kg CO2e) have reached its monthly "
             f"carbon budget ({guards.monthly_carbon_budget_kg:g} kg)",
         )
+    if evidence.labelled_days is not None:
+        full_evidence["training_data"], short = _training_data(model, night, evidence)
+        if short is not None:
+            return skip("training_data", short)
     window = guards.preferred_window
     when = "now"
     if window is not None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from steward._dates import next_month, period_start
 from steward.registry import Model
 from steward.warehouse import Warehouse, read_sql
 
@@ -25,6 +26,7 @@ __all__ = [
     "policy_fingerprint",
     "read_evidence",
     "read_evidence_many",
+    "training_start",
 ]
 
 Row = Mapping[str, Any]
@@ -55,6 +57,11 @@ class Evidence:
         or None (no registry table or no version yet).
     requests
         Manual requests pending (or consumed by this very decision, on a rerun).
+    labelled_days
+        The training window's labelled windows (``model_performance`` ``positive_rate`` rows with
+        ``n_labelled`` > 0: window_date, n_labelled, positive_rate), oldest first; None when not read
+        (the model declares no labels or no score, or a hand-made evidence): the data-sufficiency
+        guard is then not applied.
     """
 
     chart_alarms: tuple[Row, ...] = ()
@@ -66,6 +73,7 @@ class Evidence:
     month_training_co2e_kg: float = 0.0
     latest_version: Row | None = None
     requests: tuple[Row, ...] = ()
+    labelled_days: tuple[Row, ...] | None = None
 
 
 def policy_fingerprint(model: Model) -> str:
@@ -91,10 +99,13 @@ def lookback_start(model: Model, night: dt.date) -> dt.date:
     return night - dt.timedelta(days=longest - 1)
 
 
+def training_start(model: Model, night: dt.date) -> dt.date:
+    """Return the first day of the training window a retraining on ``night`` reads."""
+    return night - dt.timedelta(days=model.retraining.training_window_days - 1)
+
+
 def _month(night: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(night.year, night.month, 1, tzinfo=dt.UTC)
-    end = dt.datetime(night.year + night.month // 12, night.month % 12 + 1, 1, tzinfo=dt.UTC)
-    return start, end
+    return period_start(night), period_start(next_month(night))
 
 
 def _float(value: object) -> float:
@@ -162,6 +173,8 @@ def read_evidence_many(
         else {}
     )
     requests = rows("select_requests", {"model": one, "night": night})
+    training_since = min(training_start(m, night) for m in models)
+    labelled = rows("select_labelled_days", {"model": one, "since": training_since, "night": night})
     out: dict[str, Evidence] = {}
     for m in models:
         start = lookback_start(m, night)
@@ -176,6 +189,11 @@ def read_evidence_many(
             month_training_co2e_kg=sum(_float(r["co2e_kg"]) for r in carbon[m.name]),
             latest_version=versions[m.name][0] if versions.get(m.name) else None,
             requests=tuple(requests[m.name]),
+            labelled_days=tuple(
+                r for r in labelled[m.name] if day_of(r["window_date"]) >= training_start(m, night)
+            )
+            if m.labels is not None and m.columns.score is not None
+            else None,
         )
     return out
 

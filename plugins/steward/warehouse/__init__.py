@@ -26,14 +26,24 @@ from steward.warehouse._base import Warehouse, WarehouseError, quote_ident
 from steward.warehouse._duckdb import DuckDBWarehouse
 from steward.warehouse._migrations import MIGRATIONS_TABLE
 from steward.warehouse._postgres import PostgresWarehouse
-from steward.warehouse._url import default_url, redact, scheme, scrub, secrets_of, url_from_connection
+from steward.warehouse._url import (
+    WarehouseURL,
+    default_url,
+    parse_url,
+    redact,
+    scrub,
+    secrets_of,
+    url_from_connection,
+)
 
 __all__ = [
     # connecting
     "Warehouse",
     "WarehouseError",
+    "WarehouseURL",
     "connect",
     "default_url",
+    "parse_url",
     "redact",
     "url_from_connection",
     # migrations and SQL files
@@ -50,14 +60,15 @@ _ADAPTERS: dict[str, type[DuckDBWarehouse] | type[PostgresWarehouse]] = {
 }
 
 
-def connect(url: str | None = None, *, lock_timeout_s: float = 60.0) -> Warehouse:
+def connect(url: str | WarehouseURL | None = None, *, lock_timeout_s: float = 60.0) -> Warehouse:
     """Return the warehouse at ``url`` (default :func:`default_url`).
 
     Parameters
     ----------
     url
         ``duckdb:///relative.duckdb``, ``duckdb:////absolute/path.duckdb``, ``duckdb:///:memory:``
-        or ``postgresql://user:password@host:port/database`` (``postgres://`` works too).
+        or ``postgresql://user:password@host:port/database`` (``postgres://`` works too), as text
+        or already parsed (:func:`parse_url`): it is parsed once and handed to the adapter.
     lock_timeout_s
         How long an operation waits for a lock another process holds: the DuckDB file lock
         (retried with backoff) or a PostgreSQL row/table lock (``lock_timeout``).
@@ -81,10 +92,11 @@ def connect(url: str | None = None, *, lock_timeout_s: float = 60.0) -> Warehous
     """
     url = url or default_url()
     try:
-        adapter = _ADAPTERS[scheme(url, origin="warehouse URL")]
-        return adapter(url, lock_timeout_s=lock_timeout_s)
+        target = parse_url(url, origin="warehouse URL")
+        return _ADAPTERS[target.scheme](target, lock_timeout_s=lock_timeout_s)
     except ValueError as exc:  # the message shows the URL redacted; scrub what a driver echoed
-        raise WarehouseError(scrub(str(exc), secrets_of(url)), url=redact(url)) from None
+        text = url.text if isinstance(url, WarehouseURL) else url
+        raise WarehouseError(scrub(str(exc), secrets_of(text)), url=redact(text)) from None
 
 
 def read_sql(relpath: str) -> str:

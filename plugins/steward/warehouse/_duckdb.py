@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
-from steward.warehouse._url import duckdb_path, redact, secrets_of
+from steward.warehouse._url import WarehouseURL, duckdb_path, parse_url
 
 __all__ = ["DuckDBWarehouse"]
 
@@ -97,10 +97,13 @@ class DuckDBWarehouse(Warehouse):
         "csv": "read_csv({files}, union_by_name = true, auto_detect = true)",
     }
 
-    def __init__(self, url: str, *, lock_timeout_s: float = 60.0, lock_log_every_s: float = 10.0) -> None:
-        self.url = redact(url)
-        self._secrets = tuple(secrets_of(url))
-        self.path = duckdb_path(url)
+    def __init__(
+        self, url: str | WarehouseURL, *, lock_timeout_s: float = 60.0, lock_log_every_s: float = 10.0
+    ) -> None:
+        target = parse_url(url)
+        self.url = target.redacted
+        self._secrets = target.secrets
+        self.path = duckdb_path(target.text)
         self.lock_timeout_s = float(lock_timeout_s)
         self.lock_log_every_s = float(lock_log_every_s)
         self._guard = threading.RLock()

@@ -7,6 +7,11 @@ from collections.abc import Mapping
 
 __all__ = ["translate_params"]
 
+# Kept hand-written (issue 10.7), measured 2026-11-30 on this 2-core machine: translating the rendered
+# normalize_daily SQL (8.9k characters) takes 1.7 ms here and 138 ms through sqlglot (parse, replace the
+# placeholders, generate: 83x slower; allocate_input_lines.sql 0.34 vs 17 ms, 50x), and sqlglot would
+# rewrite the SQL text besides. The drivers cannot take ``:name`` themselves (DuckDB binds ``$name``,
+# psycopg ``%(name)s``), so one translation stays.
 # Text that is never a parameter: quoted literals and identifiers, comments, dollar-quoted
 # bodies (PostgreSQL), and ``::`` casts. Everything else is scanned for ``:name``.
 _TOKEN_RE = re.compile(

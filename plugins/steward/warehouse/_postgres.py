@@ -14,7 +14,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 from steward.warehouse._base import Session, Unavailable, Warehouse, quote_ident
-from steward.warehouse._url import normalize_url, redact, scrub, secrets_of
+from steward.warehouse._url import WarehouseURL, parse_url, scrub
 
 __all__ = ["PostgresWarehouse"]
 
@@ -130,10 +130,11 @@ class PostgresWarehouse(Warehouse):
     # One migrator at a time, across processes: a transaction-level advisory lock.
     _migration_lock_sql: ClassVar[str | None] = "select pg_advisory_xact_lock(7365726172640001)"
 
-    def __init__(self, url: str, *, lock_timeout_s: float = 60.0) -> None:
-        self._dsn = normalize_url(url)
-        self.url = redact(self._dsn)
-        self._secrets = tuple(secrets_of(self._dsn))
+    def __init__(self, url: str | WarehouseURL, *, lock_timeout_s: float = 60.0) -> None:
+        target = parse_url(url)
+        self._dsn = target.text
+        self.url = target.redacted
+        self._secrets = target.secrets
         self.lock_timeout_s = float(lock_timeout_s)
         try:
             options = conninfo_to_dict(self._dsn).get("options") or ""

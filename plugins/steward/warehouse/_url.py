@@ -1,4 +1,8 @@
-"""Warehouse URLs: where the default comes from, and how to print one without its password."""
+"""Warehouse URLs: where the default comes from, and how to print one without its password.
+
+A URL is parsed once, by :func:`parse_url`, into a :class:`WarehouseURL` (its canonical text, kind,
+redacted form and secrets) that :func:`steward.warehouse.connect` hands to the adapter.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from steward import paths
@@ -13,9 +19,11 @@ from steward import paths
 __all__ = [
     "AIRFLOW_CONN_ENV",
     "URL_ENV",
+    "WarehouseURL",
     "default_url",
     "duckdb_path",
     "normalize_url",
+    "parse_url",
     "redact",
     "scheme",
     "scrub",
@@ -67,6 +75,50 @@ _LIBPQ_EXTRA_KEYS = frozenset(
 _MIN_SCRUB = 4
 
 
+@dataclass(frozen=True)
+class WarehouseURL:
+    """A warehouse URL parsed once (see :func:`parse_url`).
+
+    Attributes
+    ----------
+    text
+        The URL with a canonical scheme (``postgresql://``, ``duckdb:///``), secrets included: hand it to
+        the driver only, never to a log.
+    scheme
+        ``"duckdb"`` or ``"postgresql"``.
+    redacted
+        The URL with its password and secret parameters hidden (:func:`redact`): safe to log.
+    secrets
+        The secrets in every spelling a driver message may echo (:func:`secrets_of`), for :func:`scrub`.
+    """
+
+    text: str = field(repr=False)
+    scheme: Literal["duckdb", "postgresql"]
+    redacted: str
+    secrets: tuple[str, ...] = field(repr=False)
+
+    def __str__(self) -> str:
+        return self.redacted
+
+
+def parse_url(url: str | WarehouseURL, *, origin: str = "url") -> WarehouseURL:
+    """Parse a warehouse URL once: its kind, canonical text, redacted form and secrets.
+
+    Raises ``ValueError`` naming ``origin`` when the scheme is not one Steward supports.
+
+    Examples
+    --------
+    >>> parse_url("postgres://steward:s3cret@db:5432/wh")
+    WarehouseURL(scheme='postgresql', redacted='postgresql://steward:***@db:5432/wh')
+    """
+    if isinstance(url, WarehouseURL):
+        return url
+    kind = scheme(url, origin=origin)
+    text = "postgresql://" + url[len("postgres://") :] if url.startswith("postgres://") else url
+    spans = _secret_spans(text)
+    return WarehouseURL(text, kind, _hide(text, spans), tuple(_spellings(text, spans)))
+
+
 def default_url() -> str:
     """Return the warehouse URL this process should use.
 
@@ -107,13 +159,10 @@ def normalize_url(url: str, *, origin: str = "url") -> str:
 
     Raises ``ValueError`` naming ``origin`` when the scheme is not one Steward supports.
     """
-    kind = scheme(url, origin=origin)
-    if kind == "postgresql" and url.startswith("postgres://"):
-        return "postgresql://" + url[len("postgres://") :]
-    return url
+    return parse_url(url, origin=origin).text
 
 
-def scheme(url: str, *, origin: str = "url") -> str:
+def scheme(url: str, *, origin: str = "url") -> Literal["duckdb", "postgresql"]:
     """Return ``"duckdb"`` or ``"postgresql"`` for a warehouse URL, else raise ``ValueError``."""
     if url.startswith(_DUCKDB_PREFIX):
         return "duckdb"
@@ -160,12 +209,22 @@ def redact(url: str) -> str:
     >>> redact("duckdb:////data/warehouse.duckdb")
     'duckdb:////data/warehouse.duckdb'
     """
+    return _hide(url, _secret_spans(url))
+
+
+def _secret_spans(url: str) -> list[tuple[int, int]]:
+    """Return where the password and the secret query values lie in ``url`` (password last)."""
     # Both kinds of secret are found in the URL as given, then hidden together: hiding one first could
     # hide the name that marks the other (a raw password holding '?password=', a query holding '@').
     spans = [m.span(2) for m in _SECRET_PARAM_RE.finditer(url) if m.group(2)]
     password = _password_span(url)
     if password is not None:
         spans.append(password)
+    return spans
+
+
+def _hide(url: str, spans: list[tuple[int, int]]) -> str:
+    """Return ``url`` with every span replaced by ``***`` (overlapping spans hidden as one)."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -205,11 +264,12 @@ def secrets_of(url: str) -> list[str]:
     The password and secret query values, as written, percent-decoded and percent-encoded; used by
     :func:`scrub` to clean driver messages that echo parts of a URL.
     """
-    raw: list[str] = []
-    span = _password_span(url)
-    if span is not None:
-        raw.append(url[span[0] : span[1]])
-    raw.extend(m.group(2) for m in _SECRET_PARAM_RE.finditer(url))
+    return _spellings(url, _secret_spans(url))
+
+
+def _spellings(url: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Return every spelling of the secrets at ``spans`` of ``url``, longest first (:func:`secrets_of`)."""
+    raw = [url[start:end] for start, end in spans]
     spellings: set[str] = set()
     for value in raw:
         for decoded in (value, unquote(value), unquote_plus(value)):

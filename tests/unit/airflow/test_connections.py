@@ -99,3 +99,24 @@ def test_google_impersonation_chain_wraps_the_keyfile_credentials() -> None:
     assert credentials._delegates == ["relay@p.iam.gserviceaccount.com"]
     assert credentials._source_credentials.service_account_email == info["client_email"]
     assert project == "p"
+
+
+def test_a_defined_connection_is_read_and_a_missing_one_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from steward.airflow.connections import get_connection, warehouse_url_of
+
+    monkeypatch.setenv("AIRFLOW_CONN_STEWARD_TEST_WH", "postgres://u:p%40ss@db.internal:5433/wh")
+    conn = get_connection("steward_test_wh", what="test", fix="unused")
+    assert warehouse_url_of(conn) == "postgresql://u:p%40ss@db.internal:5433/wh"
+    monkeypatch.delenv("AIRFLOW_CONN_STEWARD_NOPE", raising=False)
+    with pytest.raises(AirflowFailException) as info:
+        get_connection(
+            "steward_nope", what="cost source 'aws' (costs.sources)", fix="set the source's connection_id"
+        )
+    assert str(info.value).startswith(
+        "cost source 'aws' (costs.sources): Airflow connection 'steward_nope' is not"
+    )
+    assert str(info.value).endswith(
+        "(Admin > Connections, or AIRFLOW_CONN_STEWARD_NOPE) or set the source's connection_id"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, quote_plus
 
@@ -100,3 +101,21 @@ def test_task_warehouse_from_the_airflow_connection_never_shows_its_password(
     for text in shown:
         for spelling in spellings(password):
             assert spelling not in text
+
+
+def test_report_location_is_a_ui_link_when_the_base_url_is_known(
+    steward_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from steward import paths
+    from steward.airflow.context import report_location
+
+    report = paths.reports_dir() / "monitoring" / "2026-11-03" / "credit risk.html"
+    monkeypatch.delenv("AIRFLOW__API__BASE_URL", raising=False)
+    assert report_location(report) == str(report)  # no base_url: the file path, as before
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://airflow.northwind.example/")
+    assert report_location(report) == (
+        "https://airflow.northwind.example/steward/monitoring/2026-11-03/credit%20risk.html"
+    )
+    assert report_location(str(report)) == report_location(report)
+    outside = steward_home.parent / "elsewhere.html"  # not under the served folder: still the path
+    assert report_location(outside) == str(outside)

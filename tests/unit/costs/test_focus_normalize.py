@@ -52,6 +52,21 @@ def test_ddl_has_every_focus_and_x_column_in_order() -> None:
     assert '"BilledCost" numeric(38,10) not null' in body
 
 
+def test_every_daily_column_is_grouped_summed_or_computed_once() -> None:
+    from steward.costs._engine import _DAILY_COMPUTED, _DIMENSIONS, _MEASURES, _daily_sql
+
+    parts = [*_DIMENSIONS, *_MEASURES, *_DAILY_COMPUTED]
+    assert sorted(parts) == sorted(COST_LINE_COLUMNS)  # nothing missing, nothing twice
+    ddl = read_sql("ddl/0004_cost_lines.sql")
+    body = ddl[ddl.index("create table cost_line_daily") :]
+    numeric = set(re.findall(r'^\s+"(\w+)" numeric\(38,10\)', body[: body.index(");")], flags=re.MULTILINE))
+    assert set(_MEASURES) == {c for c in numeric if not c.endswith("UnitPrice")}  # money and quantities
+    sql = _daily_sql()
+    assert all(sql.count(f'sum("{c}") as "{c}"') == 2 for c in _MEASURES)  # both aggregation steps
+    hashed = sql[sql.index("md5(") : sql.index("as row_hash")]
+    assert re.findall(r'cast\("(\w+)" as varchar\)', hashed) == list(_DIMENSIONS)
+
+
 def test_warehouse_columns_match_the_arrow_schema(scratch_wh: Warehouse) -> None:
     assert scratch_wh.columns("cost_line_daily") == cost_line_schema().names
 

@@ -193,3 +193,47 @@ def test_the_windows_sql_groups_every_set_by_window() -> None:
     assert 'cast("steward_window" as date) as steward_window' in sql
     assert "((steward_window, g_0), (steward_window, g_0, score_bin), " in sql
     assert ", (steward_window), (steward_window, score_bin))" in sql
+
+
+def test_model_versions_are_counted_in_the_same_pass(warehouse: Warehouse) -> None:
+    from steward.fairness import evaluate_windows
+
+    days = _windows_table(warehouse)
+    warehouse.execute("alter table horizon add column model_version varchar")
+    warehouse.execute("alter table horizon add column ts timestamp")
+    # window 1 mixes two versions (score above 0.6: 1.1), window 2 has none; ts grows with the score
+    warehouse.execute(
+        "update horizon set model_version = case when score > 0.6 then '1.1' else '1.0' end, "
+        "ts = timestamp '2026-11-10 00:00:00' + cast(floor(score * 1000) as integer) * interval '1 second' "
+        f"where steward_window <= date '{days[1].isoformat()}'"
+    )
+    m = model(min_group_size=20)
+    plain = evaluate_windows(warehouse, m, source_sql="select * from horizon", windows=days, run_id="r1")
+    counted = evaluate_windows(
+        warehouse,
+        m,
+        source_sql="select * from horizon",
+        windows=days,
+        run_id="r1",
+        version_column="model_version",
+        timestamp_column="ts",
+    )
+    reference = warehouse.fetch(
+        "select steward_window as window_date, model_version as version, count(*) as n, max(ts) as last "
+        "from horizon where model_version is not null group by 1, 2 order by 1, 2"
+    )
+    got = [v for d in days for v in counted[d].versions]
+    assert [(v["window_date"], v["version"], v["n"]) for v in got] == [
+        (r["window_date"], r["version"], r["n"]) for r in reference
+    ]
+    assert [v["last"] for v in got] == [r["last"] for r in reference]
+    assert {v["version"] for v in counted[days[0]].versions} == {"1.0", "1.1"}
+    assert not counted[days[2]].versions
+    for day in days:  # the extra grouping set changes no count, rate or verdict
+        assert _canonical(counted[day])[:3] == _canonical(plain[day])[:3]
+        assert counted[day].breaches == plain[day].breaches
+
+
+def test_versions_need_windows() -> None:
+    with pytest.raises(ValueError, match="model versions are counted per window"):
+        group_counts_sql(model(), source_sql="select * from t", score_column=None, version_column="v")

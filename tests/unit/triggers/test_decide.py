@@ -259,6 +259,67 @@ def test_cost_and_carbon_budgets_skip(registry: Any) -> None:
     assert decide(m, NIGHT, ev, now=NOW).guard == "carbon_budget"
 
 
+def _labelled(day: int, n: int, rate: float) -> dict[str, Any]:
+    return {"window_date": dt.date(2026, 11, day), "n_labelled": n, "positive_rate": rate, "run_id": "m"}
+
+
+def test_too_little_labelled_data_skips_with_the_numbers(registry: Any) -> None:
+    m = _model(registry, "credit_risk")  # training window 28 days, holdout 3, min_training_days 2 (default)
+    three = (_labelled(1, 100, 0.1), _labelled(2, 200, 0.05), _labelled(3, 50, 0.2))
+    d = decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,), labelled_days=three), now=NOW)
+    assert (d.action, d.guard) == ("skip", "training_data")
+    # 3 days, 100 + 200 + 50 = 350 rows; needs 2 + 3 = 5; the window is 28 days ending 11-05
+    assert (
+        "too little training data: 3 labelled day(s) in 2026-10-09..2026-11-05 (350 labelled rows), "
+        "the policy needs 5 (retraining.min_training_days 2 + holdout_days 3)"
+    ) in d.reason
+    assert d.reason.startswith("skip (training_data): ") and "fairness" in d.reason
+    five = (*three, _labelled(4, 100, 0.1), _labelled(5, 100, 0.3))
+    ok = decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,), labelled_days=five), now=NOW)
+    assert ok.action == "fire"
+    # holdout = 11-03..11-05: 50 + 100 + 100 = 250 rows, 10 + 10 + 30 = 50 positive
+    assert ok.evidence["training_data"] == {
+        "window": ["2026-10-09", "2026-11-05"],
+        "labelled_days": 5,
+        "labelled_rows": 550,
+        "needed_days": 5,
+        "min_training_days": 2,
+        "holdout_days": 3,
+        "holdout": ["2026-11-03", "2026-11-04", "2026-11-05"],
+        "holdout_rows": 250,
+        "holdout_positives": 50,
+        "holdout_negatives": 200,
+    }
+    stricter = _model(registry, "credit_risk", min_training_days=3)
+    strict = decide(stricter, NIGHT, Evidence(fairness_breaches=(URGENT,), labelled_days=five), now=NOW)
+    assert strict.guard == "training_data" and "5 labelled day(s)" in strict.reason
+    assert "the policy needs 6 (retraining.min_training_days 3 + holdout_days 3)" in strict.reason
+
+
+def test_a_holdout_without_both_classes_skips(registry: Any) -> None:
+    m = _model(registry, "credit_risk")
+    days = (_labelled(1, 100, 0.1), _labelled(2, 100, 0.1), *(_labelled(d, 40, 0.0) for d in (3, 4, 5)))
+    d = decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,), labelled_days=days), now=NOW)
+    assert (d.action, d.guard) == ("skip", "training_data")
+    assert "the holdout (2026-11-03..2026-11-05, 120 labelled rows) has no positive label" in d.reason
+    ones = (*days[:2], *(_labelled(d, 40, 1.0) for d in (3, 4, 5)))
+    assert (
+        "has no negative label"
+        in decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,), labelled_days=ones), now=NOW).reason
+    )
+    # one positive among 120 is enough: 0.025 x 40 = 1 on 11-05
+    one = (*days[:4], _labelled(5, 40, 0.025))
+    enough = decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,), labelled_days=one), now=NOW)
+    assert enough.action == "fire"
+
+
+def test_the_data_guard_is_not_applied_when_labels_were_not_read(registry: Any) -> None:
+    m = _model(registry, "credit_risk")
+    assert decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,)), now=NOW).action == "fire"
+    empty = decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,), labelled_days=()), now=NOW)
+    assert (empty.guard, "0 labelled day(s)" in empty.reason) == ("training_data", True)
+
+
 def test_a_running_retraining_is_never_fired_twice(registry: Any) -> None:
     m = _model(registry, "credit_risk")
     d = decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,)), now=NOW, active_run="retraining__rd-1")

@@ -88,6 +88,17 @@ def _seed(wh: Warehouse) -> None:
         }
         for d, m, v in [(2, "auc", 0.75), (5, "auc", 0.66), (5, "accuracy", 0.9)]
     ]
+    # The labelled days the data guard counts: positive_rate rows with labels, in the 28-day training
+    # window 10-09..11-05 (its first day and the night count; the day before and after, and a day
+    # without labels, do not): 5 days, as many as the policy needs (2 + a 3-day holdout).
+    labelled = [(dt.date(2026, 10, 8), 300, 0.1), (dt.date(2026, 10, 9), 120, 0.25), (NIGHT, 80, 0.5)]
+    labelled += [(dt.date(2026, 11, d), 100, 0.2) for d in (1, 2, 4)] + [(dt.date(2026, 11, 6), 90, 0.5)]
+    perf += [
+        {**perf[0], "window_date": d, "metric": "positive_rate", "realized_value": v, "n_labelled": n}
+        for d, n, v in labelled
+    ]
+    perf += [{**perf[0], "window_date": dt.date(2026, 11, 3), "metric": "positive_rate", "n_labelled": 0,
+              "realized_value": None, "realized_status": "no_labels"}]  # fmt: skip
     wh.replace_partition("model_performance", {"model": "credit_risk"}, perf)
     wh.replace_partition(
         "monitoring_breaches",
@@ -177,6 +188,17 @@ def _seed(wh: Warehouse) -> None:
     wh.replace_partition("carbon_training_runs", {"model": "credit_risk"}, runs)
 
 
+def _labelled_days(wh: Warehouse, model: str, days: int) -> None:
+    """Give ``model`` labelled windows on the ``days`` days up to NIGHT (half of each window positive)."""
+    rows = [
+        {"model": model, "window_date": NIGHT - dt.timedelta(d), "metric": "positive_rate",
+         "realized_value": 0.5, "realized_status": "ok", "estimated_status": "undefined", "n": 100,
+         "n_labelled": 100, "label_coverage": 1.0, "breach": False, "run_id": f"p{d}", "computed_at": T}
+        for d in range(days)
+    ]  # fmt: skip
+    wh.replace_partition("model_performance", {"model": model}, rows)
+
+
 def test_reader_picks_exactly_the_rows_a_policy_looks_at(warehouse: Warehouse, registry: Any) -> None:
     _seed(warehouse)
     ev = read_evidence(warehouse, registry.model("credit_risk"), NIGHT, now=NOW)
@@ -196,6 +218,11 @@ def test_reader_picks_exactly_the_rows_a_policy_looks_at(warehouse: Warehouse, r
     assert ev.month_cost == {"USD": pytest.approx(150.75)}  # November, credit_risk only
     assert ev.month_training_co2e_kg == pytest.approx(3.75)  # 1.5 + 2.25, October's run left out
     assert ev.latest_version is None and ev.requests == () and ev.previous_decisions == ()
+    assert [(r["window_date"], r["n_labelled"], r["positive_rate"]) for r in ev.labelled_days or ()] == [
+        (dt.date(2026, 10, 9), 120, 0.25),
+        *((dt.date(2026, 11, d), 100, 0.2) for d in (1, 2, 4)),
+        (NIGHT, 80, 0.5),
+    ]
 
 
 def test_decision_is_recorded_once_per_night_and_rerun_rewrites_it(
@@ -231,6 +258,7 @@ def test_the_next_night_sees_the_fire_and_keeps_the_cooldown(warehouse: Warehous
 
 
 def test_a_manual_request_is_consumed_by_the_decision_that_fires(warehouse: Warehouse, registry: Any) -> None:
+    _labelled_days(warehouse, "lead_scoring", 10)  # lead_scoring needs min_training_days 7 + holdout 3
     rid = request_retraining(
         warehouse, "lead_scoring", reason="new campaign", requested_by="ana", requested_at=T
     )
@@ -269,6 +297,7 @@ def test_one_batch_for_every_model_decides_as_one_model_at_a_time(
     warehouse: Warehouse, registry: Any
 ) -> None:
     _seed(warehouse)
+    _labelled_days(warehouse, "lead_scoring", 10)  # lead_scoring needs min_training_days 7 + holdout 3
     request_retraining(warehouse, "lead_scoring", reason="campaign", requested_by="ana", requested_at=T)
     batch = evaluate_all(warehouse, registry.models, NIGHT, now=NOW, run_id="r")
     alone = [
@@ -280,3 +309,19 @@ def test_one_batch_for_every_model_decides_as_one_model_at_a_time(
     assert [d.action for d in batch] == ["fire", "fire"]  # lead_scoring: the manual request (urgent)
     record_decisions(warehouse, batch)
     assert len(warehouse.fetch("select * from retraining_decisions")) == 2
+
+
+def test_too_little_labelled_data_in_the_warehouse_skips_and_the_request_stays_pending(
+    warehouse: Warehouse, registry: Any
+) -> None:
+    _labelled_days(warehouse, "lead_scoring", 9)  # 9 labelled days: one short of 7 + 3
+    rid = request_retraining(warehouse, "lead_scoring", reason="campaign", requested_by="ana", requested_at=T)
+    d = evaluate_policies(warehouse, registry, "lead_scoring", NIGHT, now=NOW)
+    assert (d.action, d.guard, d.consumed_requests) == ("skip", "training_data", ())
+    assert "9 labelled day(s) in 2026-10-09..2026-11-05 (900 labelled rows), the policy needs 10" in d.reason
+    record_decision(warehouse, d)
+    assert warehouse.fetch("select request_id, consumed_by from retraining_requests") == [
+        {"request_id": rid, "consumed_by": None}
+    ]
+    _labelled_days(warehouse, "lead_scoring", 10)  # the labels of 10-27 arrive
+    assert evaluate_policies(warehouse, registry, "lead_scoring", NIGHT, now=NOW).action == "fire"

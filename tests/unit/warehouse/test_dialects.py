@@ -189,6 +189,16 @@ def test_every_static_query_has_a_valid_form_in_each_dialect(path: Path) -> None
         _parses_back(_transpile(sql, read=read, write=dialect), dialect)
 
 
+def test_the_rendered_cost_normalization_has_a_valid_form_in_each_dialect() -> None:
+    """``normalize_daily.sql.j2`` renders the one FOCUS column list: its rendered form is checked too."""
+    from steward.costs._engine import _daily_sql
+
+    sql = _daily_sql()
+    assert '"BilledCost"' in sql and "{{" not in sql
+    for dialect in TARGETS:
+        _parses_back(_transpile(sql, write=dialect), dialect)
+
+
 @pytest.mark.postgres
 def test_the_postgres_forms_give_duckdbs_results(
     captured: list[tuple[str, list[dict[str, object]]]], pg_url: str

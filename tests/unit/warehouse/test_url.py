@@ -119,6 +119,23 @@ def test_postgres_url_password_is_redacted_on_the_warehouse() -> None:
     assert "s3cret" not in repr(wh)
 
 
+def test_a_url_is_parsed_once_on_its_way_to_the_adapter(monkeypatch: pytest.MonkeyPatch) -> None:
+    from steward.warehouse import _url, parse_url
+
+    seen: list[str] = []
+    real = _url._secret_spans
+    monkeypatch.setattr(_url, "_secret_spans", lambda url: seen.append(url) or real(url))
+    url = "postgres://steward:s3cret@db.invalid:5432/wh?sslpassword=k3y-k3y&sslmode=require"
+    wh = connect(url)
+    assert seen == ["postgresql" + url[len("postgres") :]]  # connect and the adapter share one parse
+    assert wh.url == "postgresql://steward:***@db.invalid:5432/wh?sslpassword=***&sslmode=require"
+    target = parse_url(url)
+    assert (target.scheme, str(target), target.redacted) == ("postgresql", wh.url, wh.url)
+    assert {"s3cret", "k3y-k3y"} <= set(target.secrets)
+    assert "s3cret" not in repr(target) and "k3y" not in repr(target)
+    assert parse_url(target) is target
+
+
 # --- property: a password never shows, whatever it holds -----------------------------------------
 
 #: Characters that break naive URL parsing, beside ordinary ones.
