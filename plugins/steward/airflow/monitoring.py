@@ -198,35 +198,22 @@ def monitor(job: dict[str, str]) -> dict[str, Any]:
 @task(trigger_rule="all_done")
 def summarize_monitoring(jobs: list[dict[str, str]]) -> dict[str, Any]:
     """Log one line per model-window from the warehouse; fail the run when one could not be monitored."""
-    from steward.monitoring import quarantined_days, write_monitoring_overview
+    from steward.monitoring import run_summary, write_monitoring_overview
     from steward.registry import load_registry
 
     context = get_current_context()
-    run = ctx.run_id(context)
     registry = load_registry()
-    missing: list[str] = []
-    lines: list[str] = []
+    pairs = [(job["model"], dt.date.fromisoformat(job["date"])) for job in jobs]
+    logs = {m: registry.model(m).prediction_log for m in {m for m, _ in pairs}}
     with ctx.warehouse() as wh:
-        for job in jobs:
-            day = dt.date.fromisoformat(job["date"])
-            rows = wh.fetch(
-                "select status, message, report_path from monitoring_runs "
-                "where model = :m and window_date = :d and run_id = :r",
-                {"m": job["model"], "d": day, "r": run},
-            )
-            if rows:
-                lines.append(f"{rows[0]['message']} (report {rows[0]['report_path']})")
-                continue
-            log_ds = registry.model(job["model"]).prediction_log
-            if quarantined_days(wh, log_ds, [day]):
-                lines.append(f"{job['model']} {day}: skipped, {log_ds} is quarantined")
-            else:
-                missing.append(f"{job['model']} {day}")
+        summary = run_summary(wh, pairs, run_id=ctx.run_id(context), prediction_logs=logs)
         overview = write_monitoring_overview(wh)
     log.info("monitoring overview: %s", overview)
-    for line in lines:
+    for line in summary.lines:
         log.info("%s", line)
-    if missing:
+    if summary.missing:
         # the DAG's leaf: failing it marks the night failed in the UI
-        raise AirflowFailException(f"not monitored (see the failed monitor tasks): {', '.join(missing)}")
-    return {"monitored": len(lines), "lines": lines}
+        raise AirflowFailException(
+            f"not monitored (see the failed monitor tasks): {', '.join(summary.missing)}"
+        )
+    return {"monitored": summary.monitored, "lines": list(summary.lines)}

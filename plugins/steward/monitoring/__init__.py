@@ -30,6 +30,7 @@ from steward.monitoring._report import model_report_path, write_model_report, wr
 from steward.monitoring._retired import retired_models
 from steward.monitoring._review import ReviewSegment, review_segments
 from steward.monitoring._run import MonitoringError, monitor_relation, monitor_window, quarantined_days
+from steward.monitoring._summary import RunSummary, run_summary
 
 __all__ = [
     # running
@@ -41,6 +42,8 @@ __all__ = [
     "monitor_window",
     "quarantined_days",
     "retired_models",
+    "RunSummary",
+    "run_summary",
     "unmonitored_partitions",
     # relations and aggregation
     "ColumnCounts",

@@ -49,7 +49,7 @@ from steward.monitoring._aggregate import ColumnProfile
 from steward.monitoring._null import chart_distance, distance_scores
 from steward.registry import Model
 from steward.registry._monitoring import ControlChartPolicy, SeriesKind
-from steward.spc import ChartPoint, control_chart
+from steward.spc import ChartPoint, control_chart, to_rows
 from steward.warehouse import Warehouse
 
 __all__ = [
@@ -252,19 +252,18 @@ def model_series(
                 tuple(_f(r[col]) for r in rs),
                 regimes=tuple(None if r["model_version"] is None else str(r["model_version"]) for r in rs),
             )
-    if warehouse.table_exists("fairness_metrics"):
-        gaps, breached = _fairness(model, warehouse, fairness_rows)
-        for name, gap in gaps.items():
-            gap_days = tuple(sorted(gap))
-            key = name.removeprefix("fairness:")
-            series[name] = SeriesInput(
-                name,
-                "fairness",
-                "up",
-                gap_days,
-                tuple(gap[d] for d in gap_days),
-                may_alarm=tuple((d, key) in breached for d in gap_days),
-            )
+    gaps, breached = _fairness(model, warehouse, fairness_rows)
+    for name, gap in gaps.items():
+        gap_days = tuple(sorted(gap))
+        key = name.removeprefix("fairness:")
+        series[name] = SeriesInput(
+            name,
+            "fairness",
+            "up",
+            gap_days,
+            tuple(gap[d] for d in gap_days),
+            may_alarm=tuple((d, key) in breached for d in gap_days),
+        )
     return series
 
 
@@ -338,9 +337,6 @@ def _fairness(
     ``tonight`` holds ``fairness_metrics`` rows not written yet (the night is written in one
     transaction); they replace the stored rows of their windows.
     """
-    cols = set(warehouse.columns("fairness_metrics"))
-    if not {"model", "window_date", "attribute", "metric", "value", "status"} <= cols:
-        return {}, set()
     rows = _with_tonight(
         warehouse.fetch(
             "select window_date, attribute, metric, value, status from fairness_metrics "
@@ -403,8 +399,6 @@ def _registry_restarts(
     model: Model, warehouse: Warehouse, day: dt.date, fingerprint: str | None
 ) -> list[Restart]:
     """Restart every series on each night whose registry fingerprint differs from the night before."""
-    if "registry_fingerprint" not in warehouse.columns("monitoring_runs"):
-        return []
     nights = {
         r["window_date"]: r["registry_fingerprint"]
         for r in warehouse.fetch(
@@ -429,8 +423,6 @@ def _registry_restarts(
 
 
 def _recorded_restarts(model: Model, warehouse: Warehouse) -> list[Restart]:
-    if not warehouse.table_exists("control_chart_restarts"):
-        return []
     return [
         Restart(str(r["series"]), r["restart_date"], str(r["kind"]), str(r["reason"]))  # type: ignore[arg-type]
         for r in warehouse.fetch(
@@ -613,48 +605,20 @@ def chart_model(
         charts = chart_series(s, cfg, recorded)
         full, reset = _restart_positions(s, recorded)
         why = {**reset, **full}
+        tonight_at = s.days.index(day) if day in s.days else None
         for chart, points in charts.items():
-            marks, found = _episode_walk(points, s, chart, why)
+            # Tonight's alert is judged on the nights up to tonight only (the walk never looks ahead):
+            # a rerun or backfill of an earlier night, with later nights already stored, raises the
+            # alert it raised the first time.
+            marks, found, tonight = _episode_walk(points, s, chart, why, tonight_at=tonight_at)
             episodes += found
-            for i, p in enumerate(points):
-                segment_start, reason, episode_from = marks[i]
-                d = s.days[i]
-                rows.append(
-                    {
-                        "series": name,
-                        "chart": chart,
-                        "window_date": d,
-                        "value": p.value,
-                        "center": p.center,
-                        "sigma": p.sigma,
-                        "statistic": p.statistic,
-                        "lcl": p.lcl,
-                        "ucl": p.ucl,
-                        "warn_low": p.warn_low,
-                        "warn_high": p.warn_high,
-                        "state": p.state,
-                        "limits_source": "reference" if p.limits_source == "known" else p.limits_source,
-                        "phase_i_from": None if p.phase_i_from is None else s.days[p.phase_i_from],
-                        "phase_i_to": None if p.phase_i_to is None else s.days[p.phase_i_to],
-                        "phase_i_nights": p.phase_i_n,
-                        "adjustment": p.adjustment or None,
-                        "segment_from": s.days[segment_start],
-                        "restart_reason": reason,
-                        "episode_from": episode_from,
-                        "note": p.note or None,
-                        "run_id": run_id,
-                        "computed_at": now,
-                    }
-                )
-            if day not in s.days:
+            rows += [
+                _point_row(r, s, marks[i], run_id=run_id, now=now)
+                for i, r in enumerate(to_rows(points, name, chart))  # type: ignore[arg-type]
+            ]
+            if tonight is None or tonight_at is None:
                 continue
-            # Tonight's alert is judged on the nights up to tonight only: a rerun or backfill of an
-            # earlier night, with later nights already stored, raises the alert it raised the first time.
-            _, upto = _episode_walk(points[: s.days.index(day) + 1], s, chart, why)
-            tonight = next((e for e in upto if e.open and e.last == day), None)
-            if tonight is None:
-                continue
-            p = points[s.days.index(day)]
+            p = points[tonight_at]
             text = (
                 f"{name}: {chart.upper()} out of control on {day} "
                 f"(value {_fmt(p.value)}, statistic {_fmt(p.statistic)}, "
@@ -699,12 +663,19 @@ def chart_model(
 
 
 def _episode_walk(
-    points: Sequence[ChartPoint], s: SeriesInput, chart: str, why: Mapping[int, str]
-) -> tuple[list[tuple[int, str | None, dt.date | None]], list[Episode]]:
-    """Walk a chart's points into alert episodes.
+    points: Sequence[ChartPoint],
+    s: SeriesInput,
+    chart: str,
+    why: Mapping[int, str],
+    *,
+    tonight_at: int | None = None,
+) -> tuple[list[tuple[int, str | None, dt.date | None]], list[Episode], Episode | None]:
+    """Walk a chart's points into alert episodes, once.
 
-    Returns, per point, ``(segment start position, restart reason, episode start day or None)``, and
-    the episodes (the last one open when the last point still alarms). A point at a restart position
+    Returns, per point, ``(segment start position, restart reason, episode start day or None)``, the
+    episodes (the last one open when the last point still alarms), and the episode open at position
+    ``tonight_at`` that its point extends (tonight's alert, as a walk ending there would have it), or
+    None. A point at a restart position
     (``why``) closes the running episode; an alarming point (EWMA/CUSUM out of control where the series
     may alarm) opens or extends one; once open, any out-of-control point extends it (a guard opens,
     never splits); a judged in-control point closes it.
@@ -713,6 +684,7 @@ def _episode_walk(
     episodes: list[Episode] = []
     segment_start, reason = 0, None
     current: list[ChartPoint] = []
+    tonight: Episode | None = None
     for i, p in enumerate(points):
         if i in why:
             segment_start, reason = i, why[i]
@@ -724,8 +696,10 @@ def _episode_walk(
         elif p.state != "no_data" and current:
             current = _close(current, s, chart, episodes, open_=False)
         marks.append((segment_start, reason, s.days[current[0].index] if alarm else None))
+        if i == tonight_at and alarm:
+            tonight = _episode(current, s, chart, open_=True)
     _close(current, s, chart, episodes, open_=True)
-    return marks, episodes
+    return marks, episodes, tonight
 
 
 def _close(
@@ -733,21 +707,54 @@ def _close(
 ) -> list[ChartPoint]:
     """Append the episode made of ``current`` (if any) and return an empty one."""
     if current:
-        stats = [p.statistic for p in current if p.statistic is not None]
-        peak = (min(stats) if s.direction == "down" else max(stats)) if stats else None
-        episodes.append(
-            Episode(
-                s.name,
-                chart,
-                s.days[current[0].index],
-                s.days[current[-1].index],
-                len(current),
-                open_,
-                peak,
-                _limits_text(current[0], s),
-            )
-        )
+        episodes.append(_episode(current, s, chart, open_=open_))
     return []
+
+
+def _episode(current: Sequence[ChartPoint], s: SeriesInput, chart: str, *, open_: bool) -> Episode:
+    """Return the episode made of the alarming points ``current`` (not empty)."""
+    stats = [p.statistic for p in current if p.statistic is not None]
+    peak = (min(stats) if s.direction == "down" else max(stats)) if stats else None
+    return Episode(
+        s.name,
+        chart,
+        s.days[current[0].index],
+        s.days[current[-1].index],
+        len(current),
+        open_,
+        peak,
+        _limits_text(current[0], s),
+    )
+
+
+def _point_row(
+    r: Mapping[str, Any],
+    s: SeriesInput,
+    mark: tuple[int, str | None, dt.date | None],
+    *,
+    run_id: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Return the ``control_chart_points`` row of a point (its :func:`steward.spc.to_rows` row, its mark)."""
+    segment_start, reason, episode_from = mark
+    return {
+        "series": r["series"],
+        "chart": r["method"],
+        "window_date": s.days[r["index"]],
+        **{k: r[k] for k in ("value", "center", "sigma", "statistic", "lcl", "ucl", "warn_low", "warn_high")},
+        "state": r["state"],
+        "limits_source": "reference" if r["limits_source"] == "known" else r["limits_source"],
+        "phase_i_from": None if r["phase_i_from"] is None else s.days[r["phase_i_from"]],
+        "phase_i_to": None if r["phase_i_to"] is None else s.days[r["phase_i_to"]],
+        "phase_i_nights": r["phase_i_n"],
+        "adjustment": r["adjustment"] or None,
+        "segment_from": s.days[segment_start],
+        "restart_reason": reason,
+        "episode_from": episode_from,
+        "note": r["note"] or None,
+        "run_id": run_id,
+        "computed_at": now,
+    }
 
 
 def _fmt(v: float | None) -> str:

@@ -16,16 +16,18 @@ import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from steward._dates import check_date
-from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, aggregate, column_types
+from steward.monitoring._aggregate import ColumnProfile, ColumnType, WindowCounts, aggregate, column_types
 from steward.monitoring._charts import chart_model, registry_fingerprint
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
 from steward.monitoring._outcome import MonitoringOutcome, Status
 from steward.monitoring._performance import evaluate_performance
 from steward.monitoring._reference import (
+    Reference,
     ReferenceNotReady,
     horizon_days,
     load_or_build,
@@ -142,7 +144,10 @@ def monitor_window(
     started = time.monotonic()
     engine = engine or scan_engine()
     log_dataset = registry.dataset(model.prediction_log)
-    if quarantined_days(warehouse, log_dataset.name, [day]):
+    # the label horizon (tonight and the days whose labels may still arrive), looked up once
+    horizon = horizon_days(day, model.monitoring.label_horizon_days)
+    quarantined = quarantined_days(warehouse, log_dataset.name, horizon)
+    if day in quarantined:
         return MonitoringOutcome(
             model.name,
             day,
@@ -154,11 +159,9 @@ def monitor_window(
         ref_rel = reference_relation(model, registry, warehouse=warehouse, engine=engine)
     except SourceError as exc:
         raise MonitoringError(f"model {model.name!r}: its reference cannot be read: {exc}") from exc
-    label_source = registry.dataset(model.labels.dataset) if model.labels else None
-    labels = (
-        _labels_relation(model, registry, day, warehouse=warehouse, engine=engine) if label_source else None
-    )
-    history = _performance_days(model, registry, day, warehouse=warehouse)
+    labels = _labels_relation(model, registry, horizon, warehouse=warehouse, engine=engine)
+    # performance is (re)computed for the horizon's windows that are not quarantined
+    history = [d for d in horizon if d not in quarantined] if model.labels and model.columns.score else []
     perf_rel = (
         dataset_relation(log_dataset, history, warehouse=warehouse, engine=engine, skip_missing=True)
         if history
@@ -194,30 +197,17 @@ def _describe_reference(model: Model) -> str:
     return ref.dataset if ref.dataset else f"{model.prediction_log} {ref.window_start}..{ref.window_end}"
 
 
-def _performance_days(
-    model: Model, registry: Registry, day: dt.date, *, warehouse: Warehouse
-) -> list[dt.date]:
-    """Windows whose performance is (re)computed tonight: the label horizon, minus quarantined days."""
-    if model.labels is None or model.columns.score is None:
-        return []
-    horizon = model.monitoring.label_horizon_days
-    days = horizon_days(day, horizon)
-    bad = quarantined_days(warehouse, model.prediction_log, days)
-    return [d for d in days if d not in bad]
-
-
 def _labels_relation(
-    model: Model, registry: Registry, day: dt.date, *, warehouse: Warehouse, engine: Warehouse
+    model: Model, registry: Registry, horizon: Sequence[dt.date], *, warehouse: Warehouse, engine: Warehouse
 ) -> Relation | None:
-    """Labels that have arrived up to ``day`` for the label horizon (arrival partitions, or all rows)."""
-    assert model.labels is not None
+    """Labels that have arrived for the label ``horizon`` (arrival partitions, or all rows); None if none."""
+    if model.labels is None:
+        return None
     ds = registry.dataset(model.labels.dataset)
-    horizon = model.monitoring.label_horizon_days
-    days = horizon_days(day, horizon)
     try:
-        return dataset_relation(ds, days, warehouse=warehouse, engine=engine, skip_missing=True)
+        return dataset_relation(ds, horizon, warehouse=warehouse, engine=engine, skip_missing=True)
     except SourceError:
-        log.info("no labels of %s have arrived for %s..%s", model.name, days[0], days[-1])
+        log.info("no labels of %s have arrived for %s..%s", model.name, horizon[0], horizon[-1])
         return None
 
 
@@ -247,98 +237,33 @@ def monitor_relation(
     """
     check_date(day, what=f"model {model.name!r}: window date")
     started = time.monotonic()
-    policy = model.monitoring
     score = model.columns.score
     outcome = MonitoringOutcome(model.name, day)
-    columns = list(model.features)
-    ref_has = column_types(reference, [*columns, *([score] if score else [])])
-    score_in_reference = bool(score and ref_has.get(score))
-    try:
-        ref = load_or_build(
-            model,
-            reference,
-            [*columns, *([score] if score_in_reference and score else [])],
-            role_of={c: "feature" for c in columns} | ({score: "score"} if score else {}),
-            warehouse=warehouse,
-            run_id=run_id,
-            source=reference_source,
-        )
-    except ReferenceNotReady as exc:
-        raise MonitoringError(f"model {model.name!r}: {exc}") from exc
-    outcome.reference_id = ref.reference_id
-    score_profile = ref.get(score) if score_in_reference and score else score_reference[0]
-
-    present = column_types(window, [*columns, *([score] if score else [])])
-    profiles = [p for p in ref.profiles if p.role == "feature"]
-    counted = [p for p in profiles if present.get(p.name) is not None]
-    specs = [p.spec for p in counted]
-    if score_profile is not None and score and present.get(score):
-        specs.append(score_profile.spec)
-    if not specs:
-        raise MonitoringError(
-            f"model {model.name!r}, window {day}: none of its features is in the window's data: "
-            "check the prediction log's columns against the registry"
-        )
-    decision, band = model.thresholds.decision, model.thresholds.review_band
-    counts = aggregate(
-        window, specs, score=score if score and present.get(score) else None, decision=decision, band=band
+    profiled = _profile(
+        model,
+        window=window,
+        reference=reference,
+        reference_source=reference_source,
+        score_reference=score_reference[0],
+        warehouse=warehouse,
+        run_id=run_id,
     )
+    outcome.reference_id = profiled.reference.reference_id
+    counts = _count(model, day, window, profiled)
     outcome.rows = counts.n_rows
-    if counts.n_rows == 0:
-        raise MonitoringError(
-            f"model {model.name!r}, window {day}: the prediction log has no rows for this window"
-        )
+    judged = _judge(
+        model, profiled, counts, reference_source=reference_source, no_score_reason=score_reference[1]
+    )
+    outcome.drift = list(judged.drift)
+    outcome.drift_share = judged.drift_share
+    outcome.dataset_drift = judged.dataset_drift
+    outcome.prediction_drift = judged.prediction_drift
 
-    results: list[ColumnDrift] = []
-    for p in profiles:
-        if present.get(p.name) is None:
-            results.append(missing_column(p, dataset=model.prediction_log))
-        else:
-            results.append(judge_column(p, counts.columns[p.name], n_rows=counts.n_rows, policy=policy))
-    for name in columns:
-        if ref.get(name) is None:
-            results.append(
-                ColumnDrift(
-                    feature=name,
-                    role="feature",
-                    column_type=None,
-                    status="no_reference",
-                    message=(
-                        f"column {name!r} is not in the reference ({reference_source}): "
-                        "add it there or drop the feature from the registry"
-                    ),
-                )
-            )
-    if score:
-        if score_profile is not None and score in counts.columns:
-            results.append(
-                judge_column(score_profile, counts.columns[score], n_rows=counts.n_rows, policy=policy)
-            )
-        else:
-            why = (
-                score_reference[1]
-                if score_profile is None
-                else f"column {score!r} is missing from the window"
-            )
-            results.append(
-                ColumnDrift(
-                    feature=score, role="score", column_type="numeric", status="no_reference", message=why
-                )
-            )
-    outcome.drift = apply_fdr(results, alpha=policy.alpha)
-    judged = [d for d in outcome.drift if d.role == "feature" and d.status == "ok"]
-    outcome.drift_share = len(outcome.drifted_features) / len(judged) if judged else 0.0
-    outcome.dataset_drift = bool(judged) and outcome.drift_share >= model.thresholds.drift_share
-    outcome.prediction_drift = any(d.drifted for d in outcome.drift if d.role == "score")
-
-    feature_counts: dict[str, tuple[ColumnProfile, ColumnCounts]] = {
-        p.name: (p, counts.columns[p.name]) for p in counted
-    }
     if score and score in counts.columns:
         outcome.review = review_segments(
             model,
             window,
-            feature_counts,
+            {p.name: (p, counts.columns[p.name]) for p in profiled.counted},
             n_rows=counts.n_rows,
             n_low=counts.n_low,
             day=day,
@@ -428,6 +353,156 @@ def monitor_relation(
     )
     outcome.message = outcome.summary()
     return outcome
+
+
+@dataclass(frozen=True)
+class _Profiled:
+    """The profile stage: the reference's profiles and which monitored columns the window holds."""
+
+    reference: Reference
+    #: The score's reference profile (from the reference itself, else the score reference), or None.
+    score_profile: ColumnProfile | None
+    #: Each feature's (and the score's) type in the window, None when the window lacks it.
+    present: Mapping[str, ColumnType | None]
+
+    @property
+    def features(self) -> tuple[ColumnProfile, ...]:
+        """The reference's feature profiles."""
+        return tuple(p for p in self.reference.profiles if p.role == "feature")
+
+    @property
+    def counted(self) -> tuple[ColumnProfile, ...]:
+        """The feature profiles whose column the window holds (counted tonight)."""
+        return tuple(p for p in self.features if self.present.get(p.name) is not None)
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The judge stage: every column's verdict (FDR applied) and the night's drift summary."""
+
+    drift: tuple[ColumnDrift, ...]
+    drift_share: float
+    dataset_drift: bool
+    prediction_drift: bool
+
+
+def _profile(
+    model: Model,
+    *,
+    window: Relation,
+    reference: Relation,
+    reference_source: str,
+    score_reference: ColumnProfile | None,
+    warehouse: Warehouse,
+    run_id: str,
+) -> _Profiled:
+    """Load (or build once and store) the reference profiles; read the window's column types."""
+    score = model.columns.score
+    monitored = [*model.features, *([score] if score else [])]
+    score_in_reference = bool(score and column_types(reference, monitored).get(score))
+    try:
+        ref = load_or_build(
+            model,
+            reference,
+            [*model.features, *([score] if score_in_reference and score else [])],
+            role_of={c: "feature" for c in model.features} | ({score: "score"} if score else {}),
+            warehouse=warehouse,
+            run_id=run_id,
+            source=reference_source,
+        )
+    except ReferenceNotReady as exc:
+        raise MonitoringError(f"model {model.name!r}: {exc}") from exc
+    return _Profiled(
+        reference=ref,
+        score_profile=ref.get(score) if score_in_reference and score else score_reference,
+        present=column_types(window, monitored),
+    )
+
+
+def _count(model: Model, day: dt.date, window: Relation, profiled: _Profiled) -> WindowCounts:
+    """Count the window into the reference's bins and categories, with the review band's rows: one scan."""
+    score = model.columns.score
+    scored = score if score and profiled.present.get(score) else None
+    specs = [p.spec for p in profiled.counted]
+    if profiled.score_profile is not None and scored:
+        specs.append(profiled.score_profile.spec)
+    if not specs:
+        raise MonitoringError(
+            f"model {model.name!r}, window {day}: none of its features is in the window's data: "
+            "check the prediction log's columns against the registry"
+        )
+    counts = aggregate(
+        window,
+        specs,
+        score=scored,
+        decision=model.thresholds.decision,
+        band=model.thresholds.review_band,
+    )
+    if counts.n_rows == 0:
+        raise MonitoringError(
+            f"model {model.name!r}, window {day}: the prediction log has no rows for this window"
+        )
+    return counts
+
+
+def _judge(
+    model: Model,
+    profiled: _Profiled,
+    counts: WindowCounts,
+    *,
+    reference_source: str,
+    no_score_reason: str,
+) -> _Judged:
+    """Judge every feature and the score against the reference, then the night's drift as a whole."""
+    policy, score = model.monitoring, model.columns.score
+    results: list[ColumnDrift] = []
+    for p in profiled.features:
+        if profiled.present.get(p.name) is None:
+            results.append(missing_column(p, dataset=model.prediction_log))
+        else:
+            results.append(judge_column(p, counts.columns[p.name], n_rows=counts.n_rows, policy=policy))
+    for name in model.features:
+        if profiled.reference.get(name) is None:
+            results.append(
+                ColumnDrift(
+                    feature=name,
+                    role="feature",
+                    column_type=None,
+                    status="no_reference",
+                    message=(
+                        f"column {name!r} is not in the reference ({reference_source}): "
+                        "add it there or drop the feature from the registry"
+                    ),
+                )
+            )
+    if score:
+        if profiled.score_profile is not None and score in counts.columns:
+            results.append(
+                judge_column(
+                    profiled.score_profile, counts.columns[score], n_rows=counts.n_rows, policy=policy
+                )
+            )
+        else:
+            why = (
+                no_score_reason
+                if profiled.score_profile is None
+                else f"column {score!r} is missing from the window"
+            )
+            results.append(
+                ColumnDrift(
+                    feature=score, role="score", column_type="numeric", status="no_reference", message=why
+                )
+            )
+    drift = apply_fdr(results, alpha=policy.alpha)
+    judged = [d for d in drift if d.role == "feature" and d.status == "ok"]
+    drifted = [d for d in drift if d.drifted and d.role == "feature"]  # as MonitoringOutcome counts them
+    share = len(drifted) / len(judged) if judged else 0.0
+    return _Judged(
+        drift=tuple(drift),
+        drift_share=share,
+        dataset_drift=bool(judged) and share >= model.thresholds.drift_share,
+        prediction_drift=any(d.drifted for d in drift if d.role == "score"),
+    )
 
 
 #: Column statuses that mean a declared feature could not be monitored at all tonight.
