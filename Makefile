@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export STEWARD_HOME ?= $(CURDIR)/.steward
+# pytest-xdist workers of `make test`; each test file stays on one worker (--dist loadfile), so a
+# module's fixtures (an Airflow stack, a demo warehouse) start once; files go out in collection order
+# (--no-loadscope-reorder: the few-test, long integration modules first, not last)
+TEST_WORKERS ?= 2
 
 .PHONY: help venv system-packages demo test lint typecheck airflow stack-check bench check-focus clean
 
@@ -38,7 +42,7 @@ demo: venv
 	$(BIN)/steward demo
 
 test: venv system-packages lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: venv
 	$(BIN)/ruff check .

@@ -6,10 +6,10 @@ filled from ``.env.example``); only the endpoints change, from service names to 
 ports (``LOCAL_OVERRIDES``): Airflow's metadata and the Celery result backend on one pgserver
 Postgres, the warehouse connection ``steward_warehouse`` on a second one, the broker on Debian's
 ``redis-server`` (``scripts/ensure-system-packages.sh`` installs it). Test-only additions: free ports,
-a short parse interval, and no scheduled runs (only the backfill's and the triggered ones). Then the
-scheduler, the dag-processor, the api-server and two ``airflow celery worker`` processes run the nightly
-``data_quality`` DAG for two demo days, backfilled through the scheduler, and then ``model_monitoring``
-triggered for each of those days.
+DAG files parsed once (``tests.fixtures.airflow_stack.PARSE_ONCE``), and no scheduled runs (only the
+backfill's and the triggered ones). Then the scheduler, the dag-processor, the api-server and two
+``airflow celery worker`` processes run the nightly ``data_quality`` DAG for two demo days,
+backfilled through the scheduler, and then ``model_monitoring`` triggered for each of those days.
 
 It proves: every run succeeds; tasks ran on both workers (each worker reports its own hostname, as
 two containers would); and the Postgres warehouse holds the same ``dq_runs`` / ``dq_results`` and
@@ -44,6 +44,7 @@ from steward.quality import validate_partition
 from steward.registry import load_registry
 from steward.warehouse import connect
 from tests.deploy import _compose
+from tests.fixtures.airflow_stack import PARSE_ONCE
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -209,8 +210,7 @@ def _stack_env(home: Path, meta_socket: str, warehouse_socket: str, redis_port: 
             "AIRFLOW__API__PORT": str(api_port),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": str(_free_port()),
-            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-            "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "5",
+            **PARSE_ONCE,
             # only the backfill's runs: unpausing must not add a run for today's (missing) partition
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         }
@@ -280,7 +280,7 @@ def _wait_parsed(env: dict[str, str], dag_id: str, logs: Path) -> None:
                 return
         except psycopg.Error:
             pass
-        time.sleep(2)
+        time.sleep(1)
     raise AssertionError(f"{dag_id} was never parsed; see {logs / 'dag-processor.log'}")
 
 
@@ -336,7 +336,7 @@ def _wait_runs(env: dict[str, str], dag_id: str, run_like: str, count: int) -> d
         states = {r[0]: r[1] for r in runs}
         if len(states) >= count and all(s in ("success", "failed") for s in states.values()):
             break
-        time.sleep(5)
+        time.sleep(1)
     return states
 
 

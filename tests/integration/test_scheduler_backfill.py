@@ -2,21 +2,18 @@
 
 `dag.test()` bypasses the scheduler, the data-interval path of the partition date, the
 LocalExecutor's task processes (which share the DuckDB file through the one-slot pool
-``steward_warehouse``), asset-triggered runs and backfills. These tests start `airflow standalone`
-on a free port with its own STEWARD_HOME and check that a backfill validates exactly the partitions
-of its date range, and that every night it passes is monitored (one window per model and night),
-whatever the timing of the asset events that trigger monitoring.
+``steward_warehouse``), asset-triggered runs and backfills. These tests start Airflow's components
+as ``steward demo`` does, once (``tests/fixtures/airflow_stack.py``), on a free port with their own
+STEWARD_HOME, and check that a backfill validates exactly the partitions of its date range, and that
+every night it passes is monitored (one window per model and night), whatever the timing of the asset
+events that trigger monitoring.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,37 +22,14 @@ import pytest
 import yaml
 
 from steward import paths
-from steward.airflow.local import apply_airflow_env
-from steward.airflow.pools import WAREHOUSE_POOL, ensure_warehouse_pool
+from steward.airflow.pools import WAREHOUSE_POOL
 from steward.demo import DEMO_START, generate
 from steward.registry import load_registry
 from steward.warehouse import WarehouseError, connect
+from tests.fixtures.airflow_stack import AirflowStack, airflow_stack
 from tests.fixtures.webhook import Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
-
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _airflow(env: dict[str, str], *args: str) -> str:
-    for _attempt in range(3):
-        out = subprocess.run(
-            [AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-        )
-        # SQLite metadata: the running scheduler can hold the write lock longer than the CLI waits on a
-        # busy 2-core machine; the CLI's own write is then safe to repeat.
-        if out.returncode == 0 or "database is locked" not in out.stderr + out.stdout:
-            break
-        time.sleep(5)
-    if out.returncode != 0:
-        raise AssertionError(f"airflow {' '.join(args)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
-    return out.stdout
 
 
 def _json_lines(text: str) -> list[dict]:
@@ -83,66 +57,43 @@ def _registry(home: Path, alerts: Receiver) -> Path:
 
 
 @pytest.fixture(scope="module")
-def standalone(tmp_path_factory: pytest.TempPathFactory, alerts: Receiver) -> Iterator[dict[str, str]]:
+def standalone(tmp_path_factory: pytest.TempPathFactory, alerts: Receiver) -> Iterator[AirflowStack]:
+    """One stack for the module's tests: each backfills or triggers nights the others leave alone."""
     home = tmp_path_factory.mktemp("scheduler_home")
     generate(home, days=4, rows_per_day=1000)
-    port = _free_port()
-    env = dict(os.environ)
-    apply_airflow_env(env, override=True, steward_home=home, port=port, parallelism=2)
-    env["STEWARD_REGISTRY"] = str(_registry(home, alerts))
-    env["AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL"] = "5"
-    env["AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL"] = "5"
-    log = (home / "standalone.log").open("wb")
-    proc = subprocess.Popen(
-        [AIRFLOW, "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, f"airflow standalone exited; see {home / 'standalone.log'}"
-            try:
-                dags = _json_lines(_airflow(env, "dags", "list", "-o", "json"))
-            except AssertionError:
-                dags = []
-            if any(d.get("dag_id") == "data_quality" for d in dags):
-                break
-            time.sleep(3)
-        else:
-            raise AssertionError(f"data_quality was never parsed; see {home / 'standalone.log'}")
-        ensure_warehouse_pool(env)  # the tasks name it (STEWARD_WAREHOUSE_POOL from the local setup)
+    env = {"STEWARD_REGISTRY": str(_registry(home, alerts))}
+    with airflow_stack(home, env=env, wait_for=("data_quality", "model_monitoring")) as stack:
         # monitoring follows every data-quality night from the start (its asset events)
-        _airflow(env, "dags", "unpause", "model_monitoring")
-        yield env
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        stack.unpause("model_monitoring")
+        yield stack
 
 
-def test_backfill_validates_each_partition_of_the_range(standalone: dict[str, str]) -> None:
-    env = standalone
+def test_backfill_validates_each_partition_of_the_range(standalone: AirflowStack) -> None:
+    stack = standalone
     first, last = DEMO_START, DEMO_START + dt.timedelta(days=1)
-    _airflow(
-        env,
+    stack.airflow(
         "backfill", "create", "--dag-id", "data_quality",
         "--from-date", first.isoformat(), "--to-date", (last + dt.timedelta(days=1)).isoformat(),
     )  # fmt: skip
-    _airflow(env, "dags", "unpause", "data_quality")
+    # the backfill's runs and the late test's trigger only: no scheduled run for yesterday
+    stack.unpause("data_quality", scheduled=False)
     wanted = {f"{d.isoformat()}T02:00:00+00:00" for d in (first, last)}
-    deadline = time.monotonic() + 420
     states: dict[str, str] = {}
-    while time.monotonic() < deadline:
-        runs = _json_lines(_airflow(env, "dags", "list-runs", "data_quality", "-o", "json"))
-        states = {r["logical_date"]: r["state"] for r in runs if r["run_id"].startswith("backfill__")}
-        if wanted <= set(states) and all(states[w] in ("success", "failed") for w in wanted):
-            break
-        time.sleep(5)
+
+    def backfilled() -> bool | None:
+        runs = stack.runs("data_quality")
+        states.clear()
+        backfill = [r for r in runs if str(r["run_id"]).startswith("backfill__")]
+        states.update({str(r["logical_date"]): str(r["state"]) for r in backfill})
+        done = wanted <= set(states) and all(states[w] in ("success", "failed") for w in wanted)
+        return True if done else None
+
+    with contextlib.suppress(AssertionError):  # the assertion below shows the states
+        stack.wait(backfilled, timeout_s=420, what="the backfill's runs")
     assert {w: states.get(w) for w in wanted} == dict.fromkeys(wanted, "success"), states
 
     daily = sorted(d.name for d in load_registry().datasets if d.cadence == "daily")
+    env = stack.env
     with connect(f"duckdb:///{env['STEWARD_HOME']}/warehouse.duckdb") as wh:
         rows = wh.fetch(
             "select partition_date, dataset, status, run_id from dq_runs where partition_date <= :last",
@@ -157,56 +108,53 @@ def test_backfill_validates_each_partition_of_the_range(standalone: dict[str, st
     assert {d: sorted(v) for d, v in by_day.items()} == {first: daily, last: daily}
 
 
-def test_the_warehouse_pool_has_one_slot(standalone: dict[str, str]) -> None:
-    pools = {p["pool"]: p for p in _json_lines(_airflow(standalone, "pools", "list", "-o", "json"))}
+def test_the_warehouse_pool_has_one_slot(standalone: AirflowStack) -> None:
+    pools = {p["pool"]: p for p in _json_lines(standalone.airflow("pools", "list", "-o", "json"))}
     assert int(pools[WAREHOUSE_POOL]["slots"]) == 1
 
 
-def test_every_backfilled_night_is_monitored_once_per_model(standalone: dict[str, str]) -> None:
+def test_every_backfilled_night_is_monitored_once_per_model(standalone: AirflowStack) -> None:
     """Backfill the other nights all at once: monitoring must cover every night data quality passed.
 
     The first test backfilled nights 1-2; this one backfills nights 3-4 (one backfill, runs at once).
     Asset events arrive while monitoring runs are active (max_active_runs=1) and several land in one
     run; the catch-up from dq_runs covers any the events do not.
     """
-    env = standalone
+    stack = standalone
     nights = [DEMO_START + dt.timedelta(days=i) for i in range(4)]
-    args = [
-        "--from-date",
-        nights[2].isoformat(),
-        "--to-date",
-        (nights[-1] + dt.timedelta(days=1)).isoformat(),
-    ]
-    for _attempt in range(24):  # one backfill per DAG: the first test's is marked complete a little later
-        try:
-            _airflow(env, "backfill", "create", "--dag-id", "data_quality", *args)
-            break
-        except AssertionError as exc:
-            if "AlreadyRunningBackfill" not in str(exc):
-                raise
-            time.sleep(5)
-    else:
-        raise AssertionError("the first test's backfill was never marked complete")
+    # one backfill per DAG: the first test's is marked complete a little after its last run ends
+    stack.wait(
+        lambda: True if stack.backfills_running("data_quality") == 0 else None,
+        timeout_s=120,
+        what="the first test's backfill marked complete",
+    )
+    stack.airflow(
+        "backfill", "create", "--dag-id", "data_quality",
+        "--from-date", nights[2].isoformat(), "--to-date", (nights[-1] + dt.timedelta(days=1)).isoformat(),
+    )  # fmt: skip
     models = sorted(m.name for m in load_registry().models)
     wanted = {m: nights for m in models}
-    warehouse = f"duckdb:///{env['STEWARD_HOME']}/warehouse.duckdb"
-    deadline = time.monotonic() + 480
+    warehouse = f"duckdb:///{stack.home}/warehouse.duckdb"
     windows: dict[str, list[dt.date]] = {}
-    while time.monotonic() < deadline:
-        runs = _json_lines(_airflow(env, "dags", "list-runs", "model_monitoring", "-o", "json"))
-        busy = [r for r in runs if r["state"] in ("queued", "running")]
+    runs: list[dict[str, object]] = []
+
+    def monitored() -> bool | None:
+        nonlocal runs
+        runs = stack.runs("model_monitoring")
+        if stack.backfills_running("data_quality") or any(r["state"] in ("queued", "running") for r in runs):
+            return None  # read the warehouse only between runs: its tasks hold the DuckDB file
         try:
             with connect(warehouse, lock_timeout_s=5) as wh:
                 rows = wh.fetch("select model, window_date from monitoring_runs order by model, window_date")
         except WarehouseError:  # a task holds the file longer than 5 s: look again
-            rows = None
-        if rows is not None:
-            windows = {}
-            for r in rows:
-                windows.setdefault(r["model"], []).append(r["window_date"])
-            if windows == wanted and not busy:
-                break
-        time.sleep(5)
+            return None
+        windows.clear()
+        for r in rows:
+            windows.setdefault(r["model"], []).append(r["window_date"])
+        return True if windows == wanted else None
+
+    with contextlib.suppress(AssertionError):  # the assertion below shows the windows and runs
+        stack.wait(monitored, timeout_s=480, what="monitoring of every night", every_s=2)
     assert windows == wanted, f"monitoring windows {windows}; runs {runs}"
 
     with connect(warehouse) as wh:
@@ -220,24 +168,25 @@ def test_every_backfilled_night_is_monitored_once_per_model(standalone: dict[str
 
 
 def test_a_late_partition_waits_alerts_and_validates_once_it_lands(
-    standalone: dict[str, str], alerts: Receiver
+    standalone: AirflowStack, alerts: Receiver
 ) -> None:
     """Yesterday's leads partition is late (due at 00:00, deadline 23:59 today): the task waits in
     up_for_reschedule, one late_data notice reaches the webhook, and once the files land the next look
     validates them. The other datasets declare no landing: they fail at once, each with a notice."""
-    env = standalone
+    stack = standalone
+    env = stack.env
     now = dt.datetime.now(dt.UTC)
     if now >= now.replace(hour=23, minute=50):  # too close to the deadline: take the next day's night
         time.sleep((now.replace(hour=23, minute=59, second=59) - now).total_seconds() + 30)
     day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     run_id = f"late_{day.isoformat()}"
-    # the scheduled night created when the DAG was unpaused must be over (max_active_runs=1)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        runs = _json_lines(_airflow(env, "dags", "list-runs", "data_quality", "-o", "json"))
-        if not [r for r in runs if r["state"] in ("queued", "running")]:
-            break
-        time.sleep(5)
+
+    # no other run of data_quality may be active (max_active_runs=1)
+    def idle() -> bool | None:
+        busy = [r for r in stack.runs("data_quality") if r["state"] in ("queued", "running")]
+        return None if busy else True
+
+    stack.wait(idle, timeout_s=240, what="no data_quality run queued or running")
     # tasks read the registry when they run: from now on leads' partition is due at 00:00 and given
     # up at 23:59 on the day after it, looked at every minute
     registry = Path(env["STEWARD_REGISTRY"])
@@ -246,15 +195,15 @@ def test_a_late_partition_waits_alerts_and_validates_once_it_lands(
     leads["landing"] = {"expected_by": "00:00", "deadline": "23:59", "poke_minutes": 1}
     registry.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     alerts.bodies.clear()
-    _airflow(
-        env, "dags", "trigger", "data_quality", "--run-id", run_id, "--conf", json.dumps({"date": str(day)})
+    stack.airflow(
+        "dags", "trigger", "data_quality", "--run-id", run_id, "--conf", json.dumps({"date": str(day)})
     )
 
     deadline = time.monotonic() + 300
     late: list[dict] = []
     while time.monotonic() < deadline and not late:
         late = [b for _, b in alerts.bodies if b["event"] == "late_data"]
-        time.sleep(2)
+        time.sleep(0.5)
     assert len(late) == 1, alerts.bodies
     assert (late[0]["dag_id"], late[0]["run_id"], late[0]["subject"]) == ("data_quality", run_id, "leads")
     assert late[0]["message"].startswith(f"dataset 'leads', partition {day}: late: not landed yet")
@@ -268,11 +217,10 @@ def test_a_late_partition_waits_alerts_and_validates_once_it_lands(
 
     state = ""
     while time.monotonic() < deadline + 180:
-        runs = _json_lines(_airflow(env, "dags", "list-runs", "data_quality", "-o", "json"))
-        state = next((r["state"] for r in runs if r["run_id"] == run_id), "")
+        state = next((str(r["state"]) for r in stack.runs("data_quality") if r["run_id"] == run_id), "")
         if state in ("success", "failed"):
             break
-        time.sleep(5)
+        time.sleep(1)
     assert state == "failed"  # the datasets without landing times had no partition for that day
 
     with connect(f"duckdb:///{env['STEWARD_HOME']}/warehouse.duckdb") as wh:
