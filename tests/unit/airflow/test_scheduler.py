@@ -132,12 +132,39 @@ def test_free_port_can_be_bound() -> None:
 
 def test_an_unknown_runner_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(
-        ValueError, match=r"demo runner 'sheduler' .* unknown: use one of \('test', 'scheduler'\)"
+        ValueError, match=r"demo runner 'sheduler' .* unknown: use one of \('scheduler', 'test'\)"
     ):
         run_demo([dt.date(2026, 11, 1)], runner="sheduler")
     monkeypatch.setenv("STEWARD_DEMO_RUNNER", "dagtest")
     with pytest.raises(ValueError, match=r"demo runner 'dagtest' .*STEWARD_DEMO_RUNNER"):
         run_demo([dt.date(2026, 11, 1)])
+
+
+def test_the_scheduler_runner_starts_airflow_only_for_the_dags_it_schedules(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[tuple[str, tuple[str, ...], bool | None]] = []
+
+    def scheduler(days: object, dags: tuple[str, ...], *_: object) -> dict[str, dict[str, str]]:
+        calls.append(("scheduler", dags, None))
+        return {}
+
+    def dag_test(days: object, dags: tuple[str, ...], *_: object, migrate: bool) -> dict[str, dict[str, str]]:
+        calls.append(("dag.test", dags, migrate))
+        return {}
+
+    monkeypatch.setenv("STEWARD_HOME", str(tmp_path))
+    monkeypatch.setattr("steward.airflow.demo._run_with_scheduler", scheduler)
+    monkeypatch.setattr("steward.airflow.demo._run_with_dag_test", dag_test)
+    night = [dt.date(2026, 11, 1)]
+    run_demo(night, dags=("data_quality", "retention"), quarterly=())  # the default runner
+    assert calls == [("scheduler", ("data_quality",), None), ("dag.test", ("retention",), False)]
+    calls.clear()
+    run_demo(night, dags=("retention",), quarterly=("esg_extract",), runner="scheduler")
+    assert calls == [("dag.test", ("retention",), True)]  # nothing to schedule: no Airflow started
+    calls.clear()
+    run_demo(night, dags=("data_quality",), quarterly=(), runner="test")
+    assert calls == [("dag.test", ("data_quality",), True)]
 
 
 #: A runner that starts one component and waits to be killed: the component exits on SIGTERM (like
