@@ -26,7 +26,17 @@ from benchmarks import cases  # noqa: E402
 
 #: Areas with their own benchmark module (``benchmarks/<area>.py`` with ``plan(quick)`` and case
 #: functions named ``<area>.<function>`` in the plan); the foundation's cases live in cases.py.
-AREAS = ("monitoring", "fairness", "costs", "cost_allocation", "carbon", "alerting", "finance", "triggers")
+AREAS = (
+    "monitoring",
+    "fairness",
+    "costs",
+    "cost_allocation",
+    "carbon",
+    "alerting",
+    "finance",
+    "triggers",
+    "quality",
+)
 
 
 def _plan(quick: bool, only: set[str] | None) -> list[dict]:

@@ -67,7 +67,7 @@ def test_the_demo_ignores_the_users_setup_and_shows_only_its_nights(
     fake_nights["status"] = "passed"
     assert main(["demo", "--days", "1"]) == 0
     out = capsys.readouterr().out
-    assert fake_nights["runner"] == "test"  # dag.test() unless told otherwise
+    assert fake_nights["runner"] == "scheduler"  # Airflow's scheduler unless told otherwise
     assert fake_nights["env"] == {"STEWARD_REGISTRY": None, "STEWARD_WAREHOUSE_URL": None}
     assert fake_nights["registry"] == paths.include_dir() / "governance.yaml"
     assert "note: STEWARD_REGISTRY=" in out and "is ignored" in out
@@ -87,6 +87,6 @@ def test_a_demo_whose_every_dataset_errored_exits_non_zero(
     fake_nights: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_nights["status"] = "error"
-    assert main(["demo", "--days", "1", "--runner", "scheduler"]) == 1
-    assert fake_nights["runner"] == "scheduler"
+    assert main(["demo", "--days", "1", "--runner", "test"]) == 1
+    assert fake_nights["runner"] == "test"
     assert "every dataset of the demo ended in an error" in capsys.readouterr().err

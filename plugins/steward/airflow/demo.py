@@ -3,13 +3,14 @@
 Prepares Airflow's SQLite metadata under ``$STEWARD_HOME/airflow``, then runs the nights with one
 of two runners:
 
-- ``scheduler``: the nightly DAGs (:data:`SCHEDULED_DAGS`: data quality, monitoring, costs, carbon)
-  through Airflow's own scheduler and LocalExecutor (:class:`steward.airflow.scheduler.LocalAirflow`):
-  the periodic DAGs are backfilled over the demo days, the DAGs scheduled on assets run when Airflow
-  sees their events; ``make airflow`` then shows backfill and asset-triggered runs with their true
-  durations and task logs. The other DAGs of ``dags`` (governance records, retraining decisions and
-  the retrainings they fire, retention) then run with ``dag.test()`` as below.
-- ``test`` (the default): each DAG with ``dag.test()`` for every demo day, in order, in this process
+- ``scheduler`` (the default): the nightly DAGs (:data:`SCHEDULED_DAGS`: data quality, monitoring,
+  costs, carbon) through Airflow's own scheduler and LocalExecutor
+  (:class:`steward.airflow.scheduler.LocalAirflow`): the periodic DAGs are backfilled over the demo
+  days, the DAGs scheduled on assets run when Airflow sees their events; ``make airflow`` then shows
+  backfill and asset-triggered runs with their true durations and task logs. The other DAGs of
+  ``dags`` (governance records, retraining decisions and the retrainings they fire, retention) then
+  run with ``dag.test()`` as below.
+- ``test``: each DAG with ``dag.test()`` for every demo day, in order, in this process
   (deterministic, and breakpoints work; asset consumers do not run by themselves, hence the order).
 
 Choose with ``run_demo(..., runner=...)``, ``steward demo --runner`` or ``STEWARD_DEMO_RUNNER``.
@@ -60,8 +61,8 @@ DEMO_DAGS = (
 DEMO_QUARTERLY = ("esg_extract",)
 #: DAGs the ``scheduler`` runner hands to Airflow's scheduler (backfilled or asset-triggered).
 SCHEDULED_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon")
-#: The ways to run the nights: ``dag.test()`` in this process (default), or Airflow's scheduler.
-RUNNERS = ("test", "scheduler")
+#: The ways to run the nights: Airflow's scheduler (default), or ``dag.test()`` in this process.
+RUNNERS = ("scheduler", "test")
 #: Environment variable choosing the runner when ``run_demo`` is not told.
 RUNNER_ENV = "STEWARD_DEMO_RUNNER"
 
@@ -158,25 +159,26 @@ def run_demo(
 ) -> dict[str, dict[str, str]]:
     """Run ``dags`` for each of ``days``, then ``quarterly`` once for the last day's quarter.
 
-    ``runner`` is ``"test"`` or ``"scheduler"`` (default: ``$STEWARD_DEMO_RUNNER``, else ``"test"``).
+    ``runner`` is ``"scheduler"`` or ``"test"`` (default: ``$STEWARD_DEMO_RUNNER``, else
+    ``"scheduler"``); with the scheduler and none of :data:`SCHEDULED_DAGS` among ``dags``, every
+    DAG runs through ``dag.test()`` (no Airflow to start for nothing).
     With the scheduler, a run without a logical date (asset-triggered) is reported under the
     partition dates of the events it consumed. Before the retention nights, the demo's erasure
     requests are filed (the retention DAG carries them out). Returns ``{dag_id: {date or quarter: state}}``.
     """
-    chosen = runner or os.environ.get(RUNNER_ENV, "").strip() or "test"
+    chosen = runner or os.environ.get(RUNNER_ENV, "").strip() or "scheduler"
     if chosen not in RUNNERS:
         raise ValueError(
             f"demo runner {chosen!r} (from --runner or {RUNNER_ENV}) is unknown: use one of {RUNNERS}"
         )
     log_file = _log_file()
     states: dict[str, dict[str, str]] = {}
-    rest = dags
-    if chosen == "scheduler":
-        scheduled = tuple(d for d in dags if d in SCHEDULED_DAGS)
-        rest = tuple(d for d in dags if d not in SCHEDULED_DAGS)
+    scheduled = tuple(d for d in dags if d in SCHEDULED_DAGS) if chosen == "scheduler" else ()
+    rest = tuple(d for d in dags if d not in scheduled)
+    if scheduled:
         states |= _run_with_scheduler(days, scheduled, say, log_file)
     if rest or quarterly:
-        states |= _run_with_dag_test(days, rest, quarterly, say, log_file, migrate=chosen == "test")
+        states |= _run_with_dag_test(days, rest, quarterly, say, log_file, migrate=not scheduled)
     return states
 
 

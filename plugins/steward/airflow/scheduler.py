@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
@@ -48,6 +49,11 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+#: The script each component runs under (started by path: it imports nothing of Steward).
+_GUARD = str(Path(__file__).with_name("_guard.py"))
+#: Seconds the guard gives a component to exit on SIGTERM before it SIGKILLs the component's group.
+_GRACE_S = 30.0
 
 #: Components started before the DAGs are prepared; the scheduler starts after.
 _SERVICES = ("dag-processor", "api-server", "triggerer")
@@ -180,8 +186,17 @@ class LocalAirflow:
 
     def _start(self, name: str, command: list[str] | None = None) -> None:
         assert self._log is not None, "started inside the with block"
+        # Under the guard (see steward.airflow._guard): it stops the component, its workers and its
+        # task processes when this process dies, even of SIGKILL.
+        guarded = [
+            sys.executable,
+            _GUARD,
+            str(os.getpid()),
+            str(_GRACE_S),
+            *(command or [self._airflow, name]),
+        ]
         self._procs[name] = subprocess.Popen(  # noqa: S603 - our own venv's airflow, fixed arguments
-            command or [self._airflow, name],
+            guarded,
             env=dict(self.env),
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -199,12 +214,29 @@ class LocalAirflow:
                 raise RuntimeError(f"`airflow {name}` exited (code {proc.returncode}); see {self.log_file}")
 
     def stop(self, timeout_s: float = 30.0) -> None:
-        """Stop every component, scheduler first; SIGKILL whatever is left after ``timeout_s``."""
+        """Stop every component, scheduler first; SIGKILL whatever is left after ``timeout_s``.
+
+        A second Ctrl-C or SIGTERM meanwhile does not cut the shutdown short (it would leave the
+        components running): both are ignored until it ends.
+        """
+        main_thread = threading.current_thread() is threading.main_thread()  # handlers live there only
+        shielded = (
+            {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+            if main_thread
+            else {}
+        )
+        try:
+            self._stop(timeout_s)
+        finally:
+            for sig, handler in shielded.items():
+                signal.signal(sig, handler)
+
+    def _stop(self, timeout_s: float) -> None:
         procs = sorted(self._procs.items(), key=lambda item: item[0] != "scheduler")
         for _, proc in procs:
-            if proc.poll() is None:
+            if proc.poll() is None:  # the guard passes it on to the component's process group
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
+                    os.kill(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
         for _, proc in procs:
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -566,7 +598,8 @@ def preload() -> list[str]:
 
     The LocalExecutor forks its workers from the scheduler and each task process from a worker:
     imported once in the scheduler, these modules cost nothing per task (Great Expectations alone
-    takes seconds to import). Returns the modules imported.
+    takes seconds to import). The GX context and matplotlib (with its fonts) are made ready here too,
+    for the same reason. Returns the modules imported.
     """
     import steward
     import steward.airflow
@@ -581,8 +614,14 @@ def preload() -> list[str]:
         for m in pkgutil.iter_modules(steward.airflow.__path__)
         if not m.name.startswith("_") and m.name not in _NOT_TASK_MODULES
     ]
+    names += ["pyarrow.parquet", "pyarrow.dataset"]  # every task that reads the lake
     for name in names:
         importlib.import_module(name)
+    from steward.quality import prepare_gx
+    from steward.reports import prepare_plots
+
+    prepare_gx()  # the GX context: built once here, not once per validate task
+    prepare_plots()  # matplotlib and its fonts: once here, not once per monitoring task
     return names
 
 

@@ -96,11 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows-per-day", type=int, default=2000, help="rows per day per dataset")
     p.add_argument(
         "--runner",
-        choices=("test", "scheduler"),
-        default=os.environ.get("STEWARD_DEMO_RUNNER") or "test",
-        help="test: dag.test() per DAG and night in this process; scheduler: the nightly DAGs through "
-        "Airflow's scheduler and LocalExecutor (backfills, asset-triggered runs, true durations in the "
-        "UI), the rest through dag.test() (env STEWARD_DEMO_RUNNER)",
+        choices=("scheduler", "test"),
+        default=os.environ.get("STEWARD_DEMO_RUNNER") or "scheduler",
+        help="scheduler: the nightly DAGs through Airflow's scheduler and LocalExecutor (backfills, "
+        "asset-triggered runs, true durations and task logs in the UI), the rest through dag.test(); "
+        "test: dag.test() per DAG and night in this process, for debugging (env STEWARD_DEMO_RUNNER)",
     )
 
     p = _command(

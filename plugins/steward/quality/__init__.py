@@ -1,6 +1,6 @@
 """Data quality: GX suites run on each nightly partition, results recorded, bad batches quarantined."""
 
-from steward.quality._gx import ExpectationOutcome, run_suite
+from steward.quality._gx import ExpectationOutcome, prepare_gx, run_suite, validate_batch
 from steward.quality._outcome import Status, ValidationOutcome
 from steward.quality._report import dataset_report_path, night_summary, write_overview
 from steward.quality._suites import SuiteError, default_suite, load_suite, referenced_columns, suite_for
@@ -18,7 +18,9 @@ __all__ = [
     "load_suite",
     "suite_for",
     "referenced_columns",
+    "prepare_gx",
     "run_suite",
+    "validate_batch",
     # reports
     "dataset_report_path",
     "night_summary",

@@ -11,11 +11,13 @@ from steward.reports._governance import (
     run_note,
     run_outputs,
 )
+from steward.reports._plots import prepare_plots
 from steward.reports._render import format_p, render, write_report
 
 __all__ = [
     # rendering
     "format_p",
+    "prepare_plots",
     "render",
     "write_report",
     # the Governance page (served by steward.airflow.ui)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -130,9 +132,108 @@ def test_free_port_can_be_bound() -> None:
 
 def test_an_unknown_runner_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(
-        ValueError, match=r"demo runner 'sheduler' .* unknown: use one of \('test', 'scheduler'\)"
+        ValueError, match=r"demo runner 'sheduler' .* unknown: use one of \('scheduler', 'test'\)"
     ):
         run_demo([dt.date(2026, 11, 1)], runner="sheduler")
     monkeypatch.setenv("STEWARD_DEMO_RUNNER", "dagtest")
     with pytest.raises(ValueError, match=r"demo runner 'dagtest' .*STEWARD_DEMO_RUNNER"):
         run_demo([dt.date(2026, 11, 1)])
+
+
+def test_the_scheduler_runner_starts_airflow_only_for_the_dags_it_schedules(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[tuple[str, tuple[str, ...], bool | None]] = []
+
+    def scheduler(days: object, dags: tuple[str, ...], *_: object) -> dict[str, dict[str, str]]:
+        calls.append(("scheduler", dags, None))
+        return {}
+
+    def dag_test(days: object, dags: tuple[str, ...], *_: object, migrate: bool) -> dict[str, dict[str, str]]:
+        calls.append(("dag.test", dags, migrate))
+        return {}
+
+    monkeypatch.setenv("STEWARD_HOME", str(tmp_path))
+    monkeypatch.setattr("steward.airflow.demo._run_with_scheduler", scheduler)
+    monkeypatch.setattr("steward.airflow.demo._run_with_dag_test", dag_test)
+    night = [dt.date(2026, 11, 1)]
+    run_demo(night, dags=("data_quality", "retention"), quarterly=())  # the default runner
+    assert calls == [("scheduler", ("data_quality",), None), ("dag.test", ("retention",), False)]
+    calls.clear()
+    run_demo(night, dags=("retention",), quarterly=("esg_extract",), runner="scheduler")
+    assert calls == [("dag.test", ("retention",), True)]  # nothing to schedule: no Airflow started
+    calls.clear()
+    run_demo(night, dags=("data_quality",), quarterly=(), runner="test")
+    assert calls == [("dag.test", ("data_quality",), True)]
+
+
+#: A runner that starts one component and waits to be killed: the component exits on SIGTERM (like
+#: Airflow's) but its child, a task process stuck in a system call, ignores SIGTERM.
+HARD_KILLED_RUNNER = (
+    "import os, sys, time\n"
+    "from pathlib import Path\n"
+    "from steward.airflow.scheduler import LocalAirflow\n"
+    "component = (\n"
+    "    'import signal, subprocess, sys, time\\n'\n"
+    '    \'child = subprocess.Popen([sys.executable, "-c", "import signal, time; \'\n'
+    "    'signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)\"])\\n'\n"
+    "    'print(child.pid, flush=True)\\n'\n"
+    "    'time.sleep(120)\\n'\n"
+    ")\n"
+    "with LocalAirflow(dict(os.environ), Path(sys.argv[1]), services=()) as airflow:\n"
+    "    airflow._start('scheduler', [sys.executable, '-c', component])\n"
+    "    print(airflow._procs['scheduler'].pid, flush=True)\n"
+    "    time.sleep(120)\n"
+)
+
+
+def _pids_of_guarded_component(guard: int) -> list[int]:
+    """Return the guard ``guard`` and every process of its group (component, task processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == guard:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_sigkill_of_the_runner_still_stops_its_components_and_their_task_processes(tmp_path: Path) -> None:
+    log = tmp_path / "components.log"
+    with subprocess.Popen(
+        [sys.executable, "-c", HARD_KILLED_RUNNER, str(log)], stdout=subprocess.PIPE, text=True
+    ) as runner:
+        assert runner.stdout is not None
+        guard = int(runner.stdout.readline())
+        task = int(_wait_for_line(log))
+        group = _pids_of_guarded_component(guard)
+        assert guard in group and task in group and len(group) == 3  # guard, component, task process
+        runner.kill()  # no handler runs, no `with` block ends: only the kernel knows
+        runner.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in group) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in group if _alive(pid)] == []
+
+
+def test_a_second_ctrl_c_does_not_cut_the_shutdown_short(tmp_path: Path) -> None:
+    slow = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, lambda *a: (time.sleep(2), sys.exit(0)))\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    log = tmp_path / "c.log"
+    before = signal.getsignal(signal.SIGINT)
+    with LocalAirflow(dict(os.environ), log, services=()) as airflow:
+        airflow._start("scheduler", [sys.executable, "-c", slow])
+        proc = airflow._procs["scheduler"]
+        _wait_for_line(log)
+        timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))  # impatient user
+        timer.start()
+        airflow.stop(timeout_s=20)  # raises KeyboardInterrupt if the Ctrl-C got through
+        timer.join()
+    assert proc.returncode == 0  # the component finished its own shutdown
+    assert signal.getsignal(signal.SIGINT) == before
