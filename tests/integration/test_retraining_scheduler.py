@@ -37,6 +37,7 @@ from steward.airflow.pools import ensure_warehouse_pool
 from steward.lifecycle import ModelVersion, champion_version, model_history, promote, register_version
 from steward.warehouse import WarehouseError, connect
 from tests.fixtures.airflow_server import airflow_token, free_port, stop_group, wait_healthy
+from tests.fixtures.airflow_stack import STACK_SETTINGS
 from tests.unit.retraining.data_for_test import day, registry_yaml, retraining_block, write_lake
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -120,8 +121,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",  # a real login for the REST calls
             "AIRFLOW__API_AUTH__JWT_SECRET": "retraining-scheduler-test-" + "s" * 64,
-            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
+            **STACK_SETTINGS,  # DAG files parsed once; a task waits up to 60 s for the api-server
         }
     )
     passwords = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
