@@ -16,13 +16,13 @@ def test_request_decide_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["retraining", "request", "lead_scoring", "--reason", "new landing pages", "--by", "ana",
                  "--url", url]) == 0  # fmt: skip
     assert "retraining of lead_scoring requested (rq-" in capsys.readouterr().out
-    with connect(url) as wh:  # 10 labelled days, as many as lead_scoring's data guard needs (7 + 3)
+    with connect(url) as wh:  # 12 labelled days, as many as lead_scoring's data guard needs (9 + 3)
         at = dt.datetime(2026, 11, 5, tzinfo=dt.UTC)
         wh.replace_partition("model_performance", {"model": "lead_scoring"}, [
             {"model": "lead_scoring", "window_date": at.date() - dt.timedelta(d), "metric": "positive_rate",
              "realized_value": 0.3, "realized_status": "ok", "estimated_status": "undefined", "n": 10,
              "n_labelled": 10, "label_coverage": 1.0, "breach": False, "run_id": "m", "computed_at": at}
-            for d in range(10)
+            for d in range(12)
         ])  # fmt: skip
     argv = ["retraining", "decide", "--date", "2026-11-05", "--now", "2026-11-06T04:00", "--url", url]
     assert main(argv) == 0

@@ -258,7 +258,7 @@ def test_the_next_night_sees_the_fire_and_keeps_the_cooldown(warehouse: Warehous
 
 
 def test_a_manual_request_is_consumed_by_the_decision_that_fires(warehouse: Warehouse, registry: Any) -> None:
-    _labelled_days(warehouse, "lead_scoring", 10)  # lead_scoring needs min_training_days 7 + holdout 3
+    _labelled_days(warehouse, "lead_scoring", 12)  # lead_scoring needs min_training_days 9 + holdout 3
     rid = request_retraining(
         warehouse, "lead_scoring", reason="new campaign", requested_by="ana", requested_at=T
     )
@@ -297,7 +297,7 @@ def test_one_batch_for_every_model_decides_as_one_model_at_a_time(
     warehouse: Warehouse, registry: Any
 ) -> None:
     _seed(warehouse)
-    _labelled_days(warehouse, "lead_scoring", 10)  # lead_scoring needs min_training_days 7 + holdout 3
+    _labelled_days(warehouse, "lead_scoring", 12)  # lead_scoring needs min_training_days 9 + holdout 3
     request_retraining(warehouse, "lead_scoring", reason="campaign", requested_by="ana", requested_at=T)
     batch = evaluate_all(warehouse, registry.models, NIGHT, now=NOW, run_id="r")
     alone = [
@@ -314,14 +314,16 @@ def test_one_batch_for_every_model_decides_as_one_model_at_a_time(
 def test_too_little_labelled_data_in_the_warehouse_skips_and_the_request_stays_pending(
     warehouse: Warehouse, registry: Any
 ) -> None:
-    _labelled_days(warehouse, "lead_scoring", 9)  # 9 labelled days: one short of 7 + 3
+    _labelled_days(warehouse, "lead_scoring", 11)  # 11 labelled days: one short of 9 + 3
     rid = request_retraining(warehouse, "lead_scoring", reason="campaign", requested_by="ana", requested_at=T)
     d = evaluate_policies(warehouse, registry, "lead_scoring", NIGHT, now=NOW)
     assert (d.action, d.guard, d.consumed_requests) == ("skip", "training_data", ())
-    assert "9 labelled day(s) in 2026-10-09..2026-11-05 (900 labelled rows), the policy needs 10" in d.reason
+    assert (
+        "11 labelled day(s) in 2026-10-09..2026-11-05 (1,100 labelled rows), the policy needs 12" in d.reason
+    )
     record_decision(warehouse, d)
     assert warehouse.fetch("select request_id, consumed_by from retraining_requests") == [
         {"request_id": rid, "consumed_by": None}
     ]
-    _labelled_days(warehouse, "lead_scoring", 10)  # the labels of 10-27 arrive
+    _labelled_days(warehouse, "lead_scoring", 12)  # the labels of 10-25 arrive
     assert evaluate_policies(warehouse, registry, "lead_scoring", NIGHT, now=NOW).action == "fire"
