@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from steward.warehouse import connect
+from tests.fixtures.dag_probe import airflow_cli, load_probe_dag, write_probe_dag
 
 pytestmark = pytest.mark.integration
 
@@ -57,30 +56,14 @@ def probe(tmp_path: Path, duckdb_url: str, monkeypatch: pytest.MonkeyPatch) -> P
     folder = tmp_path / "lake" / f"date={DAY}"
     folder.mkdir(parents=True)
     pq.write_table(pa.table({"lead_id": [1]}), folder / "part-0.parquet")
-    (tmp_path / "dags").mkdir()
-    (tmp_path / "dags" / "lineage_probe.py").write_text(textwrap.dedent(PROBE_DAG), encoding="utf-8")
     monkeypatch.setenv("STEWARD_WAREHOUSE_URL", duckdb_url)
     monkeypatch.setenv("PROBE_LAKE", str(tmp_path / "lake"))
-    bundle = {
-        "name": "lineage_probe",
-        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
-        "kwargs": {"path": str(tmp_path / "dags")},
-    }
-    # dag.test() serializes the DAG from the configured bundles: configure one holding the probe
-    monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST", json.dumps([bundle]))
+    write_probe_dag(tmp_path, "lineage_probe", PROBE_DAG, monkeypatch)
     return tmp_path
 
 
 def test_a_task_run_by_airflow_records_what_it_read_and_wrote(probe: Path, duckdb_url: str) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
-    tmp_path = probe
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
-    bag = DagBag(dag_folder=str(tmp_path / "dags"))
-    assert bag.import_errors == {}
-
-    run = bag.get_dag("lineage_probe").test()
+    run = load_probe_dag(probe / "dags", "lineage_probe").test()
 
     assert str(run.state) == "success"
     with connect(duckdb_url) as wh:
@@ -98,11 +81,8 @@ def test_the_task_emits_openlineage_events_with_its_datasets(
     events_file = probe / "openlineage.jsonl"
     transport = {"type": "file", "log_file_path": str(events_file), "append": True}
     monkeypatch.setenv("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(transport))
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
-    done = subprocess.run(
-        [airflow, "dags", "test", "lineage_probe", "2026-11-05"], capture_output=True, text=True, check=False
-    )
+    command = [airflow_cli(), "dags", "test", "lineage_probe", "2026-11-05"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     events = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines() if line]
     complete = [

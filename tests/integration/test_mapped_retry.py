@@ -8,16 +8,13 @@ and the task instance ends with it.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from steward.airflow import context as ctx
 from steward.airflow.data_quality import validate
+from tests.fixtures.dag_probe import load_probe_dag, write_probe_dag
 
 pytestmark = pytest.mark.integration
 
@@ -56,27 +53,15 @@ mapped_retry_probe()
 
 
 def test_a_retried_mapped_task_keeps_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from airflow.dag_processing.dagbag import DagBag
     from airflow.models import TaskInstance
     from airflow.utils.session import create_session
 
     assert validate.kwargs["map_index_template"] == ctx.mapped_label("dataset")
-    (tmp_path / "dags").mkdir()
-    (tmp_path / "dags" / "mapped_retry_probe.py").write_text(textwrap.dedent(PROBE_DAG), encoding="utf-8")
     seen = tmp_path / "seen.csv"
     monkeypatch.setenv("PROBE_SEEN", str(seen))
-    bundle = {
-        "name": "mapped_retry_probe",
-        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
-        "kwargs": {"path": str(tmp_path / "dags")},
-    }
-    monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST", json.dumps([bundle]))
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
-    bag = DagBag(dag_folder=str(tmp_path / "dags"))
-    assert bag.import_errors == {}
+    dags = write_probe_dag(tmp_path, "mapped_retry_probe", PROBE_DAG, monkeypatch)
 
-    run = bag.get_dag("mapped_retry_probe").test()
+    run = load_probe_dag(dags, "mapped_retry_probe").test()
 
     assert str(run.state) == "success"
     # every try had its name before its code ran, the retried try 2 included
