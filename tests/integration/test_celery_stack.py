@@ -38,6 +38,7 @@ import psycopg
 import pytest
 
 from steward.airflow.local import airflow_env
+from steward.airflow.scheduler import guarded
 from steward.demo import DEMO_START, generate
 from steward.monitoring import monitor_night
 from steward.quality import validate_partition
@@ -145,7 +146,8 @@ def _redis(stack: ExitStack, folder: Path) -> int:
 def _start(stack: ExitStack, cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start ``cmd`` in its own process group; the stack stops the whole group (TERM, then KILL)."""
     out = log.open("wb")
-    proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    command = guarded(cmd)  # stopped with this process, even if it is killed
+    proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop() -> None:
         try:

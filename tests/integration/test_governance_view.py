@@ -25,6 +25,7 @@ from urllib.parse import quote
 import pytest
 
 from steward.airflow.local import apply_airflow_env
+from steward.airflow.scheduler import guarded
 from steward.warehouse import connect
 from tests.fixtures.airflow_server import airflow_token, free_port, stop_group, wait_healthy
 from tests.fixtures.governance import (
@@ -73,7 +74,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     with log_path.open("wb") as log:
         subprocess.run([AIRFLOW, "db", "migrate"], env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
         proc = subprocess.Popen(
-            [AIRFLOW, "api-server", "--port", str(port), "--workers", "1"],
+            guarded([AIRFLOW, "api-server", "--port", str(port), "--workers", "1"]),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

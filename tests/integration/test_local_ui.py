@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from steward.airflow.local import apply_airflow_env
+from steward.airflow.scheduler import guarded
 from tests.fixtures.airflow_server import airflow_token, free_port, stop_group, wait_healthy
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -49,8 +50,9 @@ def standalone(home: Path, *, expose: bool) -> Iterator[tuple[int, dict[str, str
     (home / "reports" / "probe.html").write_text(REPORT)
     log_path = home / "standalone.log"
     with log_path.open("wb") as log:
+        command = guarded([AIRFLOW, "standalone"])  # stopped with this process, even if it is killed
         proc = subprocess.Popen(
-            [AIRFLOW, "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
             wait_healthy(proc, f"http://127.0.0.1:{port}", log_path, timeout_s=300, every_s=3)

@@ -34,6 +34,7 @@ import pytest
 from steward import paths
 from steward.airflow.local import apply_airflow_env
 from steward.airflow.pools import ensure_warehouse_pool
+from steward.airflow.scheduler import guarded
 from steward.lifecycle import ModelVersion, champion_version, model_history, promote, register_version
 from steward.warehouse import WarehouseError, connect
 from tests.fixtures.airflow_server import airflow_token, free_port, stop_group, wait_healthy
@@ -131,8 +132,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     _prepare_warehouse(url)
     log_path = home / "standalone.log"
     with log_path.open("wb") as log:
+        command = guarded([AIRFLOW, "standalone"])  # stopped with this process, even if it is killed
         proc = subprocess.Popen(
-            [AIRFLOW, "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         base = f"http://127.0.0.1:{port}"
         try:

@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -43,6 +43,7 @@ __all__ = [
     "FinishedRun",
     "LocalAirflow",
     "free_port",
+    "guarded",
     "later_phase",
     "run_labels",
     "sqlite_wait_settings",
@@ -186,17 +187,9 @@ class LocalAirflow:
 
     def _start(self, name: str, command: list[str] | None = None) -> None:
         assert self._log is not None, "started inside the with block"
-        # Under the guard (see steward.airflow._guard): it stops the component, its workers and its
-        # task processes when this process dies, even of SIGKILL.
-        guarded = [
-            sys.executable,
-            _GUARD,
-            str(os.getpid()),
-            str(_GRACE_S),
-            *(command or [self._airflow, name]),
-        ]
+        guarded_command = guarded(command or [self._airflow, name])
         self._procs[name] = subprocess.Popen(  # noqa: S603 - our own venv's airflow, fixed arguments
-            guarded,
+            guarded_command,
             env=dict(self.env),
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -543,6 +536,20 @@ class LocalAirflow:
                     )
                 )
         return int(active), finished
+
+
+def guarded(command: Sequence[str], *, grace_s: float = _GRACE_S) -> list[str]:
+    """Return ``command`` run under the guard (:mod:`steward.airflow._guard`).
+
+    The guarded command and its process group stop when this process dies, even of SIGKILL. Start
+    the result with ``start_new_session=True``.
+
+    Examples
+    --------
+    >>> guarded(["airflow", "api-server"])[-2:]
+    ['airflow', 'api-server']
+    """
+    return [sys.executable, _GUARD, str(os.getpid()), str(grace_s), *command]
 
 
 def later_phase(intervals: Mapping[str, dt.timedelta]) -> list[str]:
