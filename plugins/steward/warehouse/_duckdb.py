@@ -64,6 +64,15 @@ class _DuckDBSession(Session):
             raise ValueError("the statement returns no rows: use execute() for statements")
         return relation.to_arrow_table()
 
+    def fetch_batches(
+        self, sql: str, params: Mapping[str, object] | None, rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        query, values = self.sql(sql, params)
+        relation = self.con.sql(query, params=values or None)
+        if relation is None:
+            raise ValueError("the statement returns no rows: use execute() for statements")
+        yield from relation.to_arrow_reader(rows)
+
     def bulk_insert(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
         view = f"_steward_rows_{uuid.uuid4().hex}"
         cols = ", ".join(quote_ident(c) for c in columns)
@@ -91,7 +100,7 @@ class DuckDBWarehouse(Warehouse):
     """
 
     backend: ClassVar[str] = "duckdb"
-    grouping_strategy: ClassVar[str] = "union"
+    grouping_strategy: ClassVar[str] = "stream"
     _file_scan_sql: ClassVar[Mapping[str, str]] = {
         "parquet": "read_parquet({files}, union_by_name = true)",
         "csv": "read_csv({files}, union_by_name = true, auto_detect = true)",
