@@ -177,6 +177,22 @@ class Warehouse(abc.ABC):
     def close(self) -> None:  # noqa: B027 - adapters without held resources keep this no-op
         """Release what the warehouse holds open (nothing for per-operation connections)."""
 
+    @contextmanager
+    def held_open(self) -> Iterator[Warehouse]:
+        """Reuse one connection for every call made inside the block (each still its own transaction).
+
+        An adapter that opens a connection per operation (a DuckDB file, opened and closed around
+        each call so that processes can share it) keeps it open for the block and holds the file
+        meanwhile: wrap short bursts of queries only. Read-only calls still open their own.
+
+        Examples
+        --------
+        >>> with wh.held_open():  # doctest: +SKIP
+        ...     runs = wh.fetch("select * from monitoring_runs")
+        ...     rows = wh.fetch("select * from drift_metrics")
+        """
+        yield self
+
     # --- context manager ----------------------------------------------------------------
 
     def __enter__(self) -> Warehouse:

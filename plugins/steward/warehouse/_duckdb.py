@@ -117,6 +117,7 @@ class DuckDBWarehouse(Warehouse):
         self.lock_log_every_s = float(lock_log_every_s)
         self._guard = threading.RLock()
         self._memory: duckdb.DuckDBPyConnection | None = None
+        self._held: duckdb.DuckDBPyConnection | None = None  # the file, open for a held_open() block
         if self.path == ":memory:":
             self._memory = self._configure(duckdb.connect(":memory:"))
         else:
@@ -195,15 +196,33 @@ class DuckDBWarehouse(Warehouse):
 
     @contextmanager
     def _open(self, *, read_only: bool = False) -> Iterator[Session]:
-        if self._memory is not None:  # one shared connection: read-only means rolled back (tests)
+        # ``:memory:`` keeps one shared connection (read-only means rolled back: tests); a file is
+        # opened per call, except inside held_open() (read-only calls still open their own)
+        held = self._memory if self._memory is not None else (None if read_only else self._held)
+        if held is not None:
             with self._guard:
-                yield _DuckDBSession(self._memory)
+                yield _DuckDBSession(held)
             return
         con = self._connect(read_only=read_only)
         try:
             yield _DuckDBSession(con)
         finally:
             con.close()
+
+    @contextmanager
+    def held_open(self) -> Iterator[Warehouse]:
+        """Open the file once for the block's calls (:meth:`Warehouse.held_open`); nested blocks reuse it."""
+        if self._memory is not None or self._held is not None:
+            yield self
+            return
+        with self._guard:
+            self._held = self._connect()
+        try:
+            yield self
+        finally:
+            with self._guard:
+                con, self._held = self._held, None
+                con.close()
 
     def close(self) -> None:
         """Close the in-memory connection (its data is lost); a file warehouse holds nothing open."""
