@@ -364,15 +364,14 @@ def night_side_by_side(rows: int = 1_000_000, repeat: int = 5, reference_rows: i
             times[arm].append((wall, cpu[0]))
     med = {a: tuple(statistics.median(x) for x in zip(*v, strict=True)) for a, v in times.items()}
     floor_wall, floor_cpu = med["floor"]
-    return (
-        "; ".join(
-            f"{arm} {wall:.2f} s ({wall / floor_wall:.1f}x the floor), {cpu:.2f} s CPU ({cpu / floor_cpu:.1f}x)"
-            if arm != "floor"
-            else f"floor {wall:.2f} s, {cpu:.2f} s CPU"
-            for arm, (wall, cpu) in med.items()
+    parts = [f"floor {floor_wall:.2f} s, {floor_cpu:.2f} s CPU"]
+    for arm in ("now", "before"):
+        wall, cpu_s = med[arm]
+        parts.append(
+            f"{arm} {wall:.2f} s ({wall / floor_wall:.1f}x the floor), {cpu_s:.2f} s CPU "
+            f"({cpu_s / floor_cpu:.1f}x)"
         )
-        + f" (medians of {repeat}, load average {os.getloadavg()[0]:.1f})"
-    )
+    return "; ".join(parts) + f" (medians of {repeat}, load average {os.getloadavg()[0]:.1f})"
 
 
 def reference_profile(reference_rows: int = REFERENCE_ROWS) -> dict[str, Any]:
