@@ -48,6 +48,7 @@ __all__ = [
     "evidently_drift",
     "monitoring_night",
     "monitoring_report",
+    "night_side_by_side",
     "plan",
     "reference_profile",
     "scan_floor",
@@ -189,8 +190,23 @@ def _warehouse_url(workdir: Path) -> str:
     return f"duckdb:///{workdir / 'wh.duckdb'}"
 
 
-def _night(rows: int, reference_rows: int, workdir: Path, *, write_report: bool = False) -> tuple[float, Any]:
-    """Run one night (the profile must exist already unless this is the build) and time it."""
+def _night(
+    rows: int,
+    reference_rows: int,
+    workdir: Path,
+    *,
+    write_report: bool = False,
+    before_15: bool = False,
+    cpu: list[float] | None = None,
+) -> tuple[float, Any]:
+    """Run one night (the profile must exist already unless this is the build) and time it.
+
+    ``before_15``: count the window with the SQL aggregation and open the warehouse file for each read,
+    as nights did before issue 15's second pass (the same results: the side-by-side of
+    :func:`night_side_by_side`). ``cpu`` gets the timed section's CPU seconds appended.
+    """
+    from contextlib import nullcontext
+
     from steward.monitoring import monitor_relation
     from steward.warehouse import connect
 
@@ -198,7 +214,10 @@ def _night(rows: int, reference_rows: int, workdir: Path, *, write_report: bool 
     ref_rel, cur_rel, lab_rel = _relations(reference, current, labels)
     with connect(_warehouse_url(workdir)) as wh:
         wh.migrate()
-        started = time.perf_counter()
+        if before_15:
+            cur_rel.engine.grouping_strategy = "union"  # type: ignore[misc]
+            wh.held_open = lambda: nullcontext(wh)  # type: ignore[method-assign]
+        started, cpu_started = time.perf_counter(), time.process_time()
         outcome = monitor_relation(
             bench_model(),
             DAY,
@@ -214,6 +233,8 @@ def _night(rows: int, reference_rows: int, workdir: Path, *, write_report: bool 
             write_report=write_report,
         )
         seconds = time.perf_counter() - started
+        if cpu is not None:
+            cpu.append(time.process_time() - cpu_started)
     return seconds, outcome
 
 
@@ -311,6 +332,46 @@ def monitoring_night(rows: int, reference_rows: int = REFERENCE_ROWS) -> dict[st
             f"{warm:.1f} s: imports, no .pyc here); no HTML report (timed separately)"
         ),
     }
+
+
+def night_side_by_side(rows: int = 1_000_000, repeat: int = 5, reference_rows: int = REFERENCE_ROWS) -> str:
+    """Time the scan floor, a night as it runs now and a night as before issue 15's second pass, in turn.
+
+    Medians of ``repeat`` rounds in one process (after a warm-up night), wall seconds and the process's
+    CPU seconds (DuckDB's threads included; steadier than wall time on a loaded machine), with each
+    night's ratio to the floor. Not part of ``make bench``: run it by hand (docs/benchmarks.md).
+
+    Example
+    -------
+    >>> print(night_side_by_side(1_000_000))  # doctest: +SKIP
+    """
+    import statistics
+
+    _, current, labels = _files(rows, reference_rows)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
+    _build_profile_in_subprocess(reference_rows, workdir)
+    _warm_up(reference_rows, workdir)
+    times: dict[str, list[tuple[float, float]]] = {"floor": [], "now": [], "before": []}
+    for _ in range(repeat):
+        for arm in times:
+            cpu: list[float] = []
+            if arm == "floor":
+                started = time.process_time()
+                wall = _floor_seconds(current, labels)
+                cpu.append(time.process_time() - started)
+            else:
+                wall, _ = _night(rows, reference_rows, workdir, before_15=arm == "before", cpu=cpu)
+            times[arm].append((wall, cpu[0]))
+    med = {a: tuple(statistics.median(x) for x in zip(*v, strict=True)) for a, v in times.items()}
+    floor_wall, floor_cpu = med["floor"]
+    parts = [f"floor {floor_wall:.2f} s, {floor_cpu:.2f} s CPU"]
+    for arm in ("now", "before"):
+        wall, cpu_s = med[arm]
+        parts.append(
+            f"{arm} {wall:.2f} s ({wall / floor_wall:.1f}x the floor), {cpu_s:.2f} s CPU "
+            f"({cpu_s / floor_cpu:.1f}x)"
+        )
+    return "; ".join(parts) + f" (medians of {repeat}, load average {os.getloadavg()[0]:.1f})"
 
 
 def reference_profile(reference_rows: int = REFERENCE_ROWS) -> dict[str, Any]:

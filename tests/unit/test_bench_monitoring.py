@@ -91,3 +91,17 @@ def test_one_night_on_generated_data(tmp_path: Path, monkeypatch: pytest.MonkeyP
     (window,) = outcome.performance
     assert window.n == ROWS
     assert window.n_labelled == labels.num_rows
+
+
+def test_a_night_as_before_issue_15_gives_the_same_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the side-by-side's two arms: counts streamed through numpy (now) and the SQL aggregation (before)
+    monkeypatch.setenv("STEWARD_BENCH_DATA", str(tmp_path / "data"))
+    cpu: list[float] = []
+    _, now = monitoring._night(ROWS, ROWS, tmp_path, cpu=cpu)
+    _, before = monitoring._night(ROWS, ROWS, tmp_path, before_15=True, cpu=cpu)
+    assert len(cpu) == 2 and all(c > 0 for c in cpu)
+    assert [d.row() for d in now.drift] == [d.row() for d in before.drift]  # means and sums bit for bit
+    assert [r.row() for r in now.review] == [r.row() for r in before.review]
+    assert (now.rows, now.status, now.chart_alerts) == (before.rows, before.status, before.chart_alerts)

@@ -1,7 +1,10 @@
-"""Aggregate a relation into per-column counts with one SQL query, and profile a reference sample.
+"""Aggregate a relation into per-column counts with one scan, and profile a reference sample.
 
 The SQL (``include/sql/monitoring``) runs in the engine holding the rows; this module only builds
-it from checked names and numbers and decodes the few rows that come back.
+it from checked names and numbers and decodes what comes back: the few rows of one aggregation
+(PostgreSQL), or, where the engine's adapter declares ``grouping_strategy = "stream"`` (DuckDB), the
+monitored columns cast once and streamed as Arrow record batches, counted with numpy batch by batch
+(:mod:`steward.monitoring._stream`; the same counts and sums, bit for bit).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from steward.drift import (
 )
 from steward.monitoring._relation import Relation
 from steward.monitoring._sql import number, render_sql
+from steward.monitoring._stream import Tally, count_batches
 from steward.warehouse import quote_ident
 
 __all__ = [
@@ -191,16 +195,6 @@ class WindowCounts:
     n_rows: int
     n_low: int
     columns: dict[str, ColumnCounts] = field(default_factory=dict)
-
-
-@dataclass
-class _Acc:
-    counts: dict[str | int, int] = field(default_factory=dict)
-    low: dict[str | int, int] = field(default_factory=dict)
-    missing: int = 0
-    missing_low: int = 0
-    invalid: int = 0
-    sums: dict[int, float] = field(default_factory=dict)
 
 
 def _int(value: object) -> int:
@@ -392,7 +386,7 @@ def aggregate(
     band: float = 0.0,
     strategy: str | None = None,
 ) -> WindowCounts:
-    """Count ``relation`` into each column's bins (or categories) with one query.
+    """Count ``relation`` into each column's bins (or categories) with one query (one scan).
 
     Parameters
     ----------
@@ -404,8 +398,8 @@ def aggregate(
         When ``score`` names the score column, rows with ``|score - decision| <= band`` are
         counted as low confidence, per bin and category (the review queue).
     strategy
-        ``"grouping_sets"`` or ``"union"`` (same results); default: what the engine's adapter declares
-        (:attr:`steward.warehouse.Warehouse.grouping_strategy`).
+        ``"grouping_sets"``, ``"union"`` or ``"stream"`` (same results); default: what the engine's
+        adapter declares (:attr:`steward.warehouse.Warehouse.grouping_strategy`).
 
     Returns
     -------
@@ -414,27 +408,51 @@ def aggregate(
     if not columns:
         raise ValueError("aggregate needs at least one column")
     chosen = strategy or relation.engine.grouping_strategy
-    if chosen not in ("grouping_sets", "union"):
-        raise ValueError(f"strategy must be 'grouping_sets' or 'union', got {chosen!r}")
+    if chosen not in ("grouping_sets", "union", "stream"):
+        raise ValueError(f"strategy must be 'grouping_sets', 'union' or 'stream', got {chosen!r}")
     text = _text_columns(relation, [c.name for c in columns if c.edges is not None])
+    template = {
+        "grouping_sets": "aggregate_window",
+        "union": "aggregate_window_union",
+        "stream": "select_window_values",
+    }[chosen]
     sql = render_sql(
-        "aggregate_window" if chosen == "grouping_sets" else "aggregate_window_union",
+        template,
         relation=relation.sql,
         columns=[
             {"i": i, "q": quote_ident(c.name), "edges": None}
             if c.edges is None
-            else {"i": i, **_value_sql(c.name, text=c.name in text), "edges": _conditions(c.edges)}
+            else {
+                "i": i,
+                **_value_sql(c.name, text=c.name in text),
+                "text": c.name in text,
+                "edges": _conditions(c.edges),
+            }
             for i, c in enumerate(columns)
         ],
         score=quote_ident(score) if score else None,
         decision=number(decision),
         band=number(band),
     )
-    rows = relation.engine.fetch(sql)
+    if chosen == "stream":
+        n_rows, n_low, tallies = count_batches(relation.engine.fetch_batches(sql), [c.edges for c in columns])
+    else:
+        n_rows, n_low, tallies = _decode(relation.engine.fetch(sql), columns)
+    return WindowCounts(
+        n_rows=n_rows,
+        n_low=n_low,
+        columns={c.name: _column_counts(c, t) for c, t in zip(columns, tallies, strict=True)},
+    )
+
+
+def _decode(
+    rows: Sequence[Mapping[str, object]], columns: Sequence[ColumnSpec]
+) -> tuple[int, int, list[Tally]]:
+    """Read the rows of aggregate_window*.sql.j2: the total row, then each column's groups."""
     n_cols = len(columns)
     full = (1 << n_cols) - 1
     n_rows = n_low = 0
-    acc = [_Acc() for _ in columns]
+    acc = [Tally() for _ in columns]
     for row in rows:
         gid = _int(row["grouping_id"])
         if gid == full:
@@ -453,22 +471,25 @@ def aggregate(
         a.counts[k], a.low[k] = n, low
         if columns[i].edges is not None:
             a.sums[int(k)] = _float(row[f"s{i}"])
-    out: dict[str, ColumnCounts] = {}
-    for c, a in zip(columns, acc, strict=True):
-        counts: np.ndarray | dict[str, int]
-        lows: np.ndarray | dict[str, int]
-        if c.edges is not None:
-            n_bins = len(c.edges) - 1
-            counts = np.array([a.counts.get(b, 0) for b in range(n_bins)], dtype=np.int64)
-            lows = np.array([a.low.get(b, 0) for b in range(n_bins)], dtype=np.int64)
-            sums = np.array([a.sums.get(b, 0.0) for b in range(n_bins)], dtype=float)
-            # fsum is exactly rounded, so the total does not depend on the engine's row order
-            total = math.fsum(a.sums.values())
-            out[c.name] = ColumnCounts(
-                c.name, "numeric", counts, lows, a.missing, a.missing_low, total, a.invalid, sums
-            )
-        else:
-            counts = {str(k): v for k, v in a.counts.items()}
-            lows = {str(k): v for k, v in a.low.items()}
-            out[c.name] = ColumnCounts(c.name, "categorical", counts, lows, a.missing, a.missing_low, None)
-    return WindowCounts(n_rows=n_rows, n_low=n_low, columns=out)
+    return n_rows, n_low, acc
+
+
+def _column_counts(c: ColumnSpec, a: Tally) -> ColumnCounts:
+    """One column's :class:`ColumnCounts` from its tally (arrays over every bin for numeric columns)."""
+    if c.edges is None:
+        counts = {str(k): v for k, v in a.counts.items()}
+        lows = {str(k): v for k, v in a.low.items()}
+        return ColumnCounts(c.name, "categorical", counts, lows, a.missing, a.missing_low, None)
+    n_bins = len(c.edges) - 1
+    return ColumnCounts(
+        c.name,
+        "numeric",
+        np.array([a.counts.get(b, 0) for b in range(n_bins)], dtype=np.int64),
+        np.array([a.low.get(b, 0) for b in range(n_bins)], dtype=np.int64),
+        a.missing,
+        a.missing_low,
+        # fsum is exactly rounded, so the total does not depend on the engine's row order
+        math.fsum(a.sums.values()),
+        a.invalid,
+        np.array([a.sums.get(b, 0.0) for b in range(n_bins)], dtype=float),
+    )

@@ -586,21 +586,22 @@ def chart_model(
     """
     cfg = model.monitoring.control_chart
     now = now or dt.datetime.now(dt.UTC)
-    recorded = _recorded_restarts(model, warehouse) + _registry_restarts(
-        model, warehouse, day, registry_fingerprint
-    )
+    with warehouse.held_open():  # six short reads of the history: one open of a DuckDB file, not six
+        recorded = _recorded_restarts(model, warehouse) + _registry_restarts(
+            model, warehouse, day, registry_fingerprint
+        )
+        all_series = model_series(
+            model,
+            warehouse,
+            day=day,
+            drift_rows=drift_rows,
+            performance_rows=performance_rows,
+            fairness_rows=fairness_rows,
+        )
     rows: list[dict[str, Any]] = []
     episodes: list[Episode] = []
     alerts: list[str] = []
     breaches: list[dict[str, Any]] = []
-    all_series = model_series(
-        model,
-        warehouse,
-        day=day,
-        drift_rows=drift_rows,
-        performance_rows=performance_rows,
-        fairness_rows=fairness_rows,
-    )
     for name, s in sorted(all_series.items()):
         charts = chart_series(s, cfg, recorded)
         full, reset = _restart_positions(s, recorded)

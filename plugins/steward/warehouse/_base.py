@@ -81,6 +81,15 @@ class Session(abc.ABC):
     def fetch_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
         """Run a query and return its rows as an Arrow table."""
 
+    def fetch_batches(
+        self, sql: str, params: Mapping[str, object] | None, rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        """Run a query and yield its rows as Arrow record batches of at most ``rows`` rows.
+
+        This default reads the whole result first; an adapter whose driver streams overrides it.
+        """
+        yield from self.fetch_arrow(sql, params).to_batches(max_chunksize=rows)
+
     @abc.abstractmethod
     def bulk_insert(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
         """Insert every row of ``data`` into ``table`` with the engine's bulk path (quoted names)."""
@@ -123,9 +132,10 @@ class Warehouse(abc.ABC):
 
     #: SQL run first in each migration transaction to serialise concurrent migrators, if needed.
     _migration_lock_sql: ClassVar[str | None] = None
-    #: How a query best counts many columns' groups over one relation: ``"grouping_sets"`` (one pass;
-    #: PostgreSQL) or ``"union"`` (one GROUP BY per column, UNION ALL; DuckDB reads each column from the
-    #: files in parallel instead of materializing every binned column). Results are identical.
+    #: How monitoring best counts many columns' bins and categories over one relation:
+    #: ``"grouping_sets"`` (one SQL pass; PostgreSQL), ``"union"`` (one GROUP BY per column, UNION ALL)
+    #: or ``"stream"`` (the engine scans and casts once and streams the columns as Arrow record batches,
+    #: counted with numpy; DuckDB, whose CASE-chain binning costs several scans). Results are identical.
     grouping_strategy: ClassVar[str] = "grouping_sets"
     #: Table function that reads files, per format (``{files}`` is a SQL list of quoted paths);
     #: empty when the engine cannot read files itself (data must be loaded into a table first).
@@ -166,6 +176,22 @@ class Warehouse(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - adapters without held resources keep this no-op
         """Release what the warehouse holds open (nothing for per-operation connections)."""
+
+    @contextmanager
+    def held_open(self) -> Iterator[Warehouse]:
+        """Reuse one connection for every call made inside the block (each still its own transaction).
+
+        An adapter that opens a connection per operation (a DuckDB file, opened and closed around
+        each call so that processes can share it) keeps it open for the block and holds the file
+        meanwhile: wrap short bursts of queries only. Read-only calls still open their own.
+
+        Examples
+        --------
+        >>> with wh.held_open():  # doctest: +SKIP
+        ...     runs = wh.fetch("select * from monitoring_runs")
+        ...     rows = wh.fetch("select * from drift_metrics")
+        """
+        yield self
 
     # --- context manager ----------------------------------------------------------------
 
@@ -297,6 +323,33 @@ class Warehouse(abc.ABC):
         try:
             with self._transaction() as s:
                 return s.fetch_arrow(sql, params)
+        except WarehouseError:
+            raise
+        except Exception as exc:
+            raise self._error("query", exc, f"check the SQL: {_short(sql)}") from exc
+
+    def fetch_batches(
+        self, sql: str, params: Mapping[str, object] | None = None, *, rows: int = 131_072
+    ) -> Iterator[pa.RecordBatch]:
+        """Run a query and yield its rows as Arrow record batches of at most ``rows`` rows.
+
+        DuckDB streams them as it scans (memory stays flat in the result's size); other engines
+        may read the whole result first. Consume the iterator to the end (or close it): the query's
+        transaction stays open until then.
+
+        Examples
+        --------
+        >>> sum(b.num_rows for b in wh.fetch_batches("select * from range(10)", rows=4))  # doctest: +SKIP
+        10
+        """
+        if rows < 1:
+            raise ValueError(f"rows must be at least 1, got {rows}")
+        try:
+            with self._transaction() as s:
+                for batch in s.fetch_batches(sql, params, rows):
+                    # DuckDB's batch size is approximate: cut any larger batch
+                    for start in range(0, max(batch.num_rows, 1), rows):
+                        yield batch.slice(start, rows)
         except WarehouseError:
             raise
         except Exception as exc:

@@ -64,6 +64,15 @@ class _DuckDBSession(Session):
             raise ValueError("the statement returns no rows: use execute() for statements")
         return relation.to_arrow_table()
 
+    def fetch_batches(
+        self, sql: str, params: Mapping[str, object] | None, rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        query, values = self.sql(sql, params)
+        relation = self.con.sql(query, params=values or None)
+        if relation is None:
+            raise ValueError("the statement returns no rows: use execute() for statements")
+        yield from relation.to_arrow_reader(rows)
+
     def bulk_insert(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
         view = f"_steward_rows_{uuid.uuid4().hex}"
         cols = ", ".join(quote_ident(c) for c in columns)
@@ -91,7 +100,7 @@ class DuckDBWarehouse(Warehouse):
     """
 
     backend: ClassVar[str] = "duckdb"
-    grouping_strategy: ClassVar[str] = "union"
+    grouping_strategy: ClassVar[str] = "stream"
     _file_scan_sql: ClassVar[Mapping[str, str]] = {
         "parquet": "read_parquet({files}, union_by_name = true)",
         "csv": "read_csv({files}, union_by_name = true, auto_detect = true)",
@@ -108,6 +117,7 @@ class DuckDBWarehouse(Warehouse):
         self.lock_log_every_s = float(lock_log_every_s)
         self._guard = threading.RLock()
         self._memory: duckdb.DuckDBPyConnection | None = None
+        self._held: duckdb.DuckDBPyConnection | None = None  # the file, open for a held_open() block
         if self.path == ":memory:":
             self._memory = self._configure(duckdb.connect(":memory:"))
         else:
@@ -186,15 +196,33 @@ class DuckDBWarehouse(Warehouse):
 
     @contextmanager
     def _open(self, *, read_only: bool = False) -> Iterator[Session]:
-        if self._memory is not None:  # one shared connection: read-only means rolled back (tests)
+        # ``:memory:`` keeps one shared connection (read-only means rolled back: tests); a file is
+        # opened per call, except inside held_open() (read-only calls still open their own)
+        held = self._memory if self._memory is not None else (None if read_only else self._held)
+        if held is not None:
             with self._guard:
-                yield _DuckDBSession(self._memory)
+                yield _DuckDBSession(held)
             return
         con = self._connect(read_only=read_only)
         try:
             yield _DuckDBSession(con)
         finally:
             con.close()
+
+    @contextmanager
+    def held_open(self) -> Iterator[Warehouse]:
+        """Open the file once for the block's calls (:meth:`Warehouse.held_open`); nested blocks reuse it."""
+        if self._memory is not None or self._held is not None:
+            yield self
+            return
+        with self._guard:
+            self._held = self._connect()
+        try:
+            yield self
+        finally:
+            with self._guard:
+                con, self._held = self._held, None
+                con.close()
 
     def close(self) -> None:
         """Close the in-memory connection (its data is lost); a file warehouse holds nothing open."""

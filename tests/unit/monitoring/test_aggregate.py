@@ -174,8 +174,7 @@ def test_union_and_grouping_sets_strategies_count_the_same(engine, tmp_path: Pat
             bins=12,
         )
     ]
-    assert engine.grouping_strategy == "union"  # DuckDB's adapter: one GROUP BY per column
-    union = aggregate(cur_rel, specs, score="score", decision=0.3, band=0.05)
+    union = aggregate(cur_rel, specs, score="score", decision=0.3, band=0.05, strategy="union")
     sets = aggregate(cur_rel, specs, score="score", decision=0.3, band=0.05, strategy="grouping_sets")
     assert (union.n_rows, union.n_low) == (sets.n_rows, sets.n_low)
     for name, a in union.columns.items():
@@ -287,7 +286,7 @@ def test_nan_and_inf_are_counted_as_invalid_apart_from_nulls(engine, tmp_path: P
     assert p.counts.tolist() == numeric_profile(finite, bins=10).counts.tolist()
 
     cur_rel = _relation(engine, write(cur, tmp_path / "cur.parquet"))
-    for strategy in ("union", "grouping_sets"):
+    for strategy in ("stream", "union", "grouping_sets"):
         got = aggregate(cur_rel, [profile.spec], strategy=strategy).columns["x"]
         cur_finite = cur_x[~cur_null & np.isfinite(cur_x)]
         assert got.n_invalid == int((~cur_null & ~np.isfinite(cur_x)).sum()) > 0
@@ -303,7 +302,7 @@ def test_text_in_a_csv_numeric_column_is_invalid(engine, tmp_path: Path) -> None
     csv.write_text("id,x\n1,1.5\n2,abc\n3,\n4,inf\n5,NaN\n6, 70 \n7,-3e2\n8,n/a\n")
     rel = Relation(files_relation(engine, [str(csv)], "csv", window=DAY), engine, (DAY,), (str(csv),))
     assert column_types(rel, ["x"]) == {"x": "categorical"}  # DuckDB reads the column as text
-    for strategy in ("union", "grouping_sets"):
+    for strategy in ("stream", "union", "grouping_sets"):
         got = aggregate(rel, [profile.spec], strategy=strategy).columns["x"]
         assert (got.n_missing, got.n_invalid, got.n) == (1, 4, 3)  # abc, inf, NaN, n/a are invalid
         assert isinstance(got.counts, np.ndarray)

@@ -52,7 +52,7 @@ def _parses_back(sql: str, dialect: str) -> None:
 
 
 class _Recorder:
-    """A warehouse whose ``fetch`` / ``fetch_arrow`` calls are recorded (statement, result)."""
+    """A warehouse whose fetch, fetch_arrow and fetch_batches calls are recorded (statement, result)."""
 
     def __init__(self, inner: Warehouse) -> None:
         self._inner = inner
@@ -71,6 +71,11 @@ class _Recorder:
         table = self._inner.fetch_arrow(sql)
         self.statements.append((sql, table.to_pylist()))
         return table
+
+    def fetch_batches(self, sql: str) -> Iterator[pa.RecordBatch]:
+        batches = list(self._inner.fetch_batches(sql))
+        self.statements.append((sql, [row for b in batches for row in b.to_pylist()]))
+        return iter(batches)
 
 
 def _normal(value: object) -> object:
@@ -117,7 +122,7 @@ def _load(wh: Warehouse) -> None:
 
 
 def _run_aggregations(engine: Any) -> None:
-    """Run the pushed-down aggregations once on ``engine`` (both grouping strategies)."""
+    """Run the pushed-down aggregations once on ``engine`` (every grouping strategy)."""
     rel = Relation('select * from "preds"', engine, (DAY,))
     specs = profile_reference(
         rel,
@@ -129,7 +134,7 @@ def _run_aggregations(engine: Any) -> None:
         ],
         bins=10,
     )
-    for strategy in ("grouping_sets", "union"):
+    for strategy in ("grouping_sets", "union", "stream"):
         aggregate(rel, [s.spec for s in specs], score="score", decision=0.3, band=0.05, strategy=strategy)
     performance_bins(model(), rel, Relation('select * from "labels"', engine, (DAY,)))
     fair = fairness_model(min_group_size=1)
@@ -155,8 +160,8 @@ def captured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[tuple[st
 
 def test_the_aggregations_were_captured(captured: list[tuple[str, list[dict[str, object]]]]) -> None:
     text = "\n".join(sql for sql, _ in captured).lower()
-    # profile, quantiles, both counting strategies, the label join and the fairness grouping sets
-    for marker in ("quantile", "grouping sets", "union all", "join", "left join"):
+    # profile, quantiles, the counting strategies, the label join and the fairness grouping sets
+    for marker in ("quantile", "grouping sets", "union all", "low_confidence", "join", "left join"):
         assert marker in text, marker
     assert len(captured) >= 6
     assert any("grouping sets ((steward_window, g_0)" in sql.lower() for sql, _ in captured)  # by window

@@ -148,3 +148,43 @@ def test_memory_warehouse_keeps_its_data_and_is_private() -> None:
         assert two.fetch("select reason from quarantine") == []
     with pytest.raises(WarehouseError):
         one.fetch("select 1")
+
+
+def _another_process_can_open(path: str) -> bool:
+    probe = subprocess.run(
+        [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return probe.returncode == 0
+
+
+def test_held_open_opens_the_file_once_for_its_calls_then_lets_it_go(
+    duckdb_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
+    opened: list[bool] = []
+    real_connect = duckdb_adapter.DuckDBWarehouse._connect
+
+    def counting(
+        self: duckdb_adapter.DuckDBWarehouse, *, read_only: bool = False
+    ) -> duckdb.DuckDBPyConnection:
+        opened.append(read_only)
+        return real_connect(self, read_only=read_only)
+
+    monkeypatch.setattr(duckdb_adapter.DuckDBWarehouse, "_connect", counting)
+    with connect(duckdb_url) as wh:
+        wh.migrate()
+        opened.clear()
+        with wh.held_open():
+            wh.replace_partition("quarantine", key, [{"reason": "late", "quarantined_at": "2026-11-21"}])
+            with wh.held_open():  # nested: the same connection
+                rows = wh.fetch("select dataset, reason from quarantine")
+            assert wh.fetch_arrow("select count(*) as n from quarantine").column("n").to_pylist() == [1]
+            assert not _another_process_can_open(duckdb_path(duckdb_url))  # held meanwhile
+        assert opened == [False]
+        assert rows == [{"dataset": "leads", "reason": "late"}]
+        assert _another_process_can_open(duckdb_path(duckdb_url))  # and let go after the block
+        wh.fetch("select 1")
+        assert opened == [False, False]  # back to one open per call

@@ -136,3 +136,19 @@ def test_table_exists_and_columns(warehouse: Warehouse) -> None:
     assert not warehouse.table_exists("dq_nothing")
     assert warehouse.columns("dq_nothing") == []
     assert warehouse.columns("audit_log")[:3] == ["event_id", "occurred_at", "actor"]
+
+
+def test_fetch_batches_streams_every_row_in_bounded_batches(warehouse: Warehouse) -> None:
+    sql = "select n, cast(n as varchar) as t from generate_series(1, 5000) as s(n)"
+    batches = list(warehouse.fetch_batches(sql + " where n % :m <> 0", {"m": 7}, rows=1_000))
+    assert all(b.num_rows <= 1_000 for b in batches) and len(batches) >= 5
+    numbers = sorted(n for b in batches for n in b.column("n").to_pylist())
+    assert numbers == [n for n in range(1, 5001) if n % 7]
+    assert all(b.schema.field("t").type == pa.string() for b in batches)
+
+
+def test_fetch_batches_names_a_bad_query(warehouse: Warehouse) -> None:
+    with pytest.raises(WarehouseError, match="check the SQL: select nope from dq_runs"):
+        list(warehouse.fetch_batches("select nope from dq_runs"))
+    with pytest.raises(ValueError, match="rows must be at least 1"):
+        list(warehouse.fetch_batches("select 1", rows=0))

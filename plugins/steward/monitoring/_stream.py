@@ -1,0 +1,227 @@
+"""Count a window's columns as they stream out of the engine in Arrow record batches.
+
+The engine scans, filters and casts the monitored columns once (``select_window_values.sql.j2``);
+this module counts each record batch with numpy and Arrow and adds the batch's counts up, so memory
+stays flat in the row count. The results are exactly those of the SQL aggregation
+(``aggregate_window*.sql.j2``):
+
+- the CASE chain's bin of a finite value is the number of interior edges at or below it (edges are
+  strictly increasing and a point bin holds one value, so ``x = v`` and ``x < nextafter(v)`` agree);
+- NaN and +/-inf are invalid (in no bin), NULL is missing;
+- a bin's sum is the SQL's exact ``sum(cast(v as decimal(38, 10)))`` cast to double: each value
+  scaled by 1e10 and rounded half away from zero, as the engine casts it, then added up exactly in
+  integers and divided by 1e10 with one correct rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["BATCH_ROWS", "Tally", "count_batches"]
+
+#: Rows per numpy pass (record batches are sliced to it): memory stays flat, and the values'
+#: sums are split into limbs of 2**36 at most (2**17 * 2**36 = 2**53, exact in float64).
+BATCH_ROWS = 1 << 17
+#: Values at or beyond this magnitude are binned but left out of the sums (as the SQL does).
+SUM_LIMIT = 1e27
+_SCALE = 10**10
+#: Up to this many interior edges, a sum of comparisons bins faster than a binary search.
+_COMPARE_EDGES = 64
+
+
+@dataclass
+class Tally:
+    """One column's counts so far: per bin (int) or category (str), its low-confidence rows, sums."""
+
+    counts: dict[str | int, int] = field(default_factory=dict)
+    low: dict[str | int, int] = field(default_factory=dict)
+    missing: int = 0
+    missing_low: int = 0
+    invalid: int = 0
+    sums: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Numeric:
+    """A numeric column's running counts: slots are the bins, then invalid, then missing."""
+
+    interior: np.ndarray
+    counts: np.ndarray
+    low: np.ndarray
+    exact: list[int]  # per bin: the sum of the values scaled by 1e10, exactly
+
+    @classmethod
+    def of(cls, edges: Sequence[float]) -> _Numeric:
+        interior = np.asarray(edges, dtype=float)[1:-1]
+        slots = interior.size + 3
+        return cls(interior, np.zeros(slots, np.int64), np.zeros(slots, np.int64), [0] * (slots - 2))
+
+    def add(self, values: pa.Array, low: np.ndarray) -> None:
+        """Count one batch; ``low`` holds the positions of its low-confidence rows."""
+        x = values.to_numpy(zero_copy_only=False).astype(float, copy=False)
+        n_bins = self.interior.size + 1
+        key = _bins(x, self.interior)
+        least, most = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
+        clean = least > -SUM_LIMIT and most < SUM_LIMIT  # also False when any value is NaN
+        if not clean:
+            finite = np.isfinite(x)
+            key[~finite] = n_bins  # NaN (and NULL, which Arrow gives as NaN) and +/-inf: invalid
+            if values.null_count:
+                key[values.is_null().to_numpy(zero_copy_only=False)] = n_bins + 1
+            x = np.where(finite & (np.abs(x) < SUM_LIMIT), x, 0.0)
+            least, most = float(x.min()), float(x.max())
+        slots = n_bins + 2
+        self.counts += np.bincount(key, minlength=slots)
+        self.low += np.bincount(key[low], minlength=slots)
+        bound = max(-least, most) * float(_SCALE) + 1.0
+        for k, s in enumerate(_exact_sums(x, key, slots, bound)[:n_bins]):
+            self.exact[k] += s
+
+    def tally(self) -> Tally:
+        n_bins = self.interior.size + 1
+        present = [k for k in range(n_bins) if self.counts[k]]
+        return Tally(
+            counts={k: int(self.counts[k]) for k in present},
+            low={k: int(self.low[k]) for k in present},
+            missing=int(self.counts[n_bins + 1]),
+            missing_low=int(self.low[n_bins + 1]),
+            invalid=int(self.counts[n_bins]),
+            # int / int is correctly rounded, as the engine's decimal -> double cast
+            sums={k: self.exact[k] / _SCALE for k in present},
+        )
+
+
+def _bins(x: np.ndarray, interior: np.ndarray) -> np.ndarray:
+    """Return each value's bin: how many interior edges are at or below it (NaN: anything)."""
+    if interior.size > _COMPARE_EDGES:
+        return np.searchsorted(interior, x, side="right")
+    key = np.zeros(x.size, np.uint8)
+    above = np.empty(x.size, bool)
+    for edge in interior:
+        np.greater_equal(x, edge, out=above)
+        key += above.view(np.uint8)
+    return key.astype(np.intp)
+
+
+def _exact_sums(values: np.ndarray, key: np.ndarray, slots: int, bound: float) -> list[int]:
+    """Return per slot the exact sum of ``round_half_away(value * 1e10)`` over ``values``.
+
+    ``bound`` is at least the largest magnitude of a scaled value. The scaled values are split into
+    as few limbs (of ``2**bits``) as keep every limb's sum over the batch an exact integer in float64.
+    """
+    fraction = values * float(_SCALE)  # the engine's cast: the double product, then rounded
+    rounded = np.trunc(fraction)
+    fraction -= rounded
+    if fraction.any():  # half away from zero: trunc(2 * fraction) is +/-1 exactly when |fraction| >= 0.5
+        fraction *= 2.0
+        rounded += np.trunc(fraction, out=fraction)
+    bits = 53 - max(values.size - 1, 1).bit_length()  # values.size * 2**bits <= 2**53
+    limb = float(2**bits)
+    limbs: list[np.ndarray] = []
+    rest = rounded
+    while bound > limb:  # split off low limbs (exact: powers of two and integer differences)
+        high = np.floor(rest * (1.0 / limb))
+        limbs.append(rest - high * limb)
+        rest, bound = high, bound / limb + 1.0
+    limbs.append(rest)
+    out = [0] * slots
+    for j, part in enumerate(limbs):
+        for k, s in enumerate(np.bincount(key, weights=part, minlength=slots).tolist()):
+            out[k] += int(s) << (bits * j)
+    return out
+
+
+@dataclass
+class _Categorical:
+    """A categorical column's running counts per category (``None``: missing)."""
+
+    counts: dict[str | None, int] = field(default_factory=dict)
+    low: dict[str | None, int] = field(default_factory=dict)
+
+    def add(self, values: pa.Array, low: pa.Array) -> None:
+        """Count one batch; ``low`` is true on its low-confidence rows."""
+        for into, counted in (
+            (self.counts, pc.value_counts(values)),
+            (self.low, pc.value_counts(values.filter(low))),
+        ):
+            for key, n in zip(
+                counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True
+            ):
+                into[key] = into.get(key, 0) + n
+
+    def tally(self) -> Tally:
+        out = Tally(missing=self.counts.pop(None, 0), missing_low=self.low.pop(None, 0))
+        out.counts = {str(k): n for k, n in self.counts.items()}
+        out.low = {str(k): self.low.get(k, 0) for k in self.counts}
+        return out
+
+
+class _Counter:
+    """Every column's running counts, and the rows and low-confidence rows so far."""
+
+    def __init__(self, edges: Sequence[Sequence[float] | None]) -> None:
+        self.numeric = {i: _Numeric.of(e) for i, e in enumerate(edges) if e is not None}
+        self.categorical = {i: _Categorical() for i, e in enumerate(edges) if e is None}
+        self.n_rows = self.n_low = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        low_arrow = pc.fill_null(batch.column("low_confidence"), False)
+        low = np.flatnonzero(low_arrow.to_numpy(zero_copy_only=False))
+        self.n_rows += batch.num_rows
+        self.n_low += low.size
+        for i, num in self.numeric.items():
+            num.add(batch.column(f"v{i}"), low)
+        for i, cat in self.categorical.items():
+            cat.add(batch.column(f"k{i}"), low_arrow)
+
+    def tallies(self) -> list[Tally]:
+        n = len(self.numeric) + len(self.categorical)
+        return [
+            self.numeric[i].tally() if i in self.numeric else self.categorical[i].tally() for i in range(n)
+        ]
+
+
+def count_batches(
+    batches: Iterable[pa.RecordBatch], edges: Sequence[Sequence[float] | None]
+) -> tuple[int, int, list[Tally]]:
+    """Count streamed rows into bins and categories.
+
+    Parameters
+    ----------
+    batches
+        Record batches with, for column ``i``, ``v<i>`` (double: NULL missing, NaN invalid) when
+        ``edges[i]`` is given, else ``k<i>`` (text), and a boolean ``low_confidence``.
+    edges
+        Per column, the full bin edges (``-inf`` .. ``+inf``), or None for a categorical column.
+
+    Returns
+    -------
+    tuple
+        Rows, low-confidence rows, and each column's :class:`Tally`.
+
+    Examples
+    --------
+    >>> batch = pa.record_batch({"v0": [0.5, 2.0, None], "low_confidence": [True, False, False]})
+    >>> n, low, (t,) = count_batches([batch], [(-np.inf, 1.0, np.inf)])
+    >>> (n, low, t.counts, t.missing)
+    (3, 1, {0: 1, 1: 1}, 1)
+    """
+    counter = _Counter(edges)
+    # one worker counts a batch while this thread waits on the engine for the next one (numpy,
+    # Arrow and DuckDB release the GIL); at most two batches are held at a time
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        pending: Future[None] | None = None
+        for big in batches:
+            for start in range(0, big.num_rows, BATCH_ROWS):
+                if pending is not None:
+                    pending.result()
+                pending = worker.submit(counter.add, big.slice(start, BATCH_ROWS))
+        if pending is not None:
+            pending.result()
+    return counter.n_rows, counter.n_low, counter.tallies()
