@@ -280,7 +280,7 @@ def run_side(
         )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"{name} ({ref}): steward demo exited {done.returncode}: see {log}")
-    done_file.write_text(stamp)
+    (home / done_file.name).write_text(stamp)  # the side's home becomes ``kept`` just below
     home.rename(kept)
     return Side(kept / "warehouse.duckdb", _side_paths(home, worktree, repo))
 
