@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import jinja2
 import pytest
 
 from steward import paths
-from steward.warehouse import quote_ident, read_sql, render_sql
+from steward.warehouse import Warehouse, quote_ident, read_sql, render_sql
 from steward.warehouse._sql import _env
 
 
@@ -72,3 +73,63 @@ def test_every_shipped_template_parses() -> None:
     assert len(templates) >= 15
     for path in templates:
         _env().parse(path.read_text(encoding="utf-8"))
+
+
+#: The statements moved out of Python in issue 10.1 that read warehouse tables, with their variables.
+_MOVED_QUERIES: dict[str, dict[str, str]] = {
+    "demo/select_dq_nights.sql": {},
+    "demo/select_quarantined_batches.sql": {},
+    "demo/select_champions.sql": {},
+    "demo/select_lineage_example.sql": {},
+    "demo/count_retention_actions.sql": {},
+    "demo/select_monitoring_nights.sql": {},
+    "demo/select_performance_breaches.sql": {},
+    "demo/count_fairness_breaches.sql": {},
+    "demo/select_fired_decisions.sql": {},
+    "governance/select_breach_nights.sql": {},
+    "governance/select_failed_dq_nights.sql": {},
+    "governance/select_breach_evidence.sql": {},
+    "governance/select_dq_failure_evidence.sql": {},
+    "governance/select_pii_to_act_on.sql": {},
+    "governance/summarize_exports.sql": {},
+    "governance/select_opened_incidents.sql": {},
+    "monitoring/select_reference_profiles.sql": {},
+    "monitoring/select_feature_profiles.sql": {},
+    "monitoring/select_auc_history.sql": {},
+    "monitoring/select_monitoring_runs.sql": {},
+    "monitoring/select_breaches.sql": {},
+    "monitoring/select_drift_history.sql": {},
+    "monitoring/select_performance_history.sql": {},
+    "monitoring/select_fairness_history.sql": {},
+    "monitoring/select_chart_restarts.sql": {},
+    "monitoring/select_run_nights.sql": {},
+    "fairness/select_parity_history.sql": {},
+    "fairness/count_breaches_per_night.sql": {},
+    "lifecycle/select_model_versions.sql": {},
+    "lifecycle/select_current_aliases_and_stages.sql": {},
+    "quality/select_dq_runs.sql": {},
+    "quality/select_night_runs.sql": {},
+    "triggers/select_decisions.sql.j2": {"where": "where model = :model"},
+}
+_DATE_PARAM = re.compile(r"day|since|start|end|window|night")
+
+
+def _bound(sql: str) -> dict[str, object]:
+    names = set(re.findall(r"(?<![:\w]):([a-z_]+)", re.sub(r"--[^\n]*", "", sql)))
+    return {n: dt.date(2026, 11, 1) if _DATE_PARAM.search(n) else "x" for n in names}
+
+
+def test_every_moved_query_is_a_file_of_its_own() -> None:
+    """No file in include/sql that the list forgets, and no listed file missing."""
+    root = paths.sql_dir()
+    for area in ("demo", "quality", "lifecycle"):
+        on_disk = {p.relative_to(root).as_posix() for p in (root / area).glob("*.sql")}
+        assert on_disk == {q for q in _MOVED_QUERIES if q.startswith(f"{area}/")}
+
+
+def test_the_moved_queries_run_on_a_migrated_warehouse(warehouse: Warehouse) -> None:
+    """Each statement parses, binds its ``:name`` parameters and runs on both backends (empty tables)."""
+    for relpath, variables in _MOVED_QUERIES.items():
+        sql = render_sql(relpath, **variables) if relpath.endswith(".j2") else read_sql(relpath)
+        params = _bound(sql)
+        assert warehouse.fetch(sql, params or None) == [], relpath
