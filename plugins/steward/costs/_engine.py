@@ -36,8 +36,7 @@ from steward.costs._focus import (
     QUANTITY_COLUMNS,
     cost_line_schema,
 )
-from steward.warehouse import ScratchEngine, quote_ident, read_sql, render_sql, scratch
-from steward.warehouse._params import translate_params
+from steward.warehouse import ScratchEngine, bind_params, quote_ident, read_sql, render_sql, scratch
 
 __all__ = ["CostSourceError", "NormalizeEngine", "RawFormat", "RAW_COLUMNS"]
 
@@ -468,7 +467,7 @@ class NormalizeEngine:
             "run_id": run_id,
             "ingested_at": ingested_at or datetime.now(UTC),
         }
-        sql, values = translate_params(_daily_sql(), params, placeholder="${name}", escape_percent=False)
+        sql, values = bind_params(_daily_sql(), params)
         try:
             self.con.execute(f"create or replace temp table daily_lines as {sql}", values)
         except duckdb.Error as exc:

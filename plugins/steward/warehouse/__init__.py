@@ -33,7 +33,7 @@ from steward.warehouse._base import Warehouse, WarehouseError, quote_ident
 from steward.warehouse._duckdb import DuckDBWarehouse
 from steward.warehouse._migrations import MIGRATIONS_TABLE
 from steward.warehouse._postgres import PostgresWarehouse
-from steward.warehouse._scratch import ScratchEngine, scratch
+from steward.warehouse._scratch import ScratchEngine, bind_params, scratch
 from steward.warehouse._sql import read_sql, render_sql
 from steward.warehouse._url import (
     WarehouseURL,
@@ -58,6 +58,7 @@ __all__ = [
     # the scratch engine
     "EngineError",
     "ScratchEngine",
+    "bind_params",
     "scratch",
     # migrations and SQL files
     "MIGRATIONS_TABLE",

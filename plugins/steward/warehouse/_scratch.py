@@ -8,17 +8,19 @@ settings of a bounded scratch engine (memory limit, threads, spill folder, no pr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from steward import paths
 from steward.warehouse._duckdb import DuckDBWarehouse
+from steward.warehouse._params import translate_params
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-__all__ = ["DEFAULT_MEMORY_LIMIT", "ScratchEngine", "checked_size", "scratch", "spill_dir"]
+__all__ = ["DEFAULT_MEMORY_LIMIT", "ScratchEngine", "bind_params", "checked_size", "scratch", "spill_dir"]
 
 #: The memory budget of a scratch engine unless the caller gives one; beyond it DuckDB spills to disk.
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -43,6 +45,20 @@ def checked_size(text: str) -> str:
     if not stripped[:-2].replace(".", "").isdigit() or stripped[-2:] not in {"MB", "GB", "KB", "TB"}:
         raise ValueError(f"memory_limit {text!r} must look like '512MB' or '2GB'")
     return stripped
+
+
+def bind_params(sql: str, params: Mapping[str, object] | None) -> tuple[str, dict[str, object]]:
+    """Translate ``:name`` parameters for a DuckDB connection of the scratch engine (``con``, a cursor).
+
+    The :class:`ScratchEngine`'s own queries do this themselves; code that drives ``con`` directly
+    (DuckDB's relation API) binds its parameters with this.
+
+    Examples
+    --------
+    >>> bind_params("select :x as x", {"x": 1})
+    ('select $x as x', {'x': 1})
+    """
+    return translate_params(sql, params, placeholder="${name}", escape_percent=False)
 
 
 class ScratchEngine(DuckDBWarehouse):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from steward.warehouse import EngineError, ScratchEngine, WarehouseError, scratch
+from steward.warehouse import EngineError, ScratchEngine, WarehouseError, bind_params, scratch
 from steward.warehouse._scratch import checked_size, spill_dir
 
 
@@ -85,3 +85,11 @@ def test_a_memory_limit_that_is_not_a_size_is_one_line(text: str) -> None:
 
 def test_checked_size_normalizes_spelling() -> None:
     assert checked_size(" 1.5 gb ") == "1.5GB"
+
+
+def test_bind_params_lets_code_that_drives_con_use_named_parameters() -> None:
+    query = "select :a + :b as s, '1'::integer as one, ':not_a_param' as t"
+    sql, values = bind_params(query, {"a": 1, "b": 2})
+    assert values == {"a": 1, "b": 2}
+    with scratch() as eng:
+        assert eng.con.execute(sql, values).fetchall() == [(3, 1, ":not_a_param")]
