@@ -10,7 +10,9 @@ Left out of the comparison, because they differ from run to run by design:
 
 - columns named like run ids, timestamps and durations (:data:`IGNORED_COLUMN`), and columns
   whose type is a timestamp, a time or an interval;
-- the two ``STEWARD_HOME`` folders and the two worktrees inside text (replaced by placeholders).
+- the two ``STEWARD_HOME`` folders, the two worktrees and Airflow's run ids (named by the time the
+  scheduler created the run) inside text (replaced by placeholders);
+- columns computed from when the demo's tasks ran and for how long (:data:`WALL_CLOCK_COLUMNS`).
 
 Floats compare at a relative tolerance of 1e-9. The output is one line per table and a few example
 rows of each difference; the exit code is 1 when any table differs, 2 on a usage error.
@@ -42,6 +44,29 @@ IGNORED_COLUMN = re.compile(
     r"seconds|elapsed_s|started|finished)$|_at_|^(created|updated|loaded|recorded|started|finished)",
     re.IGNORECASE,
 )
+#: Airflow's run ids inside text (``asset_triggered__2026-11-30T08:14:59.544102+00:00_KH3gM85x``):
+#: the scheduler names a run by the time it created it, plus a random suffix.
+AIRFLOW_RUN_ID = re.compile(
+    r"\b(?:manual|scheduled|backfill|asset_triggered|dataset_triggered)__"
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\+00:00)?(?:_[A-Za-z0-9]{8})?"
+)
+#: Columns computed from when the demo's tasks really ran and for how long, per table: a job's
+#: measured energy (batch power x duration) and the intensity, price and best window of the hours
+#: it ran in (finance_windows, "when could this job have run").
+WALL_CLOCK_COLUMNS: dict[str, frozenset[str]] = {
+    "finance_windows": frozenset(
+        {
+            "energy_kwh",
+            "ran_gco2e_per_kwh",
+            "ran_cost",
+            "low_carbon_gco2e_per_kwh",
+            "co2e_saving_kg",
+            "cost_saving",
+            "finding",
+            "reason",
+        }
+    ),
+}
 #: Column types left out (DuckDB type names, upper case, by prefix).
 IGNORED_TYPES = ("TIMESTAMP", "TIME", "INTERVAL")
 #: Relative tolerance for floats.
@@ -140,7 +165,7 @@ def _normalize(value: Any, paths: tuple[tuple[str, str], ...]) -> Any:
     if isinstance(value, str):
         for path, placeholder in paths:
             value = value.replace(path, placeholder)
-        return value
+        return AIRFLOW_RUN_ID.sub("$AIRFLOW_RUN_ID", value)
     if isinstance(value, list | tuple):
         return tuple(_normalize(v, paths) for v in value)
     if isinstance(value, dict):
@@ -201,7 +226,12 @@ def compare_warehouses(before: Side, after: Side) -> list[TableDiff]:
                 columns_removed=[c for c in cols_b if c not in cols_a],
             )
             shared = [c for c in cols_b if c in cols_a]
-            diff.ignored = [c for c in shared if ignored_column(c, cols_b[c]) or ignored_column(c, cols_a[c])]
+            wall_clock = WALL_CLOCK_COLUMNS.get(table, frozenset())
+            diff.ignored = [
+                c
+                for c in shared
+                if c in wall_clock or ignored_column(c, cols_b[c]) or ignored_column(c, cols_a[c])
+            ]
             diff.compared = [c for c in shared if c not in diff.ignored]
             select = ", ".join(f'"{c}"' for c in diff.compared) or "1"
             rows_b = [
@@ -280,7 +310,7 @@ def run_side(
         )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"{name} ({ref}): steward demo exited {done.returncode}: see {log}")
-    done_file.write_text(stamp)
+    (home / done_file.name).write_text(stamp)  # the side's home becomes ``kept`` just below
     home.rename(kept)
     return Side(kept / "warehouse.duckdb", _side_paths(home, worktree, repo))
 

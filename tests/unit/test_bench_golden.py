@@ -133,3 +133,33 @@ def test_main_compares_two_files_and_exits_1_on_a_difference(
     assert capsys.readouterr().out.splitlines()[-1] == "1 tables, 0 differ"
     assert golden.main(["--compare", str(b), str(a)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "1 tables, 1 differ: metrics"
+
+
+def test_airflow_run_ids_inside_text_are_replaced(tmp_path: Path) -> None:
+    def note(run: str) -> str:
+        return '{"source_run_ids": ["' + run + '"], "window": "2026-11-01"}'
+
+    before = [_row(1.0, note("asset_triggered__2026-11-30T08:14:59.544102+00:00_KH3gM85x"))]
+    after = [_row(1.0, note("asset_triggered__2026-11-30T08:27:59.839349+00:00_i6q43eF6"))]
+    assert _diffs(tmp_path, before, after)["metrics"].same
+    (tmp_path / "other").mkdir()
+    run = "asset_triggered__2026-11-30T08:27:59.839349+00:00_i6q43eF6"
+    other_window = note(run).replace("11-01", "11-02")
+    assert not _diffs(tmp_path / "other", before, [_row(1.0, other_window)])["metrics"].same
+
+
+def test_wall_clock_columns_are_ignored_in_their_table_only(tmp_path: Path) -> None:
+    ddl = "create table {t} (job varchar, energy_kwh double, reason varchar)"
+    for side, energy in (("b", 1.6e-05), ("a", 3.5e-05)):
+        with duckdb.connect(str(tmp_path / f"{side}.duckdb")) as con:
+            for table in ("finance_windows", "carbon_usage_estimates"):
+                con.execute(ddl.format(t=table))
+                con.execute(f"insert into {table} values ('dq', {energy}, 'started at {energy}')")
+    diffs = {
+        d.table: d
+        for d in golden.compare_warehouses(
+            golden.Side(tmp_path / "b.duckdb"), golden.Side(tmp_path / "a.duckdb")
+        )
+    }
+    assert diffs["finance_windows"].same and diffs["finance_windows"].compared == ["job"]
+    assert not diffs["carbon_usage_estimates"].same

@@ -307,15 +307,11 @@ def run_fired_retrainings(dag: Any, day: dt.date) -> list[str]:
     import threading
 
     from steward.demo import retraining_line
-    from steward.warehouse import connect
+    from steward.warehouse import connect, read_sql
 
     shorten_retries(dag)
     with connect() as wh:
-        fired = wh.fetch(
-            "select decision_id, model, reason, triggered_run_id from retraining_decisions "
-            "where night = :d and action = 'fire' and triggered_run_id is not null order by model",
-            {"d": day},
-        )
+        fired = wh.fetch(read_sql("demo/select_fired_decisions.sql"), {"night": day})
     lines = []
     for d in fired:
         stop = threading.Event()

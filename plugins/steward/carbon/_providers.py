@@ -20,6 +20,7 @@ from steward._dates import billing_months, next_month, period_start
 from steward.costs._retry import PageGuard, with_backoff
 from steward.registry._carbon import CarbonProvider
 from steward.registry._cost_sources import DEFAULT_MAX_PAGES, DEFAULT_TIME_BUDGET_S
+from steward.warehouse import render_sql
 
 if TYPE_CHECKING:
     from steward.warehouse import Warehouse
@@ -207,25 +208,6 @@ def fetch_aws_emissions(
     return pa.Table.from_pylist(rows, schema=PROVIDER_COLUMNS)
 
 
-_GCP_SQL = """
-select
-    usage_month,
-    billing_account_id,
-    project.id as project_id,
-    service.description as service,
-    location.region as region,
-    carbon_footprint_total_kgCO2e.location_based as location_based_co2e_kg,
-    carbon_footprint_total_kgCO2e.market_based as market_based_co2e_kg,
-    carbon_footprint_kgCO2e.scope1 as scope1_co2e_kg,
-    carbon_footprint_kgCO2e.scope2.location_based as scope2_location_based_co2e_kg,
-    carbon_footprint_kgCO2e.scope2.market_based as scope2_market_based_co2e_kg,
-    carbon_footprint_kgCO2e.scope3 as scope3_co2e_kg,
-    carbon_model_version
-from `{table}`
-where usage_month in unnest(@months)
-"""
-
-
 def fetch_gcp_emissions(
     client: Any,
     *,
@@ -290,7 +272,9 @@ def fetch_gcp_emissions(
     what = f"carbon provider {source_name!r} (BigQuery {table})"
     guard = PageGuard(what, max_pages=max_pages, time_budget_s=time_budget_s, clock=clock)
     job = with_backoff(
-        lambda: client.query(_GCP_SQL.format(table=table), job_config=config),
+        lambda: client.query(
+            render_sql("carbon/extract_gcp_carbon_footprint.sql.j2", table=table), job_config=config
+        ),
         what=what,
         sleep=sleep,
         guard=guard,

@@ -186,8 +186,7 @@ def allocate(
     """
     import duckdb
 
-    from steward.warehouse import read_sql
-    from steward.warehouse._params import translate_params
+    from steward.warehouse import bind_params, read_sql
 
     measures = list(measures)
     check_input(lines, measures)
@@ -201,11 +200,9 @@ def allocate(
         con.register("rules", rules)
         con.register("rule_receivers", receivers)
         _register_measures(con, measures)
-        sql, params = translate_params(
+        sql, params = bind_params(
             "create temp table allocation as " + read_sql("costs/allocate_cost_lines.sql"),
             {"driver_measure": measures[0]},
-            placeholder="${name}",
-            escape_percent=False,
         )
         try:
             con.execute(sql, params)

@@ -25,7 +25,6 @@ from types import TracebackType
 from typing import Any, Literal
 
 import duckdb
-import jinja2
 import pyarrow as pa
 
 from steward import paths
@@ -37,8 +36,7 @@ from steward.costs._focus import (
     QUANTITY_COLUMNS,
     cost_line_schema,
 )
-from steward.warehouse import read_sql
-from steward.warehouse._params import translate_params
+from steward.warehouse import ScratchEngine, bind_params, quote_ident, read_sql, render_sql, scratch
 
 __all__ = ["CostSourceError", "NormalizeEngine", "RawFormat", "RAW_COLUMNS"]
 
@@ -209,29 +207,23 @@ class NormalizeEngine:
     _tmp: tempfile.TemporaryDirectory[str] | None = None
     _spec: dict[str, str] = field(default_factory=dict)
     _line_totals: dict[date, dict[str, Decimal]] = field(default_factory=dict)
-    _con: duckdb.DuckDBPyConnection | None = None
+    _engine: ScratchEngine | None = None
     _origin: str = ""
 
     def __enter__(self) -> NormalizeEngine:
         self._tmp = tempfile.TemporaryDirectory(prefix="steward-costs-")
-        con = duckdb.connect(":memory:")
-        con.execute("set TimeZone = 'UTC'")
-        con.execute("set parquet_can_have_nan = true")  # see DuckDBWarehouse._configure
-        con.execute(f"set memory_limit = '{self.memory_limit}'")
-        con.execute(f"set temp_directory = '{self._tmp.name}'")
-        con.execute("set preserve_insertion_order = false")
-        if self.threads:
-            con.execute(f"set threads = {int(self.threads)}")
-        _create_lookups(con)
-        self._con = con
+        self._engine = scratch(
+            memory_limit=self.memory_limit, threads=self.threads or None, spill=Path(self._tmp.name)
+        )
+        _create_lookups(self._engine.con)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -245,10 +237,10 @@ class NormalizeEngine:
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
-        """The open DuckDB connection (inside ``with``)."""
-        if self._con is None:
+        """The open DuckDB connection of the scratch engine (inside ``with``)."""
+        if self._engine is None:
             raise RuntimeError("NormalizeEngine is used outside its `with` block")
-        return self._con
+        return self._engine.con
 
     # --- input ----------------------------------------------------------------------------
 
@@ -327,13 +319,13 @@ class NormalizeEngine:
         selects = []
         for col, (dtype, _) in spec.items():
             if col in present:
-                selects.append(f"cast({_q(col)} as {dtype}) as {_q(col)}")
+                selects.append(f"cast({quote_ident(col)} as {dtype}) as {quote_ident(col)}")
             elif col in defaults:
-                selects.append(f"cast({_lit(defaults[col])} as {dtype}) as {_q(col)}")
+                selects.append(f"cast({_lit(defaults[col])} as {dtype}) as {quote_ident(col)}")
             elif col in extra_columns:
-                selects.append(f"cast({_lit(extra_columns[col])} as {dtype}) as {_q(col)}")
+                selects.append(f"cast({_lit(extra_columns[col])} as {dtype}) as {quote_ident(col)}")
             else:
-                selects.append(f"cast(null as {dtype}) as {_q(col)}")
+                selects.append(f"cast(null as {dtype}) as {quote_ident(col)}")
         selects.append(f"{_tags_expr(present, _TAG_COLUMNS[fmt])} as tags_json")
         self.con.register("raw_source", rel)
         self._spec = {c: spec[c][0] for c in spec if c in present}
@@ -362,17 +354,18 @@ class NormalizeEngine:
         if not self._spec:
             return None
         counts = ", ".join(
-            f"count(*) filter (where {_q(c)} is not null and try_cast({_q(c)} as {t}) is null) as {_q(c)}"
-            for c, t in self._spec.items()
+            f"count(*) filter (where {q} is not null and try_cast({q} as {t}) is null) as {q}"
+            for q, t in ((quote_ident(c), t) for c, t in self._spec.items())
         )
         row = self.con.execute(f"select {counts} from raw_source").fetchall()[0]
         bad = {c: int(n) for c, n in zip(self._spec, row, strict=True) if n}
         if not bad:
             return None
         col, n = next(iter(bad.items()))
+        q = quote_ident(col)
         sample = self.con.execute(
-            f"select cast({_q(col)} as varchar) from raw_source where {_q(col)} is not null "
-            f"and try_cast({_q(col)} as {self._spec[col]}) is null limit 1"
+            f"select cast({q} as varchar) from raw_source where {q} is not null "
+            f"and try_cast({q} as {self._spec[col]}) is null limit 1"
         ).fetchall()
         return (
             f"column {col!r} has {n} value(s) that are not {self._spec[col]} "
@@ -416,7 +409,7 @@ class NormalizeEngine:
         CostSourceError
             Lines without a required value, or a billing account billed in several currencies in one period.
         """
-        nulls = ", ".join(f"count(*) filter (where {_q(c)} is null)" for c in _NOT_NULL)
+        nulls = ", ".join(f"count(*) filter (where {quote_ident(c)} is null)" for c in _NOT_NULL)
         summary = self._rows(
             f'select "BillingAccountId", cast("BillingPeriodStart" as date), "BillingCurrency", {nulls}, '
             'count(*) filter (where "x_Credits" > 0), sum("x_Credits") filter (where "x_Credits" > 0), '
@@ -474,7 +467,7 @@ class NormalizeEngine:
             "run_id": run_id,
             "ingested_at": ingested_at or datetime.now(UTC),
         }
-        sql, values = translate_params(_daily_sql(), params, placeholder="${name}", escape_percent=False)
+        sql, values = bind_params(_daily_sql(), params)
         try:
             self.con.execute(f"create or replace temp table daily_lines as {sql}", values)
         except duckdb.Error as exc:
@@ -507,9 +500,9 @@ def _tags_expr(present: Mapping[str, str], columns: Sequence[str]) -> str:
         if col not in present:
             continue
         if present[col].upper().startswith("MAP("):
-            texts.append(f"to_json({_q(col)})::varchar")
+            texts.append(f"to_json({quote_ident(col)})::varchar")
         else:
-            texts.append(f"nullif(trim(cast({_q(col)} as varchar)), '')")
+            texts.append(f"nullif(trim(cast({quote_ident(col)} as varchar)), '')")
     if not texts:
         return "'{}'"
     if len(texts) == 1:
@@ -550,10 +543,6 @@ def _create_lookups(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -561,8 +550,4 @@ def _lit(value: str) -> str:
 @cache
 def _daily_sql() -> str:
     """Render ``normalize_daily.sql.j2`` with the dimensions and measures of the one column list."""
-    env = jinja2.Environment(  # noqa: S701 - renders SQL, not HTML: the values are our own column names
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True
-    )
-    template = env.from_string(read_sql("costs/normalize_daily.sql.j2"))
-    return template.render(dimensions=_DIMENSIONS, measures=_MEASURES)
+    return render_sql("costs/normalize_daily.sql.j2", dimensions=_DIMENSIONS, measures=_MEASURES)

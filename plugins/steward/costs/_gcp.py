@@ -20,7 +20,7 @@ import pyarrow as pa
 from steward.costs._engine import CostSourceError, NormalizeEngine
 from steward.costs._retry import PageGuard, with_backoff
 from steward.registry._cost_sources import GcpBigQueryExportSource
-from steward.warehouse import read_sql
+from steward.warehouse import render_sql
 
 __all__ = [
     "arrow_pages",
@@ -44,7 +44,7 @@ def extract_query(source: GcpBigQueryExportSource) -> str:
     >>> "`p.billing.gcp_billing_export_v1_X`" in extract_query(src)
     True
     """
-    return read_sql("costs/extract_gcp_billing_export.sql").replace("{table}", source.table)
+    return render_sql("costs/extract_gcp_billing_export.sql.j2", table=source.table)
 
 
 def arrow_pages(rows: Any, guard: PageGuard, *, what: str) -> pa.Table:

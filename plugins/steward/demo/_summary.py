@@ -9,9 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from steward import paths
 from steward.demo._problems import INJECTED_PROBLEMS
+
+if TYPE_CHECKING:
+    from steward.warehouse import Warehouse
 
 __all__ = ["DEMO_APPROVER", "print_summary", "retraining_line"]
 
@@ -31,24 +35,8 @@ def print_summary(days: Sequence[dt.date], *, run_id: str) -> list[dict[str, obj
     registry = load_registry()
     datasets = {d.name for d in registry.datasets}
     with connect() as wh:
-        rows = [
-            r
-            for r in wh.fetch(
-                "select dataset, partition_date, status from dq_runs where partition_date between :a and :b "
-                "order by dataset, partition_date",
-                {"a": days[0], "b": days[-1]},
-            )
-            if r["dataset"] in datasets
-        ]
-        quarantined = [
-            q
-            for q in wh.fetch(
-                "select dataset, partition_date, reason from quarantine "
-                "where partition_date between :a and :b order by partition_date",
-                {"a": days[0], "b": days[-1]},
-            )
-            if q["dataset"] in datasets
-        ]
+        rows = _of_datasets(wh, "demo/select_dq_nights.sql", days, datasets)
+        quarantined = _of_datasets(wh, "demo/select_quarantined_batches.sql", days, datasets)
         overview = write_overview(wh)
         url = wh.url
     _print_grid(rows, days)
@@ -76,18 +64,31 @@ def print_summary(days: Sequence[dt.date], *, run_id: str) -> list[dict[str, obj
     return rows
 
 
+def _of_datasets(
+    wh: Warehouse, relpath: str, days: Sequence[dt.date], datasets: set[str]
+) -> list[dict[str, object]]:
+    """Run ``include/sql/<relpath>`` over the demo's days; keep the rows of registered ``datasets``."""
+    from steward.warehouse import read_sql
+
+    rows = wh.fetch(read_sql(relpath), {"first_day": days[0], "last_day": days[-1]})
+    return [r for r in rows if r["dataset"] in datasets]
+
+
+def _of_models(
+    rows: Sequence[dict[str, object]], models: set[str], days: Sequence[dt.date]
+) -> list[dict[str, object]]:
+    """Keep the rows of ``models`` on the demo's ``days``."""
+    nights = set(days)
+    return [r for r in rows if r["model"] in models and r["window_date"] in nights]
+
+
 def _print_champions(models: Sequence[str]) -> None:
     """Print one line per model: its champion, since when, who set it and why (steward models show)."""
-    from steward.warehouse import connect
+    from steward.warehouse import connect, read_sql
 
     print("\nModel registry (champion per model; details: steward models show MODEL):")
     with connect() as wh:
-        rows = {
-            str(r["model"]): r
-            for r in wh.fetch(
-                "select model, version, set_at, actor from model_aliases_current where alias = 'champion'"
-            )
-        }
+        rows = {str(r["model"]): r for r in wh.fetch(read_sql("demo/select_champions.sql"))}
     for name in models:
         r = rows.get(name)
         if r is None:
@@ -177,22 +178,14 @@ def _print_records(days: Sequence[dt.date]) -> None:
     """Print the demo's governance records: a lineage path, retention, erasure, the ESG extract."""
     from steward import paths
     from steward.governance import quarter_of
-    from steward.warehouse import connect
+    from steward.warehouse import connect, read_sql
 
     with connect() as wh:
         if not wh.table_exists("lineage_edges"):
             return
         edges = wh.fetch("select count(*) as n, count(distinct run_id) as runs from lineage_edges")[0]
-        path = wh.fetch(
-            "select source_name, source_partition, target_name, target_partition, task from lineage_edges "
-            "where source_name = 'lead_scoring_predictions' and source_partition = :d "
-            "and target_name = 'drift_metrics' order by run_id limit 1",
-            {"d": days[-1].isoformat()},
-        )
-        retention = wh.fetch(
-            "select action, count(*) as n from retention_actions where dry_run = false "
-            "group by action order by action"
-        )
+        path = wh.fetch(read_sql("demo/select_lineage_example.sql"), {"partition": days[-1].isoformat()})
+        retention = wh.fetch(read_sql("demo/count_retention_actions.sql"))
         erasures = wh.fetch(
             "select request_id, status from erasure_requests order by requested_at, request_id"
         )
@@ -221,31 +214,23 @@ def _print_records(days: Sequence[dt.date]) -> None:
 
 def _print_monitoring(days: Sequence[dt.date], *, models: set[str]) -> None:
     """Print the nights of ``models``: drift, performance, control-chart and fairness findings."""
-    from steward.warehouse import connect
+    from steward.warehouse import connect, read_sql
 
     with connect() as wh:
         if not wh.table_exists("monitoring_runs"):
             return
         runs = wh.fetch(
-            "select model, window_date, status, message, report_path from monitoring_runs "
-            "where window_date between :a and :b order by model, window_date",
-            {"a": days[0], "b": days[-1]},
+            read_sql("demo/select_monitoring_nights.sql"), {"first_day": days[0], "last_day": days[-1]}
         )
-        perf = wh.fetch(
-            "select model, window_date, message from monitoring_breaches where kind = 'performance' "
-            "order by model, window_date"
-        )
+        perf = wh.fetch(read_sql("demo/select_performance_breaches.sql"))
         fair = (
-            wh.fetch(
-                "select model, window_date, count(*) as n from fairness_metrics where status = 'breach' "
-                "group by model, window_date order by model, window_date"
-            )
+            wh.fetch(read_sql("demo/count_fairness_breaches.sql"))
             if wh.table_exists("fairness_metrics")
             else []
         )
-    runs = [r for r in runs if r["model"] in models and r["window_date"] in set(days)]
-    perf = [b for b in perf if b["model"] in models and b["window_date"] in set(days)]
-    fair = [f for f in fair if f["model"] in models and f["window_date"] in set(days)]
+    runs = _of_models(runs, models, days)
+    perf = _of_models(perf, models, days)
+    fair = _of_models(fair, models, days)
     if not runs:
         return
     print("\nModel monitoring (status per night: . ok, d drift, B breach, - skipped/not run):")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -27,14 +26,9 @@ from steward.fairness._counts import ALL, JOIN, UNKNOWN, attribute_sets
 from steward.fairness._evaluate import _table
 from steward.fairness._stats import wilson_interval
 from steward.registry import Model
-from steward.warehouse import Warehouse, quote_ident, read_sql
+from steward.warehouse import Warehouse, quote_ident, render_sql
 
 __all__ = ["assess_training_data", "cramers_v", "correlation_ratio", "write_bias_assessment"]
-
-
-@lru_cache(maxsize=2)
-def _template(name: str) -> str:
-    return read_sql(f"fairness/{name}.sql")
 
 
 def cramers_v(table: npt.ArrayLike) -> float:
@@ -180,7 +174,8 @@ def _profile_sql(model: Model, source_sql: str, features: list[str], numeric: se
         aggs.append(f"count(f_{j}) as present_{j}")
         if f in numeric:
             aggs += [f"sum(f_{j}) as sum_{j}", f"sum(f_{j} * f_{j}) as sumsq_{j}"]
-    return _template("assess_training_data").format(
+    return render_sql(
+        "fairness/assess_training_data.sql.j2",
         source_sql=source_sql,
         favourable_label=int(model.fairness.favourable_label),
         feature_columns=",\n        ".join(cols) or "0 as no_feature",
@@ -192,7 +187,8 @@ def _profile_sql(model: Model, source_sql: str, features: list[str], numeric: se
 
 def _contingency_sql(model: Model, source_sql: str, categorical: list[str]) -> str:
     protected = list(model.protected_attributes)
-    return _template("compute_proxy_contingency").format(
+    return render_sql(
+        "fairness/compute_proxy_contingency.sql.j2",
         source_sql=source_sql,
         category_columns=",\n        ".join(
             f"coalesce(cast({quote_ident(f)} as varchar), 'missing') as c_{j}"

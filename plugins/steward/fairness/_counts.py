@@ -7,10 +7,9 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from steward.registry import Model
-from steward.warehouse import quote_ident, read_sql
+from steward.warehouse import quote_ident, render_sql
 
 __all__ = [
     "ALL",
@@ -136,11 +135,6 @@ def attribute_sets(model: Model) -> list[tuple[str, ...]]:
     return [(a,) for a in protected] + combos
 
 
-@lru_cache(maxsize=1)
-def _template() -> str:
-    return read_sql("fairness/compute_group_counts.sql")
-
-
 def group_counts_sql(
     model: Model,
     *,
@@ -223,7 +217,8 @@ def group_counts_sql(
             "last_partial": ",\n        max(steward_last) as steward_last",
             "last_counted": ",\n        max(steward_last) as steward_last",
         }
-    return _template().format(
+    return render_sql(
+        "fairness/compute_group_counts.sql.j2",
         source_sql=source_sql,
         group_columns=",\n        ".join(group_columns),
         predicted_expr=predicted,
@@ -406,8 +401,8 @@ def check_outcome_values(
     else:
         prediction_values = "select 'prediction' as role, cast(null as varchar) as value, 0 as n where 1 = 0"
     rows = fetch(
-        read_sql("fairness/check_outcome_values.sql").format(
-            source_sql=source_sql, prediction_values=prediction_values
+        render_sql(
+            "fairness/check_outcome_values.sql.j2", source_sql=source_sql, prediction_values=prediction_values
         )
     )
     for role in ("label", "prediction"):

@@ -292,21 +292,14 @@ def evaluate_arrow(
     >>> evaluate_arrow(model, holdout, window=day, run_id="r1").breach  # doctest: +SKIP
     False
     """
-    import duckdb
+    from steward.warehouse import scratch
 
     score = _score_column(model, table.column_names)
-    con = duckdb.connect()
-    try:
-        con.register("rows_in_memory", table)
-
-        def fetch(sql: str) -> list[dict[str, object]]:
-            cur = con.execute(sql)
-            names = [d[0] for d in cur.description or []]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-        counts = count_groups(fetch, model, source_sql="select * from rows_in_memory", score_column=score)
-    finally:
-        con.close()
+    with scratch(memory_limit=None, preserve_insertion_order=True) as engine:
+        engine.register("rows_in_memory", table)
+        counts = count_groups(
+            engine.fetch, model, source_sql="select * from rows_in_memory", score_column=score
+        )
     return compute_fairness(
         counts, model, window=window, run_id=run_id, judgement=judgement or Judgement.for_model(model)
     )

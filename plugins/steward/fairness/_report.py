@@ -14,7 +14,7 @@ from steward.fairness._counts import ALL, JOIN
 from steward.fairness._metrics import FairnessResult
 from steward.registry import Model
 from steward.reports import write_report
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -221,9 +221,7 @@ def write_fairness_report(
     PosixPath('reports/fairness/2026-11-10/credit_risk.html')
     """
     history = wh.fetch(
-        "select window_date, attribute, group_value, value, ci_low, ci_high, status from fairness_metrics "
-        "where model = :model and metric = 'statistical_parity_difference' "
-        "and window_date between :start and :end and window_date <> :window",
+        read_sql("fairness/select_parity_history.sql"),
         {
             "model": model.name,
             "start": window - dt.timedelta(days=history_days),
@@ -277,10 +275,7 @@ def write_fairness_report(
 
 def write_fairness_index(wh: Warehouse, out_dir: Path) -> Path:
     """Write ``<out_dir>/index.html``: every model x window evaluated, its breaches, a link to its report."""
-    rows = wh.fetch(
-        "select model, window_date, sum(case when status = 'breach' then 1 else 0 end) as breaches "
-        "from fairness_metrics group by model, window_date order by model, window_date"
-    )
+    rows = wh.fetch(read_sql("fairness/count_breaches_per_night.sql"))
     grid: dict[tuple[str, dt.date], dict[str, Any]] = {}
     for r in rows:
         model, day = str(r["model"]), r["window_date"]

@@ -1,7 +1,7 @@
 """k-anonymity and l-diversity measured in SQL, and declared generalization hierarchies.
 
 Both measures come from one group-by over the quasi-identifiers inside the engine
-(``include/sql/governance/measure_anonymity.sql``); only three numbers come back. A generalization
+(``include/sql/governance/measure_anonymity.sql.j2``); only three numbers come back. A generalization
 rewrites a quasi-identifier in SQL: numeric ``bands`` become labelled intervals, ``prefix`` keeps the
 first characters of a code and masks the rest.
 """
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from steward.registry import Generalization
-from steward.warehouse import Warehouse, quote_ident, read_sql
+from steward.warehouse import Warehouse, quote_ident, render_sql
 
 __all__ = ["Anonymity", "generalized_sql", "measure_anonymity"]
 
@@ -56,7 +56,8 @@ def measure_anonymity(
     """
     if not quasi_identifiers:
         raise ValueError("k-anonymity needs at least one quasi-identifier")
-    sql = read_sql("governance/measure_anonymity.sql").format(
+    sql = render_sql(
+        "governance/measure_anonymity.sql.j2",
         source_sql=source_sql,
         quasi_identifiers=", ".join(quote_ident(c) for c in quasi_identifiers),
         sensitive_distinct=(

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from steward.warehouse import Warehouse, read_sql
+from steward.warehouse import Warehouse, render_sql
 
 __all__ = ["Decision", "audit_trail", "record_decision"]
 
@@ -78,5 +78,5 @@ def audit_trail(warehouse: Warehouse, *, model: str | None = None) -> list[dict[
     model
         Only the rows about this model.
     """
-    sql = read_sql("governance/select_audit_trail.sql").format(where="where model = :model" if model else "")
+    sql = render_sql("governance/select_audit_trail.sql.j2", where="where model = :model" if model else "")
     return warehouse.fetch(sql, {"model": model} if model else None)

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from steward.registry import FeedbackSource, Registry
 from steward.sources import read_partition
-from steward.warehouse import Warehouse, read_sql
+from steward.warehouse import Warehouse, render_sql
 
 __all__ = ["FeedbackError", "ingest_feedback", "review_feedback"]
 
@@ -85,7 +85,7 @@ def ingest_feedback(registry: Registry, day: dt.date, *, warehouse: Warehouse, r
 
 def review_feedback(warehouse: Warehouse, *, model: str | None = None) -> list[dict[str, object]]:
     """Return feedback rows with the review-queue segment that listed the same prediction (if any)."""
-    sql = read_sql("governance/select_review_feedback.sql").format(
-        where="where f.model = :model" if model else ""
+    sql = render_sql(
+        "governance/select_review_feedback.sql.j2", where="where f.model = :model" if model else ""
     )
     return warehouse.fetch(sql, {"model": model} if model else None)

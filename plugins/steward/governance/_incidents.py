@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from steward.registry import Registry
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 __all__ = ["Incident", "IncidentNight", "evaluate_incidents", "incident_notice", "resolve_incident"]
 
@@ -110,21 +110,15 @@ def _series(registry: Registry, day: dt.date, warehouse: Warehouse) -> dict[tupl
     series: dict[tuple[Any, ...], set[dt.date]] = defaultdict(set)
     models = {m.name for m in registry.models}
     if policy.breach_kinds:
-        kinds = ", ".join(f"'{k}'" for k in policy.breach_kinds)  # Literal values: no quoting needed
-        for r in warehouse.fetch(
-            "select distinct model, kind, subject, window_date from monitoring_breaches "
-            f"where window_date between :since and :day and kind in ({kinds})",
-            {"since": since, "day": day},
-        ):
-            if r["model"] in models:
+        kinds = set(policy.breach_kinds)
+        window = {"since": since, "day": day}
+        for r in warehouse.fetch(read_sql("governance/select_breach_nights.sql"), window):
+            if r["model"] in models and r["kind"] in kinds:
                 series[("monitoring", r["model"], None, r["kind"], r["subject"])].add(r["window_date"])  # type: ignore[arg-type]
     if policy.failed_critical_dq:
         critical = {d.name for d in registry.datasets if d.severity == "critical"}
-        for r in warehouse.fetch(
-            "select dataset, partition_date from dq_runs "
-            "where status = 'failed' and partition_date between :since and :day",
-            {"since": since, "day": day},
-        ):
+        window = {"since": since, "day": day}
+        for r in warehouse.fetch(read_sql("governance/select_failed_dq_nights.sql"), window):
             if r["dataset"] in critical:
                 key = ("data_quality", None, r["dataset"], "dq_failed", str(r["dataset"]))
                 series[key].add(r["partition_date"])  # type: ignore[arg-type]
@@ -135,18 +129,14 @@ def _evidence(warehouse: Warehouse, key: tuple[Any, ...], first: dt.date, day: d
     source, model, dataset, kind, subject = key
     if source == "monitoring":
         rows = warehouse.fetch(
-            "select window_date, message, value, threshold, run_id from monitoring_breaches "
-            "where model = :m and kind = :k and subject = :s and window_date between :a and :b "
-            "order by window_date, run_id",
-            {"m": model, "k": kind, "s": subject, "a": first, "b": day},
+            read_sql("governance/select_breach_evidence.sql"),
+            {"model": model, "kind": kind, "subject": subject, "first_day": first, "last_day": day},
         )
         table = "monitoring_breaches"
     else:
         rows = warehouse.fetch(
-            "select partition_date, critical_failed, error_message, report_path, run_id from dq_runs "
-            "where dataset = :d and status = 'failed' and partition_date between :a and :b "
-            "order by partition_date",
-            {"d": dataset, "a": first, "b": day},
+            read_sql("governance/select_dq_failure_evidence.sql"),
+            {"dataset": dataset, "first_day": first, "last_day": day},
         )
         table = "dq_runs"
     return {"table": table, "rows": rows[-10:]}

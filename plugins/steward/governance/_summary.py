@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 __all__ = ["governance_summary"]
 
 
 def governance_summary(warehouse: Warehouse, *, start: dt.date, end: dt.date) -> list[str]:
     """Return lines on PII findings, exports and incidents between ``start`` and ``end`` (inclusive)."""
-    window = {"a": start, "b": end}
+    window = {"first_day": start, "last_day": end}
     lines: list[str] = []
     if warehouse.table_exists("pii_findings"):
-        flagged = warehouse.fetch(
-            "select dataset, column_name, entity, sensitivity, warranted_sensitivity, declared, "
-            "sensitivity_too_low, max(scan_date) as last_seen from pii_findings "
-            "where scan_date between :a and :b and (not declared or sensitivity_too_low) "
-            "group by dataset, column_name, entity, sensitivity, warranted_sensitivity, declared, "
-            "sensitivity_too_low order by dataset, column_name",
-            window,
-        )
+        flagged = warehouse.fetch(read_sql("governance/select_pii_to_act_on.sql"), window)
         lines.append(f"PII findings to act on: {len(flagged)}")
         for r in flagged:
             what = "undeclared" if not r["declared"] else "declared"
@@ -31,22 +24,13 @@ def governance_summary(warehouse: Warehouse, *, start: dt.date, end: dt.date) ->
                 + (low if r["sensitivity_too_low"] else "")
             )
     if warehouse.table_exists("data_exports"):
-        for r in warehouse.fetch(
-            "select export_name, status, count(*) as nights, min(k_measured) as k_min, max(reason) as reason "
-            "from data_exports where export_date between :a and :b group by export_name, status "
-            "order by export_name, status",
-            window,
-        ):
+        for r in warehouse.fetch(read_sql("governance/summarize_exports.sql"), window):
             lines.append(
                 f"Export {r['export_name']}: {r['status']} on {r['nights']} night(s), smallest k {r['k_min']}"
                 f" ({r['reason']})"
             )
     if warehouse.table_exists("incidents"):
-        incidents = warehouse.fetch(
-            "select severity, kind, subject, coalesce(model, dataset) as about, opened_on, status, "
-            "resolved_on from incidents where opened_on between :a and :b order by opened_on, about",
-            window,
-        )
+        incidents = warehouse.fetch(read_sql("governance/select_opened_incidents.sql"), window)
         lines.append(f"Incidents opened: {len(incidents)}")
         for r in incidents:
             state = f"resolved {r['resolved_on']}" if r["status"] == "resolved" else "open"

@@ -34,7 +34,7 @@ from steward.lifecycle._store import (
     write,
 )
 from steward.registry import check_name
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 __all__ = [
     "champion_version",
@@ -594,11 +594,7 @@ def model_state(warehouse: Warehouse, model: str) -> ModelState:
     _check(model)
     versions = tuple(fetch_versions(warehouse, model))
     current = warehouse.fetch(  # one round trip for both views
-        "select 'alias' as kind, alias as name, version as value from model_aliases_current "
-        "where model = :model union all "
-        "select 'stage' as kind, version as name, stage as value from model_stage_current "
-        "where model = :model",
-        {"model": model},
+        read_sql("lifecycle/select_current_aliases_and_stages.sql"), {"model": model}
     )
     aliases = {str(r["name"]): str(r["value"]) for r in current if r["kind"] == "alias"}
     stages = {str(r["name"]): str(r["value"]) for r in current if r["kind"] == "stage"}

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from steward.lifecycle._model import ModelEvent, ModelVersion
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 __all__ = [
     "EVENT_SCHEMA",
@@ -172,13 +172,7 @@ def _version(row: Mapping[str, object]) -> ModelVersion:
 
 def fetch_versions(warehouse: Warehouse, model: str) -> list[ModelVersion]:
     """Return the model's versions in the order they were registered."""
-    rows = warehouse.fetch(
-        "select v.*, e.seq as registered_seq from model_versions as v "
-        "left join model_events as e "
-        "on e.model = v.model and e.version = v.version and e.kind = 'registered' "
-        "where v.model = :model order by e.seq, v.created_at, v.version",
-        {"model": model},
-    )
+    rows = warehouse.fetch(read_sql("lifecycle/select_model_versions.sql"), {"model": model})
     return [_version(r) for r in rows]
 
 

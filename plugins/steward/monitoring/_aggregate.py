@@ -28,9 +28,9 @@ from steward.drift import (
     point_masses,
 )
 from steward.monitoring._relation import Relation
-from steward.monitoring._sql import number, render_sql
+from steward.monitoring._sql import number
 from steward.monitoring._stream import Tally, count_batches
-from steward.warehouse import quote_ident
+from steward.warehouse import quote_ident, render_sql
 
 __all__ = [
     "ColumnCounts",
@@ -286,7 +286,7 @@ def profile_reference(
     sql_of = {c.name: {"i": idx[c.name], **_value_sql(c.name, text=c.name in text)} for c in numeric}
     stats = relation.engine.fetch(
         render_sql(
-            "profile_reference",
+            "monitoring/profile_reference.sql.j2",
             relation=relation.sql,
             numeric=[sql_of[c.name] for c in numeric],
             columns=[{"i": i, "q": quote_ident(c.name)} for i, c in enumerate(columns)],
@@ -308,7 +308,7 @@ def profile_reference(
         found: dict[int, list[dict[str, object]]] = {}
         for row in relation.engine.fetch(
             render_sql(
-                "profile_point_masses",
+                "monitoring/profile_point_masses.sql.j2",
                 relation=relation.sql,
                 numeric=[
                     {
@@ -336,7 +336,7 @@ def profile_reference(
     if binned:
         q_stats = relation.engine.fetch(
             render_sql(
-                "profile_quantiles",
+                "monitoring/profile_quantiles.sql.j2",
                 relation=relation.sql,
                 quantiles=_quantiles(bins),
                 numeric=[{**sql_of[c.name], "points": [number(p) for p in points[c.name]]} for c in binned],
@@ -412,9 +412,9 @@ def aggregate(
         raise ValueError(f"strategy must be 'grouping_sets', 'union' or 'stream', got {chosen!r}")
     text = _text_columns(relation, [c.name for c in columns if c.edges is not None])
     template = {
-        "grouping_sets": "aggregate_window",
-        "union": "aggregate_window_union",
-        "stream": "select_window_values",
+        "grouping_sets": "monitoring/aggregate_window.sql.j2",
+        "union": "monitoring/aggregate_window_union.sql.j2",
+        "stream": "monitoring/select_window_values.sql.j2",
     }[chosen]
     sql = render_sql(
         template,

@@ -50,7 +50,7 @@ from steward.monitoring._null import chart_distance, distance_scores
 from steward.registry import Model
 from steward.registry._monitoring import ControlChartPolicy, SeriesKind
 from steward.spc import ChartPoint, control_chart, to_rows
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 __all__ = [
     "CHARTS",
@@ -168,13 +168,7 @@ def model_series(
         Tonight's ``fairness_metrics`` rows (the window and re-evaluated earlier ones), likewise.
     """
     drift = _with_tonight(
-        warehouse.fetch(
-            "select window_date, feature, role, column_type, status, effect_method, effect_size, drifted, "
-            "current_mean, current_counts_json, "
-            "reference_mean, reference_std, n_current, n_reference, reference_id "
-            "from drift_metrics where model = :m order by window_date",
-            {"m": model.name},
-        ),
+        warehouse.fetch(read_sql("monitoring/select_drift_history.sql"), {"model": model.name}),
         drift_rows,
         replaced={day},
     )
@@ -227,11 +221,7 @@ def model_series(
                 regimes=regimes,
             )
     perf = _with_tonight(
-        warehouse.fetch(
-            "select window_date, metric, model_version, realized_value, estimated_value, label_coverage "
-            "from model_performance where model = :m and metric = 'auc' order by window_date",
-            {"m": model.name},
-        ),
+        warehouse.fetch(read_sql("monitoring/select_performance_history.sql"), {"model": model.name}),
         [r for r in performance_rows if r.get("metric") == "auc"],
         replaced={r["window_date"] for r in performance_rows},
     )
@@ -338,11 +328,7 @@ def _fairness(
     transaction); they replace the stored rows of their windows.
     """
     rows = _with_tonight(
-        warehouse.fetch(
-            "select window_date, attribute, metric, value, status from fairness_metrics "
-            "where model = :m and (value is not null or status = 'breach')",
-            {"m": model.name},
-        ),
+        warehouse.fetch(read_sql("monitoring/select_fairness_history.sql"), {"model": model.name}),
         tonight,
         replaced={r["window_date"] for r in tonight},
     )
@@ -425,11 +411,7 @@ def _registry_restarts(
 def _recorded_restarts(model: Model, warehouse: Warehouse) -> list[Restart]:
     return [
         Restart(str(r["series"]), r["restart_date"], str(r["kind"]), str(r["reason"]))  # type: ignore[arg-type]
-        for r in warehouse.fetch(
-            "select series, restart_date, kind, reason from control_chart_restarts where model = :m "
-            "order by restart_date, series, kind",
-            {"m": model.name},
-        )
+        for r in warehouse.fetch(read_sql("monitoring/select_chart_restarts.sql"), {"model": model.name})
     ]
 
 

@@ -17,7 +17,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from steward.monitoring._relation import Relation
-from steward.monitoring._sql import render_sql
 from steward.performance import (
     Calibration,
     decay_breach,
@@ -26,7 +25,7 @@ from steward.performance import (
     realized_metrics,
 )
 from steward.registry import Model
-from steward.warehouse import Warehouse, quote_ident
+from steward.warehouse import Warehouse, quote_ident, render_sql
 
 __all__ = ["PerformanceBreach", "PerformanceWindow", "evaluate_performance", "performance_bins"]
 
@@ -84,7 +83,7 @@ def performance_bins(model: Model, predictions: Relation, labels: Relation | Non
         )
     join_key, label = quote_ident(model.labels.join_key), quote_ident(model.labels.label_column)
     sql = render_sql(
-        "aggregate_performance",
+        "monitoring/aggregate_performance.sql.j2",
         predictions=predictions.sql,
         labels=labels.sql if labels is not None else _empty_labels(join_key, label),
         id=quote_ident(model.columns.id),

@@ -12,11 +12,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from steward import paths
 from steward.registry import Dataset
 from steward.sources import SourceError
 from steward.sources._read import partition_files
-from steward.warehouse import Warehouse, connect, quote_ident
+from steward.warehouse import Warehouse, quote_ident, scratch
 
 __all__ = ["Relation", "dataset_relation", "files_relation", "scan_engine"]
 
@@ -49,26 +48,10 @@ class Relation:
 def scan_engine(*, memory_limit: str = "1GB", threads: int | None = None) -> Warehouse:
     """Return an in-memory DuckDB engine for reading files, with a bounded memory budget.
 
-    DuckDB spills aggregations to disk beyond ``memory_limit``, so memory does not grow with rows.
+    DuckDB spills aggregations to disk beyond ``memory_limit``, so memory does not grow with rows;
+    the settings are :func:`steward.warehouse.scratch`'s.
     """
-    engine = connect("duckdb:///:memory:")
-    engine.execute(f"set memory_limit = '{_checked_size(memory_limit)}'")
-    engine.execute("set preserve_insertion_order = false")
-    # no progress bar in task logs; spill files under STEWARD_HOME, never into the working directory
-    engine.execute("set enable_progress_bar = false")
-    spill = paths.steward_home() / "tmp" / "duckdb"
-    spill.mkdir(parents=True, exist_ok=True)
-    engine.execute("set temp_directory = '" + str(spill).replace("'", "''") + "'")
-    if threads is not None:
-        engine.execute(f"set threads = {int(threads)}")
-    return engine
-
-
-def _checked_size(text: str) -> str:
-    stripped = text.strip().upper().replace(" ", "")
-    if not stripped[:-2].replace(".", "").isdigit() or stripped[-2:] not in {"MB", "GB", "KB", "TB"}:
-        raise ValueError(f"memory_limit {text!r} must look like '512MB' or '2GB'")
-    return stripped
+    return scratch(memory_limit=memory_limit, threads=threads)
 
 
 def _date_literal(day: dt.date) -> str:

@@ -23,7 +23,7 @@ from steward import __version__, paths
 from steward.drift import point_bin_mask
 from steward.monitoring._aggregate import ColumnProfile
 from steward.reports import write_report
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 if TYPE_CHECKING:
     from steward.monitoring._outcome import MonitoringOutcome
@@ -190,15 +190,14 @@ def write_model_report(
     profiles = {
         str(r["feature"]): ColumnProfile.from_row(r)
         for r in warehouse.fetch(
-            "select * from monitoring_reference_profiles where model = :m and reference_id = :r",
-            {"m": model.name, "r": outcome.reference_id},
+            read_sql("monitoring/select_reference_profiles.sql"),
+            {"model": model.name, "reference_id": outcome.reference_id},
         )
     }
     if model.columns.score and model.columns.score not in profiles:
         for r in warehouse.fetch(
-            "select * from monitoring_reference_profiles where model = :m and feature = :f "
-            "order by computed_at desc",
-            {"m": model.name, "f": model.columns.score},
+            read_sql("monitoring/select_feature_profiles.sql"),
+            {"model": model.name, "feature": model.columns.score},
         )[:1]:
             profiles[str(r["feature"])] = ColumnProfile.from_row(r)
     ranked = sorted(
@@ -256,10 +255,7 @@ def write_model_report(
         [
             r
             for r in warehouse.fetch(
-                "select window_date, realized_value, estimated_value, label_coverage, n, n_labelled, breach, "
-                "message from model_performance where model = :m and metric = 'auc' and window_date <= :d "
-                "order by window_date",
-                {"m": model.name, "d": day},
+                read_sql("monitoring/select_auc_history.sql"), {"model": model.name, "day": day}
             )
             if r["window_date"] not in replaced
         ]
@@ -297,14 +293,8 @@ def write_model_report(
 def write_monitoring_overview(warehouse: Warehouse, *, reports_dir: Path | None = None) -> Path:
     """Write ``monitoring/index.html``: every model × night with its status, links and recent breaches."""
     base = reports_dir or paths.reports_dir()
-    runs = warehouse.fetch(
-        "select model, window_date, status, message, report_path from monitoring_runs "
-        "order by model, window_date"
-    )
-    breaches = warehouse.fetch(
-        "select model, window_date, kind, subject, message from monitoring_breaches "
-        "order by window_date desc, model, kind, subject"
-    )
+    runs = warehouse.fetch(read_sql("monitoring/select_monitoring_runs.sql"))
+    breaches = warehouse.fetch(read_sql("monitoring/select_breaches.sql"))
     dates = sorted({r["window_date"] for r in runs})  # type: ignore[type-var]
     models = sorted({str(r["model"]) for r in runs})
     grid = {}

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from steward.monitoring._run import quarantined_days
-from steward.warehouse import Warehouse
+from steward.warehouse import Warehouse, read_sql
 
 __all__ = ["RunSummary", "run_summary"]
 
@@ -64,9 +64,8 @@ def run_summary(
         return RunSummary((), ())
     days = [d for _, d in jobs]
     rows = warehouse.fetch(
-        "select model, window_date, message, report_path from monitoring_runs "
-        "where run_id = :r and window_date between :a and :b",
-        {"r": run_id, "a": min(days), "b": max(days)},
+        read_sql("monitoring/select_run_nights.sql"),
+        {"run_id": run_id, "first_day": min(days), "last_day": max(days)},
     )
     written = {(r["model"], r["window_date"]): r for r in rows}
     lines: list[str] = []

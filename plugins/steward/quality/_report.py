@@ -54,11 +54,10 @@ def write_dataset_report(
 
 def write_overview(warehouse: Warehouse, *, reports_dir: Path | None = None) -> Path:
     """Write ``data_quality/index.html``: every dataset x day from ``dq_runs`` as a coloured grid."""
+    from steward.warehouse import read_sql
+
     base = (reports_dir or paths.reports_dir()) / "data_quality"
-    rows = warehouse.fetch(
-        "select dataset, partition_date, status, error_message, report_path from dq_runs "
-        "order by dataset, partition_date"
-    )
+    rows = warehouse.fetch(read_sql("quality/select_dq_runs.sql"))
     quarantined = {
         (r["dataset"], str(r["partition_date"]))
         for r in warehouse.fetch("select dataset, partition_date from quarantine")
@@ -94,11 +93,9 @@ def write_overview(warehouse: Warehouse, *, reports_dir: Path | None = None) -> 
 
 def night_summary(warehouse: Warehouse, day: dt.date) -> dict[str, Any]:
     """Summarize one night's ``dq_runs``: counts per status and one log line per dataset."""
-    rows = warehouse.fetch(
-        "select dataset, status, row_count, error_message from dq_runs where partition_date = :day "
-        "order by dataset",
-        {"day": day},
-    )
+    from steward.warehouse import read_sql
+
+    rows = warehouse.fetch(read_sql("quality/select_night_runs.sql"), {"day": day})
     counts = Counter(r["status"] for r in rows)
     lines = [
         f"{r['dataset']:<28} {r['status']:<8} {r['row_count'] or 0:>9} rows"

@@ -18,18 +18,16 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from steward.monitoring import Relation, dataset_relation, quarantined_days, scan_engine
 from steward.registry import Model, Registry
 from steward.sources import SourceError
-from steward.warehouse import Warehouse, quote_ident, read_sql
+from steward.warehouse import Warehouse, quote_ident, render_sql
 
 __all__ = ["RetrainingError", "TrainingSet", "assemble_training_set", "training_windows"]
 
@@ -65,14 +63,6 @@ class TrainingSet:
     def holdout_days(self) -> list[dt.date]:
         """The days of the holdout rows, ascending."""
         return sorted(set(self.holdout.column("steward_window").to_pylist()))
-
-
-@cache
-def _template() -> jinja2.Template:
-    env = jinja2.Environment(  # noqa: S701 - renders SQL, not HTML; values are quoted identifiers
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True
-    )
-    return env.from_string(read_sql("retraining/select_training_rows.sql.j2"))
 
 
 def training_windows(model: Model, night: dt.date) -> list[dt.date]:
@@ -191,7 +181,8 @@ def assemble_training_set(
                 f"{where}: the prediction log and the labels live in different engines (files and a "
                 "warehouse table): keep both as files or both as warehouse tables"
             )
-        sql = _template().render(
+        sql = render_sql(
+            "retraining/select_training_rows.sql.j2",
             predictions=preds.sql,
             labels=labels.sql,
             join_key=quote_ident(model.labels.join_key),

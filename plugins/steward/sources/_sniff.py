@@ -116,7 +116,7 @@ def sniff_file(path: str | Path, *, columns: Sequence[str] | None = None, what: 
     >>> fmt.note  # doctest: +SKIP
     'adult.data has no header row: columns named column00 .. column14 (pass --columns to name them)'
     """
-    import duckdb
+    from steward.warehouse import scratch
 
     p = Path(path).expanduser()
     if not p.exists():
@@ -131,9 +131,9 @@ def sniff_file(path: str | Path, *, columns: Sequence[str] | None = None, what: 
         head = fh.read(65536)
         fh.seek(max(0, size - 4))
         tail = fh.read(4)
-    con = duckdb.connect()
+    engine = scratch(memory_limit=None, preserve_insertion_order=True)
+    con = engine.con
     try:
-        con.execute("set parquet_can_have_nan = true")
         if head[:4] == b"PAR1":
             if tail != b"PAR1" or size < 12:
                 raise FileError(
@@ -159,19 +159,19 @@ def sniff_file(path: str | Path, *, columns: Sequence[str] | None = None, what: 
             )
         return _sniff_text(con, resolved, str(path), what, columns)
     finally:
-        con.close()
+        engine.close()
 
 
 def _sniff_text(
     con: duckdb.DuckDBPyConnection, resolved: str, shown: str, what: str, columns: Sequence[str] | None
 ) -> FileFormat:
-    import duckdb
+    from steward.warehouse import EngineError
 
     try:
         row = con.execute(
             "select Delimiter, HasHeader, Columns from sniff_csv(?, sample_size = 20480)", [resolved]
         ).fetchone()
-    except duckdb.Error as exc:
+    except EngineError as exc:
         reason = str(exc).splitlines()[0]
         raise FileError(
             f"{what} {shown!r}: not Parquet (no PAR1 magic), not JSON lines, and not readable as "
@@ -205,7 +205,7 @@ def _sniff_text(
     fmt = FileFormat(resolved, "csv", delimiter=delimiter, header=bool(has_header), columns=tuple(names))
     try:
         con.execute(f"select * from {scan_files_sql(fmt)} limit 1").fetchall()
-    except duckdb.Error as exc:
+    except EngineError as exc:
         raise FileError(
             f"{what} {shown!r}: delimited text ({delimiter!r}) that could not be read "
             f"({str(exc).splitlines()[0]}); check the file's quoting and line ends"
@@ -218,11 +218,11 @@ def _sniff_text(
 def _columns_of(
     con: duckdb.DuckDBPyConnection, fmt: FileFormat, what: str, columns: Sequence[str] | None
 ) -> FileFormat:
-    import duckdb
+    from steward.warehouse import EngineError
 
     try:
         cur = con.execute(f"select * from {scan_files_sql(fmt)} limit 0")
-    except duckdb.Error as exc:
+    except EngineError as exc:
         raise FileError(
             f"{what} {fmt.path!r}: could not be read as {fmt.kind} ({str(exc).splitlines()[0]}); "
             "export it again or pass another format"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from steward.triggers._decide import Decision
-from steward.warehouse import Warehouse, read_sql
+from steward.warehouse import Warehouse, read_sql, render_sql
 
 __all__ = [
     "DECISIONS_TABLE",
@@ -97,9 +97,7 @@ def list_decisions(warehouse: Warehouse, *, model: str | None = None) -> list[di
     """Return the recorded decisions (all models or one), by night then model."""
     where = "where model = :model" if model else ""
     return warehouse.fetch(
-        "select night, model, action, guard, deferred_until, policy, reason, decision_id, triggered_run_id "
-        f"from {DECISIONS_TABLE} {where} order by night, model",
-        {"model": model} if model else None,
+        render_sql("triggers/select_decisions.sql.j2", where=where), {"model": model} if model else None
     )
 
 

@@ -4,6 +4,12 @@ DuckDB (an embedded file, the default) and PostgreSQL sit behind one :class:`War
 versioned migrations from ``include/sql/ddl``, idempotent partition writes through each engine's
 bulk path, and queries with one parameter style (``:name``). Callers never branch on the backend.
 
+It also owns the rest of Steward's SQL path: :func:`scratch`, the in-memory DuckDB engine (settings
+set in one place) for work beside the warehouse, and :func:`read_sql` / :func:`render_sql` for the
+files of ``include/sql`` (the one way to template SQL). Modules: ``_base`` (the interface),
+``_duckdb`` and ``_postgres`` (adapters), ``_scratch``, ``_sql``, ``_migrations``, ``_params``
+(``:name`` translation), ``_url`` (parsing and redaction), ``_errors``.
+
 Examples
 --------
 >>> from datetime import date
@@ -21,11 +27,14 @@ Examples
 
 from __future__ import annotations
 
-from steward import paths
+import duckdb
+
 from steward.warehouse._base import Warehouse, WarehouseError, quote_ident
 from steward.warehouse._duckdb import DuckDBWarehouse
 from steward.warehouse._migrations import MIGRATIONS_TABLE
 from steward.warehouse._postgres import PostgresWarehouse
+from steward.warehouse._scratch import ScratchEngine, bind_params, scratch
+from steward.warehouse._sql import read_sql, render_sql
 from steward.warehouse._url import (
     WarehouseURL,
     default_url,
@@ -46,12 +55,21 @@ __all__ = [
     "parse_url",
     "redact",
     "url_from_connection",
+    # the scratch engine
+    "EngineError",
+    "ScratchEngine",
+    "bind_params",
+    "scratch",
     # migrations and SQL files
     "MIGRATIONS_TABLE",
     "read_sql",
+    "render_sql",
     # SQL building
     "quote_ident",
 ]
+
+#: The scratch engine's errors (``duckdb.Error`` and its subclasses), for code that uses its ``con``.
+EngineError = duckdb.Error
 
 #: URL scheme -> adapter class. Adding a backend means adding an adapter here, nothing else.
 _ADAPTERS: dict[str, type[DuckDBWarehouse] | type[PostgresWarehouse]] = {
@@ -97,35 +115,3 @@ def connect(url: str | WarehouseURL | None = None, *, lock_timeout_s: float = 60
     except ValueError as exc:  # the message shows the URL redacted; scrub what a driver echoed
         text = url.text if isinstance(url, WarehouseURL) else url
         raise WarehouseError(scrub(str(exc), secrets_of(text)), url=redact(text)) from None
-
-
-def read_sql(relpath: str) -> str:
-    """Return the text of ``include/sql/<relpath>``.
-
-    Parameters
-    ----------
-    relpath
-        Path below ``include/sql``, e.g. ``"metrics/compute_psi.sql"``.
-
-    Raises
-    ------
-    FileNotFoundError
-        The file does not exist (or lies outside ``include/sql``); the message lists the files of that folder.
-
-    Examples
-    --------
-    >>> "create table" in read_sql("ddl/0001_foundation.sql")
-    True
-    """
-    root = paths.sql_dir().resolve()
-    path = (root / relpath).resolve()
-    if not path.is_relative_to(root):
-        raise FileNotFoundError(
-            f"SQL file {relpath!r} is outside {root}: give a path relative to include/sql"
-        )
-    if not path.is_file():
-        folder = path.parent
-        known = sorted(p.name for p in folder.glob("*.sql")) if folder.is_dir() else []
-        hint = f"files in {folder}: {', '.join(known)}" if known else f"{folder} holds no .sql files"
-        raise FileNotFoundError(f"SQL file include/sql/{relpath} does not exist ({hint})")
-    return path.read_text(encoding="utf-8")

@@ -36,7 +36,10 @@ from tests.unit.monitoring.data_for_test import DAY, model, sample
 
 TARGETS = ("postgres", "bigquery", "snowflake")
 #: Files in include/sql written in another engine's dialect (the BigQuery billing export is read there).
-SOURCE_DIALECT = {"costs/extract_gcp_billing_export.sql": "bigquery"}
+SOURCE_DIALECT = {
+    "costs/extract_gcp_billing_export.sql.j2": "bigquery",
+    "carbon/extract_gcp_carbon_footprint.sql.j2": "bigquery",
+}
 
 
 def _transpile(sql: str, *, read: str = "duckdb", write: str) -> str:
