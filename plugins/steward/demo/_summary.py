@@ -325,7 +325,7 @@ def retraining_line(model: str, run_id: str) -> str:
     if row is None:
         return f"{model}: no retraining_runs row (run {run_id})"
     c = row["comparison"]
-    gates = ", ".join(f"{g['name']} {'ok' if g['passed'] else 'FAILED'}" for g in row["gates"]) or "-"
+    gates = ", ".join(f"{g['name']} {_gate_word(g)}" for g in row["gates"]) or "-"
     if c.get("auc_champion") is not None:
         auc = (
             f"AUC {c['auc_challenger']:.3f} vs {c['auc_champion']:.3f} (champion {row['champion_version']}), "
@@ -342,6 +342,12 @@ def retraining_line(model: str, run_id: str) -> str:
     )
     head = f"{model} {row['challenger_version'] or '-'}: {auc}; gates {gates} -> {row['status']}{note}"
     return f"{head}: {row['reason']}"[:400]
+
+
+def _gate_word(gate: dict[str, object]) -> str:
+    if gate["passed"]:
+        return "ok"
+    return "NOT DEMONSTRATED" if gate.get("outcome") == "not_demonstrated" else "FAILED"
 
 
 def _one_line(exc: BaseException) -> str:
