@@ -315,6 +315,10 @@ def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> N
     print("  (. passed, W warning, Q failed and quarantined, E error, - not run)")
 
 
+#: Longest retraining line the summary prints (an approval with a caveat says all of it).
+_LINE = 640
+
+
 def retraining_line(model: str, run_id: str) -> str:
     """One summary line of a retraining run: challenger vs champion, AUCs, DeLong p, gates, outcome."""
     from steward.retraining import read_run
@@ -341,7 +345,8 @@ def retraining_line(model: str, run_id: str) -> str:
         else ""
     )
     head = f"{model} {row['challenger_version'] or '-'}: {auc}; gates {gates} -> {row['status']}{note}"
-    return f"{head}: {row['reason']}"[:400]
+    line = f"{head}: {row['reason']}"
+    return line if len(line) <= _LINE else line[: _LINE - 1] + "…"
 
 
 def _gate_word(gate: dict[str, object]) -> str:

@@ -54,3 +54,13 @@ def test_a_failed_gate_of_an_older_row_reads_failed(steward_home: Path) -> None:
         wh.replace_partition("retraining_runs", {"run_id": "r2", "model": "credit_risk"}, [row])
     line = retraining_line("credit_risk", "r2")
     assert "gates performance FAILED -> rejected: gates failed" in line and DEMO_APPROVER not in line
+
+
+def test_a_long_reason_is_cut_with_an_ellipsis(steward_home: Path) -> None:
+    gates = [{"name": "performance", "passed": True, "outcome": "passed", "reasons": []}]
+    with connect() as wh:
+        wh.migrate()
+        row = _run_row("x" * 1000, gates)
+        wh.replace_partition("retraining_runs", {"run_id": "r3", "model": "credit_risk"}, [row])
+    line = retraining_line("credit_risk", "r3")
+    assert len(line) == 640 and line.endswith("x…")
