@@ -14,7 +14,9 @@ run conf (`model`, `decision_id`, `reason`, `evidence`), or by hand with the par
   performance gate (not significantly worse, better by `retraining.gates.min_auc_gain`) and the fairness
   gate (stricter for high risk). Report: `reports/retraining/<date>/<model>.html`.
 - **gate**: a failed gate rejects; limited/minimal risk with both gates passed is promoted (one
-  transaction: champion alias, production stage, previous champion archived).
+  transaction: champion alias, production stage, previous champion archived). A high-risk fairness gate
+  that is `not_demonstrated` (no breach, but not every gap shown within tolerance) goes to the approval
+  with that caveat (`fairness.high_risk_undemonstrated: ask_approver`, the default) or rejects (`reject`).
 - **approval** (high risk only): Airflow's human-in-the-loop task waits in `awaiting_input` (UI:
   Required Actions; REST: `PATCH .../hitlDetails`); **record_approval** records the answer and the
   responder as `model_events` and promotes on Approve. No answer within

@@ -26,6 +26,7 @@ __all__ = [
     "PromotionApproval",
     "answer_approval",
     "approval_body",
+    "approval_subject",
     "evaluate",
     "gate",
     "record_approval",
@@ -144,13 +145,33 @@ def gate(evaluated: dict[str, Any]) -> str | None:
     return "approval" if status == "awaiting_approval" else None
 
 
+#: Reasons listed per gate in the approval body (the report and ``gates_json`` keep them all).
+_BODY_REASONS = 12
+
+
+def _caveats(run: dict[str, Any]) -> list[str]:
+    return [str(g["caveat"]) for g in run["gates"] if g.get("caveat")]
+
+
+def approval_subject(run: dict[str, Any], *, risk_tier: str) -> str:
+    """Build the approval request's subject; a caveat (fairness not demonstrated) is named in it."""
+    subject = f"Promote {run['model']} {run['challenger_version']}? (risk tier {risk_tier})"
+    if any(g.get("outcome") == "not_demonstrated" for g in run["gates"] if g.get("caveat")):
+        subject += " - fairness NOT demonstrated"
+    return subject
+
+
 def approval_body(run: dict[str, Any], *, report_url: str) -> str:
-    """Build the approval request's Markdown body: the evidence, the gates and the report link."""
+    """Build the approval request's Markdown body: any caveat first, the evidence, the gates, the link."""
     c = run["comparison"]
     lines = [
         f"**{run['model']}**: promote challenger `{run['challenger_version']}` over champion "
         f"`{run['champion_version'] or 'none (first version)'}`?",
         "",
+    ]
+    for caveat in _caveats(run):
+        lines += [f"**Caveat: {caveat}.** Approving accepts this risk; the report lists each comparison.", ""]
+    lines += [
         f"Holdout {', '.join(c.get('holdout_days', []))}: {c.get('rows')} rows, {c.get('positives')} "
         f"positives; champion scores: {c.get('champion_source')}.",
     ]
@@ -165,8 +186,14 @@ def approval_body(run: dict[str, Any], *, report_url: str) -> str:
     else:
         lines.append(f"- AUC challenger {c['auc_challenger']:.4f} (no champion to compare)")
     for g in run["gates"]:
+        verdict = g.get("outcome") or ("passed" if g["passed"] else "failed")
+        reasons = list(g["reasons"])
+        more = len(reasons) - _BODY_REASONS
+        shown = " / ".join(reasons[:_BODY_REASONS]) + (
+            f" / ... ({more} more in the report)" if more > 0 else ""
+        )
         lines.append(
-            f"- {g['name']} gate {'passed' if g['passed'] else 'FAILED'}: {' / '.join(g['reasons'])}"
+            f"- {g['name']} gate {verdict.replace('_', ' ').upper() if not g['passed'] else verdict}: {shown}"
         )
     lines += ["", f"Report: {report_url}", "", "No answer before the timeout counts as a rejection."]
     return "\n".join(lines)
@@ -204,7 +231,7 @@ class PromotionApproval(HITLOperator):
         assert run is not None
         report = evaluated.get("report_path") or ""
         url = f"/steward/retraining/{evaluated['night']}/{model.name}.html" if report else "(no report)"
-        self.subject = f"Promote {model.name} {run['challenger_version']}? (risk tier {model.risk_tier})"
+        self.subject = approval_subject(run, risk_tier=model.risk_tier)
         self.body = approval_body(run, report_url=url)
         return super().execute(context)
 

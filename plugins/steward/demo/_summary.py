@@ -300,6 +300,10 @@ def _print_grid(rows: Sequence[dict[str, object]], days: Sequence[dt.date]) -> N
     print("  (. passed, W warning, Q failed and quarantined, E error, - not run)")
 
 
+#: Longest retraining line the summary prints (an approval with a caveat says all of it).
+_LINE = 640
+
+
 def retraining_line(model: str, run_id: str) -> str:
     """One summary line of a retraining run: challenger vs champion, AUCs, DeLong p, gates, outcome."""
     from steward.retraining import read_run
@@ -310,7 +314,7 @@ def retraining_line(model: str, run_id: str) -> str:
     if row is None:
         return f"{model}: no retraining_runs row (run {run_id})"
     c = row["comparison"]
-    gates = ", ".join(f"{g['name']} {'ok' if g['passed'] else 'FAILED'}" for g in row["gates"]) or "-"
+    gates = ", ".join(f"{g['name']} {_gate_word(g)}" for g in row["gates"]) or "-"
     if c.get("auc_champion") is not None:
         auc = (
             f"AUC {c['auc_challenger']:.3f} vs {c['auc_champion']:.3f} (champion {row['champion_version']}), "
@@ -326,7 +330,14 @@ def retraining_line(model: str, run_id: str) -> str:
         else ""
     )
     head = f"{model} {row['challenger_version'] or '-'}: {auc}; gates {gates} -> {row['status']}{note}"
-    return f"{head}: {row['reason']}"[:400]
+    line = f"{head}: {row['reason']}"
+    return line if len(line) <= _LINE else line[: _LINE - 1] + "…"
+
+
+def _gate_word(gate: dict[str, object]) -> str:
+    if gate["passed"]:
+        return "ok"
+    return "NOT DEMONSTRATED" if gate.get("outcome") == "not_demonstrated" else "FAILED"
 
 
 def _one_line(exc: BaseException) -> str:

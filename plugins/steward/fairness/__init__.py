@@ -23,6 +23,7 @@ from steward.fairness._counts import (
 )
 from steward.fairness._disparities import reference_rows
 from steward.fairness._evaluate import (
+    GateOutcome,
     GateResult,
     evaluate_arrow,
     evaluate_window,
@@ -53,7 +54,7 @@ from steward.fairness._stats import (
     two_proportion_test,
     wilson_interval,
 )
-from steward.fairness._verdicts import judge
+from steward.fairness._verdicts import Shortfall, judge, rows_needed, shortfalls
 
 __all__ = [
     # nightly evaluation
@@ -69,7 +70,9 @@ __all__ = [
     "gap_control_charts",
     "gap_series",
     # gates and training data
+    "GateOutcome",
     "GateResult",
+    "Shortfall",
     "assess_training_data",
     "fairness_gate",
     "write_bias_assessment",
@@ -97,6 +100,8 @@ __all__ = [
     "metric_rows",
     "rate_rows",
     "reference_rows",
+    "rows_needed",
+    "shortfalls",
     # statistics on counts
     "holm",
     "katz_ratio_interval",

@@ -44,6 +44,9 @@ class Gap:
     p: float
     test: str
     signed: float | None = None  # direction of an unsigned gap (equalized odds): its larger component
+    #: how far the interval reaches against the group (default ``-low``); for the unsigned equalized
+    #: odds difference, the larger of its TPR and FPR components' (their joint intervals' low ends)
+    against: float | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ def _group_rows(
         float(sidak_combine([tpr.p], [fpr.p])[0]),
         f"sidak({tpr.test},{fpr.test})",
         tpr.value if abs(tpr.value) >= abs(fpr.value) else fpr.value,
+        max(-tpr2.low, -fpr2.low),
     )
     ref_both, g_both = min(ref.positives, ref.negatives), min(g.positives, g.negatives)
     rows.append(row("equalized_odds_difference", eo, check_o, tol, ref_both, g_both))
@@ -264,4 +268,5 @@ def _comparison(
         note=check.note,
         family=(base["attribute"], base["group_value"], DIFFERENCE_METRICS[metric]),
         signed=d.value if d.signed is None else d.signed,
+        against=None if metric == "disparate_impact_ratio" else (-d.low if d.against is None else d.against),
     )

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 
 from steward._dates import check_date
 from steward.fairness._counts import count_groups, count_groups_by_window
 from steward.fairness._metrics import FairnessResult, Judgement, compute_fairness
+from steward.fairness._verdicts import Shortfall, rows_needed
 from steward.registry import Model
 from steward.warehouse import Warehouse, quote_ident
 
 __all__ = [
+    "GateOutcome",
     "GateResult",
     "evaluate_arrow",
     "evaluate_window",
@@ -253,6 +255,13 @@ def _column(name: str, values: list[Any]) -> pa.Array:
 
 
 # ---------------------------------------------------------------- gate
+#: A fairness gate's outcome: ``pass``; ``breach`` (a judged gap significantly beyond tolerance);
+#: ``not_demonstrated`` (high risk: no breach, but some judged gap lacks data or has an interval
+#: reaching beyond tolerance); ``refused`` (risk tier unacceptable, or high risk without protected
+#: attributes).
+GateOutcome = Literal["pass", "breach", "not_demonstrated", "refused"]
+
+
 @dataclass(frozen=True)
 class GateResult:
     """A fairness gate's decision on a candidate model.
@@ -260,16 +269,26 @@ class GateResult:
     Attributes
     ----------
     passed
-        Whether the candidate may be promoted on fairness grounds.
+        Whether the candidate may be promoted on fairness grounds without a caveat.
     reasons
-        Why (each failure, or what was checked when it passed).
+        Why (each failure or shortfall, or what was checked when it passed).
     metrics
-        The holdout's full :class:`FairnessResult` (rows, counts, breaches).
+        The holdout's full :class:`FairnessResult` (rows, counts, breaches, shortfalls).
+    outcome
+        ``pass``, ``breach``, ``not_demonstrated`` or ``refused`` (:data:`GateOutcome`).
+    rejects
+        Whether the outcome rejects the candidate: a breach or a refusal always; ``not_demonstrated``
+        when ``fairness.high_risk_undemonstrated`` is ``reject``.
+    caveat
+        For ``not_demonstrated`` without rejection: what the approver is told, in one line.
     """
 
     passed: bool
     reasons: list[str] = field(default_factory=list)
     metrics: FairnessResult | None = None
+    outcome: GateOutcome = "pass"
+    rejects: bool = False
+    caveat: str = ""
 
 
 _STRICT_TIERS = ("high", "unacceptable")
@@ -306,14 +325,22 @@ def evaluate_arrow(
 
 
 def fairness_gate(model: Model, holdout: pa.Table, *, run_id: str = "gate") -> GateResult:
-    """Pass or fail a candidate's holdout predictions on fairness, stricter for high-risk models.
+    """Judge a candidate's holdout predictions on fairness, stricter for high-risk models.
 
     The holdout is aggregated with an in-memory DuckDB by the same SQL and arithmetic as the
-    nightly metrics. Every model fails on a breach (a judged gap beyond tolerance with adjusted
-    p below alpha). For risk tier ``high`` the tolerance is multiplied by
-    ``fairness.high_risk_tolerance_factor``, alpha is raised to ``fairness.high_risk_alpha`` and,
-    with ``fairness.high_risk_require_demonstrated``, every judged gap's interval must lie within the
-    tolerance and no judged comparison may lack data. Tier ``unacceptable`` always fails.
+    nightly metrics. Three outcomes:
+
+    - ``breach``: a judged gap beyond tolerance with adjusted p below alpha. Rejects, for every tier.
+    - ``not_demonstrated`` (risk tier ``high`` with ``fairness.high_risk_require_demonstrated``): no
+      breach, but some judged comparison lacks data or has an interval reaching beyond the tolerance
+      on a judged side (``fairness.direction``). With ``fairness.high_risk_undemonstrated:
+      ask_approver`` (default) it does not reject: the candidate goes to the person who approves it,
+      with the caveat (how many comparisons, the tolerance, about how many holdout rows would
+      demonstrate them); with ``reject`` it rejects.
+    - ``pass``: neither.
+
+    For risk tier ``high`` the tolerance is multiplied by ``fairness.high_risk_tolerance_factor`` and
+    alpha raised to ``fairness.high_risk_alpha``. Tier ``unacceptable`` is always ``refused``.
 
     Parameters
     ----------
@@ -332,60 +359,69 @@ def fairness_gate(model: Model, holdout: pa.Table, *, run_id: str = "gate") -> G
     Examples
     --------
     >>> gate = fairness_gate(model, holdout)  # doctest: +SKIP
-    >>> gate.passed, gate.reasons[0]  # doctest: +SKIP
-    (False, "age_band='18-25' vs '36-45': statistical_parity_difference -0.210 ...")
+    >>> gate.outcome, gate.rejects, gate.caveat[:40]  # doctest: +SKIP
+    ('not_demonstrated', False, 'fairness NOT demonstrated: 74 comparisons')
     """
     strict = model.risk_tier in _STRICT_TIERS
     judgement = Judgement.for_model(model, strict=strict)
     if model.risk_tier == "unacceptable":
-        return GateResult(
-            False,
-            [f"model {model.name!r} has risk tier 'unacceptable' (a prohibited practice): never promote it"],
-        )
+        why = f"model {model.name!r} has risk tier 'unacceptable' (a prohibited practice): never promote it"
+        return GateResult(False, [why], outcome="refused", rejects=True)
     if not model.protected_attributes:
         if strict:
-            return GateResult(
-                False,
-                [
-                    f"model {model.name!r} is high risk but declares no protected_attributes "
-                    "(include/governance.yaml): fairness cannot be demonstrated"
-                ],
+            why = (
+                f"model {model.name!r} is high risk but declares no protected_attributes "
+                "(include/governance.yaml): fairness cannot be demonstrated"
             )
+            return GateResult(False, [why], outcome="refused", rejects=True)
         return GateResult(True, ["no protected attributes declared: no fairness check applies"])
     _require_columns(model, holdout.column_names, what="the gate's holdout")
     result = evaluate_arrow(model, holdout, window=dt.date.today(), run_id=run_id, judgement=judgement)
-    reasons = list(result.breaches)
-    if strict and model.fairness.high_risk_require_demonstrated:
-        reasons += _not_demonstrated(result, judgement)
     setting = (
         f"tolerance {judgement.tolerance:g}, four-fifths band [{judgement.four_fifths:g}, "
         f"{1 / judgement.four_fifths:.3g}], {judgement.correction} alpha {judgement.alpha:g}"
-        + (", high-risk rules" if strict else "")
+        + (f", direction {judgement.direction}, high-risk rules" if strict else "")
     )
-    if reasons:
-        return GateResult(False, [*reasons, f"judged with {setting}"], result)
-    return GateResult(True, [f"no breach on {len(holdout)} holdout rows ({setting})"], result)
+    if result.breaches:
+        return GateResult(
+            False, [*result.breaches, f"judged with {setting}"], result, outcome="breach", rejects=True
+        )
+    short = result.shortfalls if strict and model.fairness.high_risk_require_demonstrated else []
+    if not short:
+        return GateResult(True, [f"no breach on {len(holdout)} holdout rows ({setting})"], result)
+    rejects = model.fairness.high_risk_undemonstrated == "reject"
+    caveat = _caveat(short, judgement, len(holdout), rejects=rejects)
+    return GateResult(
+        False,
+        [caveat, *(s.text for s in short), f"judged with {setting}"],
+        result,
+        outcome="not_demonstrated",
+        rejects=rejects,
+        caveat="" if rejects else caveat,
+    )
 
 
-def _not_demonstrated(result: FairnessResult, j: Judgement) -> list[str]:
-    out = []
-    for r in result.rows:
-        if r["metric"] not in j.metrics or r["group_value"] == "*" or r["reference_group"] is None:
-            continue
-        where = f"{r['attribute']}={r['group_value']!r} vs {r['reference_group']!r}: {r['metric']}"
-        if r["status"] in ("insufficient_data", "undefined"):
-            out.append(f"{where} cannot be demonstrated ({r['status']}: {r['note']})")
-        elif r["status"] == "ok" and r["ci_low"] is not None and r["ci_high"] is not None:
-            if r["metric"] == "disparate_impact_ratio":
-                outside = r["ci_low"] < j.four_fifths or r["ci_high"] > 1 / j.four_fifths
-            else:
-                outside = max(abs(r["ci_low"]), abs(r["ci_high"])) > j.tolerance
-            if outside:
-                out.append(
-                    f"{where} {r['value']:+.3f} not shown within tolerance: interval "
-                    f"[{r['ci_low']:.3f}, {r['ci_high']:.3f}] reaches beyond {r['tolerance']:g}"
-                )
-    return out
+def _caveat(short: list[Shortfall], j: Judgement, rows: int, *, rejects: bool) -> str:
+    """One line: how many comparisons are not demonstrated and why, and what would demonstrate them."""
+    data = sum(1 for s in short if s.kind == "data")
+    side = " against the group" if j.direction == "disadvantage" else ""
+    bound = f"-{j.tolerance:g}{side}" if side else f"±{j.tolerance:g}"
+    text = (
+        f"fairness NOT demonstrated: {len(short)} comparison(s) lack data ({data}) or have intervals "
+        f"reaching beyond {bound} ({len(short) - data}); no breach"
+    )
+    text += (
+        " - rejected (fairness.high_risk_undemonstrated: reject)"
+        if rejects
+        else " - the approver takes this risk knowingly"
+    )
+    need = rows_needed(short, rows)
+    if need is not None:
+        text += (
+            f"; holdout rows needed for every judged group to reach min_group_size {j.min_group_size}: "
+            f"{'at least' if need[1] else 'about'} {need[0]:,} (this holdout: {rows:,})"
+        )
+    return text
 
 
 def file_source_sql(wh: Warehouse, files: Sequence[str], *, fmt: str, label_column: str | None) -> str:

@@ -36,7 +36,7 @@ from steward.fairness._disparities import DIFFERENCE_METRICS, reference_rows
 from steward.fairness._rates import RATE_METRICS, rate_rows
 from steward.fairness._rows import Judgement, MetricRow
 from steward.fairness._stats import wilson_interval
-from steward.fairness._verdicts import judge
+from steward.fairness._verdicts import Shortfall, judge, shortfalls
 from steward.registry import Model
 
 __all__ = [
@@ -65,6 +65,9 @@ class FairnessResult:
     versions
         ``window_date``, ``version``, ``n``, ``last`` per model version of the window, when the counts
         pass counted them (see :func:`steward.fairness.evaluate_windows`); else empty.
+    shortfalls
+        The judged comparisons not demonstrated within tolerance (too little data, or an interval
+        reaching beyond it on a judged side): what the high-risk gate asks for (not stored).
     """
 
     model: str
@@ -77,6 +80,7 @@ class FairnessResult:
     breaches: list[str] = field(default_factory=list)
     note: str = ""
     versions: list[dict[str, Any]] = field(default_factory=list)
+    shortfalls: list[Shortfall] = field(default_factory=list)
 
     @property
     def breach(self) -> bool:
@@ -148,6 +152,7 @@ def compute_fairness(
     rows, breaches = judge(metric_rows(counts, model, j), j)
     result.rows.extend(r.as_dict(model=model.name, window=window, run_id=run_id) for r in rows)
     result.breaches.extend(breaches)
+    result.shortfalls.extend(shortfalls(rows, j))
     result.versions.extend(
         {"window_date": window, "version": v.version, "n": v.n, "last": v.last} for v in counts.versions
     )

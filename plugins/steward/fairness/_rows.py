@@ -67,7 +67,9 @@ class MetricRow:
     """One row of ``fairness_metrics`` before it is stamped with model, window and run.
 
     ``family`` (attribute, group, hypothesis) and ``signed`` (the direction of an unsigned gap) are
-    set on disparities awaiting a verdict (status ``pending``); they are not stored.
+    set on disparities awaiting a verdict (status ``pending``); they are not stored. ``against`` (how
+    far the interval reaches against the group, in the gap's units) is kept through the verdict for
+    :func:`steward.fairness._verdicts.shortfalls`; it is not stored either.
     """
 
     attribute: str
@@ -90,6 +92,7 @@ class MetricRow:
     note: str = ""
     family: tuple[str, str, str] | None = None
     signed: float | None = None
+    against: float | None = None
 
     @classmethod
     def of(

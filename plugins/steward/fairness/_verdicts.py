@@ -1,8 +1,13 @@
-"""Verdicts: adjust the night's p-values across test families, then judge each pending disparity."""
+"""Verdicts: adjust the night's p-values across test families, judge each pending disparity.
+
+Then say which judged gaps are not demonstrated within tolerance (the high-risk gate's third outcome).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import math
+from typing import Literal
 
 import numpy as np
 
@@ -10,7 +15,7 @@ from steward.fairness._rows import Judgement, MetricRow
 from steward.fairness._stats import holm
 from steward.reports import format_p
 
-__all__ = ["adjust", "judge"]
+__all__ = ["Shortfall", "adjust", "judge", "rows_needed", "shortfalls"]
 
 
 def adjust(rows: list[MetricRow], j: Judgement) -> dict[tuple[str, str, str], float]:
@@ -104,3 +109,94 @@ def _verdict(r: MetricRow, p_adjusted: float | None, j: Judgement) -> tuple[Metr
         signed=None,
     )
     return judged, breach
+
+
+# ---------------------------------------------------------------- demonstration
+@dataclasses.dataclass(frozen=True)
+class Shortfall:
+    """A judged comparison whose gap is not demonstrated within tolerance (the gate's "not demonstrated").
+
+    Attributes
+    ----------
+    text
+        One readable line: the groups, the metric, and why.
+    kind
+        ``data``: too little data for a verdict (``insufficient_data`` or ``undefined``);
+        ``interval``: judged, but its interval reaches beyond the tolerance on a judged side.
+    scale
+        ``data`` only: about how many times more rows (at the same group shares) would give its
+        smallest count ``min_group_size``; else None.
+    lower_bound
+        The scale is only a lower bound (that count is 0: taken as 1).
+    """
+
+    text: str
+    kind: Literal["data", "interval"]
+    scale: float | None = None
+    lower_bound: bool = False
+
+
+def shortfalls(rows: list[MetricRow], j: Judgement) -> list[Shortfall]:
+    """Return the judged comparisons (group vs reference) not demonstrated within the tolerance.
+
+    A comparison is demonstrated when it has the data for a verdict and its interval lies within
+    the tolerance (inside ``[four_fifths, 1 / four_fifths]`` for the disparate impact ratio). Under
+    ``direction: disadvantage`` only the side against the group counts, as for breaches: an interval
+    reaching far in the group's favour is not a failure to demonstrate.
+
+    Examples
+    --------
+    >>> judged, _ = judge(rows, judgement)  # doctest: +SKIP
+    >>> [s.text for s in shortfalls(judged, judgement)][:1]  # doctest: +SKIP
+    ["sex='undisclosed' vs 'male': statistical_parity_difference cannot be demonstrated (...)"]
+    """
+    out = []
+    for r in rows:
+        if r.metric not in j.metrics or r.reference_group is None or r.group_value == "*":
+            continue
+        where = f"{r.attribute}={r.group_value!r} vs {r.reference_group!r}: {r.metric}"
+        if r.status in ("insufficient_data", "undefined"):
+            smallest = min(r.denominator or 0, r.reference_n or 0)
+            text = f"{where} cannot be demonstrated ({r.status}: {r.note})"
+            out.append(Shortfall(text, "data", j.min_group_size / max(smallest, 1), smallest == 0))
+        elif r.status in ("ok", "breach") and r.ci_low is not None and r.ci_high is not None:
+            bound = _reaches_beyond(r, j)
+            if bound is not None:
+                text = (
+                    f"{where} {r.value:+.3f} not shown within tolerance: interval "
+                    f"[{r.ci_low:.3f}, {r.ci_high:.3f}] reaches beyond {bound}"
+                )
+                out.append(Shortfall(text, "interval"))
+    return out
+
+
+def _reaches_beyond(r: MetricRow, j: Judgement) -> str | None:
+    """Return the bound a judged row's interval reaches beyond on a judged side, or None."""
+    assert r.ci_low is not None and r.ci_high is not None
+    one_sided = j.direction == "disadvantage"
+    if r.metric == "disparate_impact_ratio":
+        if r.ci_low < j.four_fifths:
+            return f"{j.four_fifths:g}" + (" against the group" if one_sided else "")
+        if r.ci_high > 1 / j.four_fifths and not one_sided:
+            return f"{1 / j.four_fifths:.3g}"
+        return None
+    against = -r.ci_low if r.against is None else r.against
+    if against > j.tolerance:
+        return f"-{j.tolerance:g} against the group" if one_sided else f"±{j.tolerance:g}"
+    if r.ci_high > j.tolerance and not one_sided:
+        return f"±{j.tolerance:g}"
+    return None
+
+
+def rows_needed(found: list[Shortfall], rows: int) -> tuple[int, bool] | None:
+    """Return about how many rows would give every ``data`` shortfall ``min_group_size`` (None: none).
+
+    At the same group shares: ``rows`` times the largest :attr:`Shortfall.scale`, and whether that is
+    only a lower bound (the largest scale's count was 0). Narrow enough intervals may need more still.
+    """
+    sized = [s for s in found if s.scale is not None]
+    if not sized:
+        return None
+    top = max(sized, key=lambda s: (s.scale or 0.0, s.lower_bound))
+    assert top.scale is not None
+    return math.ceil(rows * max(top.scale, 1.0)), top.lower_bound

@@ -77,6 +77,11 @@ class FairnessPolicy(Strict):
     #: ... and every judged gap must be shown small: its interval's far end within the tolerance, and
     #: no judged comparison may lack data (a candidate cannot pass on too little evidence).
     high_risk_require_demonstrated: bool = True
+    #: What a high-risk gate with no breach but fairness not demonstrated (comparisons lacking data or
+    #: intervals reaching beyond the tolerance) does, when ``high_risk_require_demonstrated`` checks it:
+    #: ``ask_approver`` sends the candidate to the person who approves it, with that caveat stated
+    #: (high-risk models are never promoted automatically); ``reject`` rejects it. A breach always rejects.
+    high_risk_undemonstrated: Literal["ask_approver", "reject"] = "ask_approver"
     #: Proxy check of training data: a feature whose association with a protected attribute
     #: (Cramer's V for categoricals, correlation ratio eta for numerics) reaches this is flagged.
     proxy_threshold: float = Field(default=0.3, gt=0, le=1)

@@ -5,7 +5,7 @@ The statistics are pure functions (:func:`delong_test`, :func:`mcnemar_test`,
 """
 
 from steward.retraining._dataset import RetrainingError, TrainingSet, assemble_training_set, training_windows
-from steward.retraining._gates import Gate, fairness_gate, performance_gate
+from steward.retraining._gates import Gate, fairness_gate, gate_rejects, performance_gate
 from steward.retraining._report import comparison_report_path
 from steward.retraining._run import (
     ACTOR,
@@ -56,5 +56,6 @@ __all__ = [
     # gates
     "Gate",
     "fairness_gate",
+    "gate_rejects",
     "performance_gate",
 ]

@@ -41,7 +41,7 @@ from steward.lifecycle import (
 )
 from steward.registry import Model, Registry, check_impact_assessment
 from steward.retraining._dataset import RetrainingError, TrainingSet, assemble_training_set
-from steward.retraining._gates import Gate, fairness_gate, performance_gate
+from steward.retraining._gates import Gate, fairness_gate, gate_rejects, performance_gate
 from steward.retraining._stats import bootstrap_auc_difference, delong_test, mcnemar_test
 from steward.retraining._train import (
     challenger_version,
@@ -401,20 +401,27 @@ def evaluate_challenger(
                 )
             )
             comparison["report_path"] = report
-    passed = all(g.passed for g in gates)
     _write_run(
         warehouse,
         model.name,
         run_id,
         champion_version=champion if champion != version else None,
         status="evaluated",
-        reason="both gates passed"
-        if passed
-        else "; ".join(r for g in gates if not g.passed for r in g.reasons),
+        reason=_evaluated_reason(gates),
         comparison=comparison,
         gates=[g.as_dict() for g in gates],
     )
     return Evaluation(model.name, run_id, version, champion, comparison, gates, report)
+
+
+def _evaluated_reason(gates: list[Gate]) -> str:
+    rejecting = [g for g in gates if g.rejects]
+    if rejecting:
+        return "; ".join(r for g in rejecting for r in g.reasons)
+    caveats = [f"{g.name}: {g.caveat}" for g in gates if g.caveat]
+    if caveats:
+        return "no gate rejects, with caveats for the approver: " + "; ".join(caveats)
+    return "both gates passed"
 
 
 def needs_approval(model: Model) -> bool:
@@ -435,7 +442,10 @@ def conclude(warehouse: Warehouse, registry: Registry, model_name: str, *, run_i
             "not evaluated: nothing to conclude"
         )
     version = str(run["challenger_version"])
-    failed = [g for g in run["gates"] if not g["passed"]]
+    failed = [g for g in run["gates"] if gate_rejects(g)]
+    caveats = [f"{g['name']}: {g['caveat']}" for g in run["gates"] if not gate_rejects(g) and g.get("caveat")]
+    if caveats and not needs_approval(model):  # only an approver can accept a caveat
+        failed += [g for g in run["gates"] if g.get("caveat")]
     # a high-risk model is never promoted without a current algorithmic impact assessment (registry
     # privacy.impact_assessments), whatever its gates say: checked on the day of the decision
     impact = check_impact_assessment(registry, model.name, _now().date())
@@ -452,6 +462,9 @@ def conclude(warehouse: Warehouse, registry: Registry, model_name: str, *, run_i
         if needs_approval(model):
             reason = (
                 f"risk tier {model.risk_tier}: both gates passed, promotion waits for a person's approval"
+                if not caveats
+                else f"risk tier {model.risk_tier}: no gate rejects, but {'; '.join(caveats)}; promotion "
+                "waits for a person's approval"
             )
             record_event(
                 warehouse,
@@ -461,7 +474,7 @@ def conclude(warehouse: Warehouse, registry: Registry, model_name: str, *, run_i
                 actor=ACTOR,
                 reason=reason,
                 evidence_run_id=run_id,
-                details=_evidence(run),
+                details={**_evidence(run), "caveats": caveats},
             )
             _write_run(warehouse, model.name, run_id, status="awaiting_approval", reason=reason)
             return "awaiting_approval"
@@ -514,6 +527,9 @@ def record_approval(
         else:
             said = "approved" if approved else "rejected"
             reason = f"{said} by {responder}" + (f": {comment}" if comment else "")
+            caveats = [g["caveat"] for g in run["gates"] if g.get("caveat")]
+            if approved and caveats:  # what the approver accepted stays with the decision
+                reason += "; accepted with the caveat " + "; ".join(caveats)
         if approved and not timed_out:
             record_event(
                 warehouse,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from steward.airflow.retraining import approval_body, retraining_night
+from steward.airflow.retraining import approval_body, approval_subject, retraining_night
 
 RUN = {
     "model": "credit_risk",
@@ -67,3 +67,32 @@ def test_the_approval_task_turns_a_timeout_into_a_recorded_rejection_not_a_failu
     }
     answer = op.execute_complete({}, {**person, "timedout": False})
     assert answer["chosen_options"] == ["Approve"] and answer["responded_by_user"]["name"] == "risk.officer"
+
+
+CAVEAT = (
+    "fairness NOT demonstrated: 79 comparison(s) lack data (45) or have intervals reaching beyond -0.05 "
+    "against the group (34); no breach - the approver takes this risk knowingly"
+)
+
+
+def test_a_caveat_is_in_the_subject_and_first_in_the_body() -> None:
+    reasons = [CAVEAT, *(f"comparison {i} not shown within tolerance" for i in range(20))]
+    fairness = {
+        "name": "fairness",
+        "passed": False,
+        "outcome": "not_demonstrated",
+        "caveat": CAVEAT,
+        "reasons": reasons,
+    }
+    run = {**RUN, "gates": [RUN["gates"][0], fairness]}
+    subject = approval_subject(run, risk_tier="high")
+    assert subject == "Promote credit_risk 2026-11-14-abcd1234? (risk tier high) - fairness NOT demonstrated"
+    body = approval_body(run, report_url="/r.html")
+    lines = body.splitlines()
+    assert lines[2] == f"**Caveat: {CAVEAT}.** Approving accepts this risk; the report lists each comparison."
+    gate_line = next(line for line in lines if line.startswith("- fairness gate"))
+    assert gate_line.startswith(f"- fairness gate NOT DEMONSTRATED: {CAVEAT} / comparison 0 ")
+    assert gate_line.endswith("comparison 10 not shown within tolerance / ... (9 more in the report)")
+    assert (
+        approval_subject(RUN, risk_tier="high") == "Promote credit_risk 2026-11-14-abcd1234? (risk tier high)"
+    )

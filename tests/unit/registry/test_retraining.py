@@ -45,7 +45,7 @@ def test_demo_models_declare_interesting_policies() -> None:
     assert lead.guards.preferred_window.off_peak_hours == (22, 4)
     assert "pages_viewed" in (lead.policies.drift.features or [])
     credit = registry.model("credit_risk").retraining
-    assert credit.guards.cooldown_days == 5
+    assert credit.guards.cooldown_days == 4
     assert credit.guards.monthly_carbon_budget_kg == 25
 
 

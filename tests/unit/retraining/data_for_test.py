@@ -80,7 +80,12 @@ privacy:
 
 
 def registry_yaml(
-    root: Path, *, risk_tier: str = "limited", retraining: str = "", assessed: bool = True
+    root: Path,
+    *,
+    risk_tier: str = "limited",
+    retraining: str = "",
+    assessed: bool = True,
+    fairness: str = "{}",
 ) -> str:
     text = textwrap.dedent(
         f"""
@@ -107,6 +112,7 @@ def registry_yaml(
             features: {FEATURES}
             protected_attributes: [sex]
             thresholds: {{decision: 0.5, min_auc: 0.6}}
+            fairness: {fairness}
             card:
               intended_use: test model
               limitations: [synthetic data]

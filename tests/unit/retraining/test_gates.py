@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steward.retraining import DeLongResult, fairness_gate, performance_gate
+from steward.retraining import DeLongResult, fairness_gate, gate_rejects, performance_gate
 from tests.unit.fairness.data_for_test import log, model
 
 
@@ -38,3 +38,23 @@ def test_fairness_gate_is_the_fairness_package_gate_stricter_for_high_risk() -> 
     assert limited.passed and limited.name == "fairness"
     assert not high.passed and any("high-risk rules" in r for r in high.reasons)
     assert high.as_dict()["passed"] is False
+
+
+def test_fairness_not_demonstrated_carries_the_caveat_and_does_not_reject() -> None:
+    thin = log(3000, seed=3)  # no breach; groups too small for min_group_size 200
+    high = model(risk_tier="high", min_group_size=200)
+    gate = fairness_gate(high, thin, run_id="r1")
+    assert (gate.passed, gate.verdict, gate.rejects) == (False, "not_demonstrated", False)
+    stored = gate.as_dict()
+    assert stored["outcome"] == "not_demonstrated" and stored["caveat"] == gate.caveat
+    assert gate.caveat.startswith("fairness NOT demonstrated") and not gate_rejects(stored)
+    rejecting = fairness_gate(
+        model(risk_tier="high", min_group_size=200, high_risk_undemonstrated="reject"), thin, run_id="r1"
+    )
+    assert (rejecting.verdict, rejecting.rejects, rejecting.caveat) == ("not_demonstrated", True, "")
+    assert gate_rejects(rejecting.as_dict())
+
+
+def test_rows_stored_before_outcomes_read_as_before() -> None:
+    assert gate_rejects({"name": "fairness", "passed": False, "reasons": ["x"]})
+    assert not gate_rejects({"name": "fairness", "passed": True, "reasons": []})

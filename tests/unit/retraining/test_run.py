@@ -52,11 +52,12 @@ def _registry(
     trainer: str = TRAINER,
     min_auc_gain: float = 0.0,
     assessed: bool = True,
+    fairness: str = "{}",
 ) -> Registry:
     root = tmp_path / "lake"
     write_lake(root, nights=10, rows=rows, one_class_days=one_class_days)
     block = retraining_block(trainer, min_auc_gain=min_auc_gain)
-    text = registry_yaml(root, risk_tier=risk_tier, retraining=block, assessed=assessed)
+    text = registry_yaml(root, risk_tier=risk_tier, retraining=block, assessed=assessed, fairness=fairness)
     (tmp_path / "g.yaml").write_text(text)
     return load_registry(tmp_path / "g.yaml")
 
@@ -168,6 +169,53 @@ def test_high_risk_waits_for_approval_then_promotes(wh: Warehouse, tmp_path: Pat
     assert approved and approved[0].actor == "risk.officer@x"
     with pytest.raises(RetrainingError, match="not awaiting approval"):
         record_approval(wh, registry, "toy", run_id="run-1", approved=True, responder="x")
+
+
+def test_high_risk_with_fairness_not_demonstrated_goes_to_the_approver_with_the_caveat(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    # 3 x 300 holdout rows: no breach (sex has no effect), but the female-male intervals are wider
+    # than the high-risk tolerance 0.05: not demonstrated, and ask_approver (the default) asks
+    registry = _registry(tmp_path, risk_tier="high")
+    _champion(wh)
+    assert _run(wh, registry, tmp_path) == "awaiting_approval"
+    run = read_run(wh, "toy", "run-1")
+    assert run is not None
+    fairness = next(g for g in run["gates"] if g["name"] == "fairness")
+    assert (fairness["passed"], fairness["outcome"]) == (False, "not_demonstrated")
+    assert fairness["caveat"].startswith("fairness NOT demonstrated: ")
+    assert "the approver takes this risk knowingly" in fairness["caveat"]
+    assert any("not shown within tolerance" in r for r in fairness["reasons"])
+    report = Path(run["comparison"]["report_path"]).read_text()
+    assert '<span class="badge warning">not demonstrated</span>' in report
+    assert "Caveat for the approver (fairness gate):</b> fairness NOT demonstrated" in report
+    assert str(run["reason"]).startswith(
+        "risk tier high: no gate rejects, but fairness: fairness NOT demonstrated"
+    )
+    requested = model_history(wh, "toy")[-1]
+    assert requested.kind == "approval_requested"
+    assert requested.details["caveats"] == [f"fairness: {fairness['caveat']}"]
+    assert champion_version(wh, "toy") == "1.0.0"
+    status = record_approval(wh, registry, "toy", run_id="run-1", approved=True, responder="risk.officer@x")
+    assert status == "promoted" and champion_version(wh, "toy") == run["challenger_version"]
+    approved = next(e for e in model_history(wh, "toy") if e.kind == "approved")
+    assert approved.actor == "risk.officer@x"
+    assert approved.reason == f"approved by risk.officer@x; accepted with the caveat {fairness['caveat']}"
+
+
+def test_high_risk_with_fairness_not_demonstrated_is_rejected_when_the_policy_says_reject(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    registry = _registry(tmp_path, risk_tier="high", fairness="{high_risk_undemonstrated: reject}")
+    _champion(wh)
+    assert _run(wh, registry, tmp_path) == "rejected"
+    run = read_run(wh, "toy", "run-1")
+    assert run is not None
+    fairness = next(g for g in run["gates"] if g["name"] == "fairness")
+    assert fairness["outcome"] == "not_demonstrated" and "caveat" not in fairness
+    assert "rejected (fairness.high_risk_undemonstrated: reject)" in str(run["reason"])
+    assert champion_version(wh, "toy") == "1.0.0"
+    assert [e.kind for e in model_history(wh, "toy")][-1] == "rejected"
 
 
 def test_approval_timeout_is_a_recorded_rejection(wh: Warehouse, tmp_path: Path) -> None:

@@ -237,7 +237,7 @@ URGENT = {
 
 
 def test_cooldown_skips_and_names_when_it_ends(registry: Any) -> None:
-    m = _model(registry, "credit_risk")  # cool-down 5 days
+    m = _model(registry, "credit_risk", guards__cooldown_days=5)
     d = decide(m, NIGHT, Evidence(fairness_breaches=(URGENT,), previous_decisions=(_fired(3),)), now=NOW)
     assert (d.action, d.guard) == ("skip", "cooldown")
     assert "cool-down, which ends 2026-11-08 04:00 UTC" in d.reason  # fired 11-03 04:00 + 5 days
