@@ -2,7 +2,8 @@
 -- labelled rows, favourable labels, and per feature the non-missing count (plus sum and sum of
 -- squares for numeric features, for the correlation ratio). ONE aggregation with grouping sets.
 -- Template filled by steward.fairness (Python str.format; names are checked, quoted identifiers):
---   source_sql, group_columns, grouping_flags, group_keys, grouping_sets as in compute_group_counts.sql
+--   source_sql, group_columns as in count_partial_groups.sql; grouping_flags, group_keys, grouping_sets
+--   as in compute_group_counts.sql
 --   feature_columns  the features, each "<expr> as f_<j>" (numeric ones cast to double precision)
 --   feature_aggregates  "count(f_<j>) as present_<j>" (+ "sum(f_<j>) as sum_<j>",
 --                       "sum(f_<j> * f_<j>) as sumsq_<j>" for numeric features)

@@ -2,7 +2,7 @@
 -- (e.g. 2, 0.7 or 'yes' where 0/1 is declared). Counted before anything is computed, so a value is
 -- never silently taken as the unfavourable outcome.
 -- Template filled by steward.fairness (Python str.format; names are checked, quoted identifiers):
---   source_sql         the input relation (as in compute_group_counts.sql)
+--   source_sql         the input relation (as in count_partial_groups.sql)
 --   prediction_values  a query like the label one for the prediction column, or an empty relation
 -- Portable SQL: runs unchanged on DuckDB and PostgreSQL.
 
