@@ -372,32 +372,36 @@ class _Context:
         """
         assert self.model.labels is not None
         added = [p for d, p in tonight.items() if d not in applied]
-        removed = [earlier[d] for d in applied if d not in tonight]
-        before = [p for p in (tonight.get(d) or earlier[d] for d in applied) if p is not None]
-        changed = [p for p in [*added, *removed] if p is not None]
+        removed = [p for d in applied if d not in tonight and (p := earlier[d]) is not None]
         key = quote_ident(self.model.labels.join_key)
         label = quote_ident(self.model.labels.label_column)
-        ident = quote_ident(self.model.columns.id)
+        changed = "\nunion all\n".join(
+            f"select {key} as steward_key from ({p.sql}) as lp where {label} is not null"
+            for p in [*added, *removed]
+        )
+        parts = {p.day: p for p in [*tonight.values(), *removed]}
+        labels = "\nunion all\n".join(
+            f"select {key} as steward_key, cast({label} as integer) as steward_label, "
+            f"{int(d in applied)} as steward_before, {int(d in tonight)} as steward_now "
+            f"from ({p.sql}) as lp where {label} is not null"
+            for d, p in sorted(parts.items())
+        )
         name = hashlib.sha256(f"{self.model.name}{sorted(applied)}".encode()).hexdigest()[:12]
-        keys_table, rows_table = f"steward_fk_{name}", f"steward_fr_{name}"
-        keys = "\nunion all\n".join(
-            f"select {key} as steward_key from ({p.sql}) as lp where {label} is not null" for p in changed
+        rows_table = f"steward_relabelled_{name}"
+        select = _template_sql("select_relabelled_rows").format(
+            changed_sql=changed,
+            labels_sql=labels,
+            windows_sql=self.windows_sql(windows),
+            id=quote_ident(self.model.columns.id),
         )
-        self.engine.execute(
-            f"create or replace temp table {keys_table} as select distinct steward_key from ({keys}) k"
-        )
+        self.engine.execute(f"create or replace temp table {rows_table} as {select}")
         try:
-            self.engine.execute(
-                f"create or replace temp table {rows_table} as select * "
-                f"from ({self.windows_sql(windows)}) as w "
-                f"where w.{ident} in (select steward_key from {keys_table})"
-            )
-            rows = f"select * from {rows_table}"
-            old = self.partial(self.labelled_sql(rows, before), check=False)  # counted before with these
-            new = self.partial(self.labelled_sql(rows, list(tonight.values())))
+            # counted before with the label they had then (checked then), now with tonight's
+            before = f"select r.*, r.steward_label_before as label from {rows_table} as r"
+            old = self.partial(before, check=False)
+            new = self.partial(f"select r.*, r.steward_label_now as label from {rows_table} as r")
         finally:
             self.engine.execute(f"drop table if exists {rows_table}")
-            self.engine.execute(f"drop table if exists {keys_table}")
         return [_signed(old, -1), _signed(new, 1)]
 
 
@@ -405,9 +409,9 @@ def _signed(table: pa.Table, sign: int) -> pa.Table:
     return table.append_column("steward_sign", pa.array([sign] * table.num_rows, type=pa.int64()))
 
 
-@lru_cache(maxsize=1)
-def _merge_template() -> str:
-    return read_sql("fairness/merge_window_counts.sql")
+@lru_cache(maxsize=2)
+def _template_sql(name: str) -> str:
+    return read_sql(f"fairness/{name}.sql")
 
 
 def _merge_and_rollup(
@@ -443,7 +447,7 @@ def _merge_and_rollup(
         signed = "\nunion all\n".join(names) or (
             f"select {', '.join(columns)} from (select 1) where 1 = 0"  # never: tonight is always counted
         )
-        merge = _merge_template().format(
+        merge = _template_sql("merge_window_counts").format(
             signed_sql=signed,
             keys=", ".join(keys),
             last_merged=",\n        max(steward_last) as steward_last" if ctx.versions else "",
