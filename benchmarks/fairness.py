@@ -366,21 +366,27 @@ def horizon_stored(rows_per_day: int, days: int = 14) -> dict[str, Any]:
 
         last = first + dt.timedelta(days=days)
         evaluate_window(wh, model, source_sql=window_sql([0]), window=first, run_id="warmup")
-        started = time.perf_counter()
-        evaluate_window(wh, model, source_sql=window_sql([days]), window=last, run_id="one")
-        single = time.perf_counter() - started
-        started = time.perf_counter()
-        stored = night(wh, store, days)
-        seconds = time.perf_counter() - started
+        single, seconds = float("inf"), float("inf")
+        for _ in range(3):  # interleaved, best of 3 each: the shared machine's load moves between runs
+            started = time.perf_counter()
+            evaluate_window(wh, model, source_sql=window_sql([days]), window=last, run_id="one")
+            single = min(single, time.perf_counter() - started)
+            started = time.perf_counter()
+            stored = night(wh, store, days)
+            seconds = min(seconds, time.perf_counter() - started)
         started = time.perf_counter()
         store.replace_partitions(stored.writes)
         write = time.perf_counter() - started
         windows = [first + dt.timedelta(days=d) for d in range(1, days + 1)]
         started = time.perf_counter()
-        evaluate_windows(
+        before = evaluate_windows(
             wh, model, source_sql=window_sql(list(range(1, days + 1))), windows=windows, run_id="all"
         )
         one_pass = time.perf_counter() - started
+    fields = ("attribute", "group_value", "n", "n_labelled", "tp", "fp", "tn", "fn", "n_scored")
+    for day, result in before.items():  # the same counts both ways (the tests check every metric)
+        mine = sorted(tuple(c[f] for f in fields) for c in stored.results[day].counts)
+        assert mine == sorted(tuple(c[f] for f in fields) for c in result.counts), day
     how = {k: list(stored.counted.values()).count(k) for k in ("full", "delta", "stored")}
     labelled = sum(
         c["n_labelled"] for r in stored.results.values() for c in r.counts if c["attribute"] == "*"

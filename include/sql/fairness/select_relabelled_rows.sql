@@ -24,6 +24,9 @@ relabelled as (
         max(case when steward_now = 1 then steward_label end) as steward_label_now
     from labels
     group by steward_key
+    -- a key whose label is the same before and now moves no row
+    having max(case when steward_before = 1 then steward_label end)
+        is distinct from max(case when steward_now = 1 then steward_label end)
 )
 
 select w.*, r.steward_label_before, r.steward_label_now

@@ -317,11 +317,17 @@ class _Context:
 
     # ------------------------------------------------------------------ SQL pieces
     def windows_sql(self, windows: Sequence[Partition]) -> str:
-        cols = ", ".join(quote_ident(c) for c in self.columns)
-        return "\nunion all\n".join(
-            f"select cast('{w.day.isoformat()}' as date) as {WINDOW}, {cols} from ({w.sql}) as p"
-            for w in windows
-        )
+        """Return the windows' rows in the columns the counts need (NULL where a window lacks one)."""
+        parts = []
+        for w in windows:
+            have = set(self.engine.fetch_arrow(f"select * from ({w.sql}) as p limit 0").column_names)
+            cols = ", ".join(
+                quote_ident(c) if c in have else f"null as {quote_ident(c)}" for c in self.columns
+            )
+            parts.append(
+                f"select cast('{w.day.isoformat()}' as date) as {WINDOW}, {cols} from ({w.sql}) as p"
+            )
+        return "\nunion all\n".join(parts)
 
     def label_sql(self, parts: Sequence[Partition], *, keys_in: str) -> str:
         """Return the largest label per key over ``parts``, for the keys of query ``keys_in``."""
