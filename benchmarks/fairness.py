@@ -296,7 +296,8 @@ def _stored_files(rows_per_day: int, days: int) -> tuple[list[Path], dict[int, P
     if done.exists():
         return paths, {a: p for a, p in label_paths.items() if p.exists()}
     folder.mkdir(parents=True, exist_ok=True)
-    arrivals: dict[int, list[Any]] = {}
+    writers: dict[int, Any] = {}  # one writer per arrival day: the labels stream to disk window by window
+    schema = pa.schema([("id", pa.int64()), ("label", pa.int64())])
     for d, path in enumerate(paths):
         rng, ids, sex, age, label, score = _horizon_day(2000, d, rows_per_day)
         table = {"id": ids, "sex": sex, "age_band": age, "score": score}
@@ -305,9 +306,12 @@ def _stored_files(rows_per_day: int, days: int) -> tuple[list[Path], dict[int, P
         delay = rng.integers(1, days, rows_per_day)
         for k in np.unique(delay[arrives]):
             chosen = arrives & (delay == k)
-            arrivals.setdefault(d + int(k), []).append(pa.table({"id": ids[chosen], "label": label[chosen]}))
-    for a, parts in arrivals.items():
-        pq.write_table(pa.concat_tables(parts), label_paths[a])
+            a = d + int(k)
+            if a not in writers:
+                writers[a] = pq.ParquetWriter(label_paths[a], schema)
+            writers[a].write_table(pa.table({"id": ids[chosen], "label": label[chosen]}, schema=schema))
+    for writer in writers.values():
+        writer.close()
     done.touch()
     return paths, {a: p for a, p in label_paths.items() if p.exists()}
 
