@@ -112,7 +112,8 @@ def evaluate_horizon(
     Parameters
     ----------
     engine
-        Runs the row-level SQL (the windows' and labels' ``sql``).
+        Runs the row-level SQL (the windows' and labels' ``sql``); the relabelled rows are held in a
+        temp table (``create or replace temp table``: the in-memory DuckDB that reads the files).
     store
         The warehouse holding the stored counts (read here; written by the caller with ``writes``).
     model
