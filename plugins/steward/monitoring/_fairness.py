@@ -267,11 +267,13 @@ def _stored_night(
         return Partition(d, sql, stamp)
 
     skip = set(quarantined_days(warehouse, log_ds.name, days[:-1]))
-    windows = [p for d in days[:-1] if d not in skip and (p := partition(log_ds, d)) is not None]
+    labels = [p for d in days if (p := partition(labels_ds, d)) is not None]
+    # no label arrived in the horizon: tonight's window only, as when every window is counted
+    earlier = days[:-1] if labels else []
+    windows = [p for d in earlier if d not in skip and (p := partition(log_ds, d)) is not None]
     tonight = partition(log_ds, day, required=True)
     assert tonight is not None
     windows.append(tonight)
-    labels = [p for d in days if (p := partition(labels_ds, d)) is not None]
     relation = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
     column = version_column(model, relation)
     timestamp = model.columns.timestamp

@@ -126,6 +126,18 @@ def test_nights_from_stored_counts_equal_each_window_recounted_and_skip_a_quaran
         assert got == sorted(repr(r) for r in expected), window
 
 
+def test_before_any_label_arrives_only_tonight_is_counted(steward_home: Path, warehouse: Warehouse) -> None:
+    generate(steward_home, datasets=DATASETS[:2], days=3)  # no label partition has landed
+    registry = load_registry()
+    day = DEMO_START + dt.timedelta(days=2)
+    night = fairness_night(
+        registry.model("credit_risk"), day, registry=registry, warehouse=warehouse, run_id="r"
+    )
+    assert not isinstance(night, str)
+    assert night.redone == 0 and night.counted == {day: "full"}
+    assert {w[1]["window_date"] for w in night.writes} == {day}
+
+
 def test_a_missing_night_is_named_even_when_the_horizon_has_landed(
     steward_home: Path, warehouse: Warehouse
 ) -> None:
