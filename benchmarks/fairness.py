@@ -177,6 +177,17 @@ def side_by_side(rows: int) -> dict[str, Any]:
     }
 
 
+def _horizon_day(seed: int, d: int, rows: int) -> tuple[Any, ...]:
+    """Day ``d``'s generator, ids, sex, age band, true label and score (ids unique across days)."""
+    rng = np.random.default_rng(seed + d)
+    ids = np.arange(d * rows, (d + 1) * rows, dtype=np.int64)
+    sex = SEXES[rng.choice(3, rows, p=[0.49, 0.49, 0.02])]
+    age = AGES[rng.choice(6, rows, p=[0.14, 0.26, 0.22, 0.17, 0.13, 0.08])]
+    label = (rng.random(rows) < 0.15).astype(np.int64)
+    score = np.clip(rng.beta(2, 9, rows) + 0.2 * label, 0, 1)
+    return rng, ids, sex, age, label, score
+
+
 def _horizon_files(rows_per_day: int, days: int) -> tuple[list[Path], Path]:
     """Write (once) ``days`` daily prediction files (id, sex, age_band, score, predicted_label) and one
     labels file (id, label): window ``d`` has ``d / days`` of its labels arrived, the newest none."""
@@ -192,12 +203,7 @@ def _horizon_files(rows_per_day: int, days: int) -> tuple[list[Path], Path]:
     folder.mkdir(parents=True, exist_ok=True)
     labels_writer = None
     for d, path in enumerate(paths):
-        rng = np.random.default_rng(1000 + d)
-        ids = np.arange(d * rows_per_day, (d + 1) * rows_per_day, dtype=np.int64)
-        sex = SEXES[rng.choice(3, rows_per_day, p=[0.49, 0.49, 0.02])]
-        age = AGES[rng.choice(6, rows_per_day, p=[0.14, 0.26, 0.22, 0.17, 0.13, 0.08])]
-        label = (rng.random(rows_per_day) < 0.15).astype(np.int64)
-        score = np.clip(rng.beta(2, 9, rows_per_day) + 0.2 * label, 0, 1)
+        rng, ids, sex, age, label, score = _horizon_day(1000, d, rows_per_day)
         pq.write_table(
             pa.table(
                 {
@@ -276,6 +282,141 @@ def horizon_night(rows_per_day: int, days: int = 14) -> dict[str, Any]:
     }
 
 
+def _stored_files(rows_per_day: int, days: int) -> tuple[list[Path], dict[int, Path]]:
+    """Write (once) ``days + 1`` daily prediction files and one label file per arrival day: a row of
+    window ``d`` is labelled on day ``d + k`` (k uniform in 1..days-1) with probability 0.85."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(os.environ.get("STEWARD_HOME", tempfile.gettempdir())) / "bench-data"
+    folder = folder / f"fairness_stored_{rows_per_day}x{days}"
+    paths = [folder / f"predictions_{d:02d}.parquet" for d in range(days + 1)]
+    done = folder / "done"
+    label_paths = {a: folder / f"labels_{a:02d}.parquet" for a in range(1, 2 * days + 1)}
+    if done.exists():
+        return paths, {a: p for a, p in label_paths.items() if p.exists()}
+    folder.mkdir(parents=True, exist_ok=True)
+    writers: dict[int, Any] = {}  # one writer per arrival day: the labels stream to disk window by window
+    schema = pa.schema([("id", pa.int64()), ("label", pa.int64())])
+    for d, path in enumerate(paths):
+        rng, ids, sex, age, label, score = _horizon_day(2000, d, rows_per_day)
+        table = {"id": ids, "sex": sex, "age_band": age, "score": score}
+        pq.write_table(pa.table({**table, "predicted_label": (score >= 0.15).astype(np.int64)}), path)
+        arrives = rng.random(rows_per_day) < 0.85
+        delay = rng.integers(1, days, rows_per_day)
+        for k in np.unique(delay[arrives]):
+            chosen = arrives & (delay == k)
+            a = d + int(k)
+            if a not in writers:
+                writers[a] = pq.ParquetWriter(label_paths[a], schema)
+            writers[a].write_table(pa.table({"id": ids[chosen], "label": label[chosen]}, schema=schema))
+    for writer in writers.values():
+        writer.close()
+    done.touch()
+    return paths, {a: p for a, p in label_paths.items() if p.exists()}
+
+
+def horizon_stored(rows_per_day: int, days: int = 14) -> dict[str, Any]:
+    """A night over a ``days``-window label horizon from stored per-window counts vs one window alone.
+
+    Untimed: the night before (every window counted in full, its counts stored). Timed: tonight
+    (:func:`steward.fairness.evaluate_horizon`: tonight's window in full, the earlier windows by the rows
+    keyed in tonight's label partition, the label files read inside the timed section) and the same
+    night counted in one pass over every window (the path before stored counts); the single window is
+    timed as in ``horizon_night`` (its labels pre-aggregated in a temp table, untimed).
+    """
+    from steward.fairness import Partition, evaluate_horizon, evaluate_window, evaluate_windows
+    from steward.warehouse import connect
+
+    paths, label_paths = _stored_files(rows_per_day, days)
+    first = dt.date(2026, 11, 1)
+    model = _labelled_model()
+
+    def window(d: int) -> Partition:
+        return Partition(first + dt.timedelta(days=d), f"select * from read_parquet('{paths[d]}')", f"p{d}")
+
+    def label(a: int) -> Partition | None:
+        if a not in label_paths:
+            return None
+        return Partition(
+            first + dt.timedelta(days=a), f"select * from read_parquet('{label_paths[a]}')", f"l{a}"
+        )
+
+    def night(wh: Any, store: Any, n: int) -> Any:
+        horizon = range(n - days + 1, n + 1)
+        labels = [p for a in horizon if (p := label(a)) is not None]
+        return evaluate_horizon(
+            wh, store, model, windows=[window(d) for d in horizon], labels=labels,
+            earlier_labels=lambda day: label((day - first).days), run_id=f"night {n}",
+        )  # fmt: skip
+
+    with connect("duckdb:///:memory:") as wh, connect("duckdb:///:memory:") as store:
+        wh.execute("set enable_progress_bar = false")
+        store.migrate()
+        store.replace_partitions(night(wh, store, days - 1).writes)  # the night before: state stored
+        tonight = [a for a in range(1, days + 1) if a in label_paths]
+        arrived = " union all ".join(f"select * from read_parquet('{label_paths[a]}')" for a in tonight)
+        wh.execute(
+            f"create temp table bench_labels as select id, max(label) as label from ({arrived}) l group by id"
+        )
+
+        def window_sql(ds: list[int]) -> str:
+            union = " union all ".join(
+                f"select cast('{first + dt.timedelta(days=d)}' as date) as steward_window, * "
+                f"from read_parquet('{paths[d]}')"
+                for d in ds
+            )
+            return f"select w.*, l.label from ({union}) as w left join bench_labels as l on w.id = l.id"
+
+        last = first + dt.timedelta(days=days)
+        evaluate_window(wh, model, source_sql=window_sql([0]), window=first, run_id="warmup")
+        single, seconds = float("inf"), float("inf")
+        for _ in range(3):  # interleaved, best of 3 each: the shared machine's load moves between runs
+            started = time.perf_counter()
+            evaluate_window(wh, model, source_sql=window_sql([days]), window=last, run_id="one")
+            single = min(single, time.perf_counter() - started)
+            started = time.perf_counter()
+            stored = night(wh, store, days)
+            seconds = min(seconds, time.perf_counter() - started)
+        started = time.perf_counter()
+        store.replace_partitions(stored.writes)
+        write = time.perf_counter() - started
+        windows = [first + dt.timedelta(days=d) for d in range(1, days + 1)]
+        started = time.perf_counter()
+        before = evaluate_windows(
+            wh, model, source_sql=window_sql(list(range(1, days + 1))), windows=windows, run_id="all"
+        )
+        one_pass = time.perf_counter() - started
+    fields = ("attribute", "group_value", "n", "n_labelled", "tp", "fp", "tn", "fn", "n_scored")
+    for day, result in before.items():  # the same counts both ways (the tests check every metric)
+        mine = sorted(tuple(c[f] for f in fields) for c in stored.results[day].counts)
+        assert mine == sorted(tuple(c[f] for f in fields) for c in result.counts), day
+    how = {k: list(stored.counted.values()).count(k) for k in ("full", "delta", "stored")}
+    labelled = sum(
+        c["n_labelled"] for r in stored.results.values() for c in r.counts if c["attribute"] == "*"
+    )
+    return {
+        "seconds": seconds,
+        "peak_rss_mib": _peak_mib(),
+        "note": f"{days} windows x {rows_per_day:,} rows ({labelled:,} labelled; windows {how}) from stored "
+        f"counts {seconds:.2f} s = {seconds / single:.1f}x one window alone ({single:.2f} s), "
+        f"plus {write:.2f} s to store them; one pass over every window (before): {one_pass:.2f} s "
+        f"= {one_pass / single:.1f}x",
+        "single_window_seconds": single,
+        "one_pass_seconds": one_pass,
+        "write_seconds": write,
+        "ratio_to_single": seconds / single,
+    }
+
+
+def _labelled_model() -> Any:
+    from steward.registry import Model
+
+    spec = _model().model_dump(exclude_none=True)
+    spec["labels"] = {"dataset": "bench_labels", "join_key": "id", "label_column": "label"}
+    return Model.model_validate(spec)
+
+
 def plan(quick: bool) -> list[dict[str, Any]]:
     """The fairness cases ``make bench`` runs, smallest first."""
     small, big = (100_000, 1_000_000) if quick else (1_000_000, 10_000_000)
@@ -283,6 +424,12 @@ def plan(quick: bool) -> list[dict[str, Any]]:
         {
             "title": f"fairness label horizon: 14 windows x {big:,} rows/day, one aggregation vs one window",
             "fn": "fairness.horizon_night",
+            "args": {"rows_per_day": big, "days": 14},
+            "repeat": 1,
+        },
+        {
+            "title": f"fairness label horizon, stored counts: 14 windows x {big:,} rows/day vs one window",
+            "fn": "fairness.horizon_stored",
             "args": {"rows_per_day": big, "days": 14},
             "repeat": 1,
         },

@@ -20,6 +20,8 @@ from steward.fairness._counts import (
     count_groups,
     count_groups_by_window,
     group_counts_sql,
+    partial_counts_sql,
+    rollup_counts_sql,
 )
 from steward.fairness._disparities import reference_rows
 from steward.fairness._evaluate import (
@@ -33,6 +35,7 @@ from steward.fairness._evaluate import (
     file_source_sql,
     write_fairness,
 )
+from steward.fairness._horizon import COUNT_TABLES, HorizonNight, Partition, evaluate_horizon, forget_windows
 from steward.fairness._metrics import (
     DIFFERENCE_METRICS,
     RATE_METRICS,
@@ -62,6 +65,11 @@ __all__ = [
     "evaluate_arrow",
     "evaluate_window",
     "evaluate_windows",
+    "evaluate_horizon",
+    "forget_windows",
+    "COUNT_TABLES",
+    "HorizonNight",
+    "Partition",
     "file_source_sql",
     "fairness_writes",
     "write_fairness",
@@ -90,6 +98,8 @@ __all__ = [
     "count_groups",
     "count_groups_by_window",
     "group_counts_sql",
+    "partial_counts_sql",
+    "rollup_counts_sql",
     # metric pieces: rates, disparities, between-group summaries, verdicts
     "Correction",
     "Direction",

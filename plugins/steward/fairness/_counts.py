@@ -22,6 +22,9 @@ __all__ = [
     "count_groups_by_window",
     "group_counts_sql",
     "parse_counts",
+    "partial_counts_sql",
+    "rollup_counts_sql",
+    "split_windows",
 ]
 
 #: ``attribute`` and ``group_value`` of the overall row (every row of the window).
@@ -135,40 +138,15 @@ def attribute_sets(model: Model) -> list[tuple[str, ...]]:
     return [(a,) for a in protected] + combos
 
 
-def group_counts_sql(
+def _template_args(
     model: Model,
     *,
-    source_sql: str,
     score_column: str | None,
-    window_column: str | None = None,
-    version_column: str | None = None,
-    timestamp_column: str | None = None,
-) -> str:
-    """Return the one aggregation that counts every group of ``model`` over ``source_sql``.
-
-    Parameters
-    ----------
-    model
-        The registered model: protected attributes, prediction column, fairness policy.
-    source_sql
-        A query whose columns include the protected attributes, the prediction column, the score
-        column (unless ``score_column`` is None) and ``label`` (0/1, NULL when not yet known).
-    score_column
-        The score column, or None when the relation has none (no calibration then).
-    window_column
-        A date column of the source naming each row's window: every grouping set is then also
-        grouped by it (selected as ``steward_window``), so many windows are counted in one pass.
-    version_column
-        With ``window_column``: the model-version column; one more grouping set counts each window's
-        rows per version (``grouped_version = 0``, the version as ``steward_version``), in the same pass.
-    timestamp_column
-        With ``version_column``: the log's timestamp; ``steward_last`` is each version's latest.
-
-    Returns
-    -------
-    str
-        Portable SQL (DuckDB and PostgreSQL) without parameters.
-    """
+    window_column: str | None,
+    version_column: str | None,
+    timestamp_column: str | None,
+) -> dict[str, str]:
+    """Return the fill-ins of count_partial_groups.sql and compute_group_counts.sql (see their headers)."""
     protected = list(model.protected_attributes)
     policy = model.fairness
     sets = attribute_sets(model)
@@ -217,22 +195,113 @@ def group_counts_sql(
             "last_partial": ",\n        max(steward_last) as steward_last",
             "last_counted": ",\n        max(steward_last) as steward_last",
         }
-    return render_sql(
-        "fairness/compute_group_counts.sql.j2",
-        source_sql=source_sql,
-        group_columns=",\n        ".join(group_columns),
-        predicted_expr=predicted,
-        favourable_prediction=int(policy.favourable_prediction),
-        favourable_label=int(policy.favourable_label),
-        score_expr=score or "cast(null as double precision)",
-        bin_expr=bin_expr if score else "cast(null as integer)",
-        grouping_flags=",\n        ".join(flags),
-        group_keys=", ".join([*keys, *version, *window]),
-        bin_flag="grouping(score_bin)" if score else "1",
-        bin_key="score_bin" if score else "cast(null as integer) as score_bin",
-        grouping_sets=", ".join(grouping_sets),
+    return {
+        "group_columns": ",\n        ".join(group_columns),
+        "predicted_expr": predicted,
+        "favourable_prediction": str(int(policy.favourable_prediction)),
+        "favourable_label": str(int(policy.favourable_label)),
+        "score_expr": score or "cast(null as double precision)",
+        "bin_expr": bin_expr if score else "cast(null as integer)",
+        "grouping_flags": ",\n        ".join(flags),
+        "group_keys": ", ".join([*keys, *version, *window]),
+        "bin_flag": "grouping(score_bin)" if score else "1",
+        "bin_key": "score_bin" if score else "cast(null as integer) as score_bin",
+        "grouping_sets": ", ".join(grouping_sets),
         **last,
+    }
+
+
+def partial_counts_sql(
+    model: Model,
+    *,
+    source_sql: str,
+    score_column: str | None,
+    window_column: str | None = None,
+    version_column: str | None = None,
+    timestamp_column: str | None = None,
+) -> str:
+    """Return the pre-rollup aggregation over ``source_sql`` (count_partial_groups.sql).
+
+    One row per distinct (groups, window, version, score bin, decision, label) with its counts and exact
+    decimal score sum: what :func:`rollup_counts_sql` rolls up, and what ``fairness_counts`` stores.
+    Parameters as for :func:`group_counts_sql`.
+    """
+    args = _template_args(
+        model,
+        score_column=score_column,
+        window_column=window_column,
+        version_column=version_column,
+        timestamp_column=timestamp_column,
     )
+    return render_sql("fairness/count_partial_groups.sql.j2", source_sql=source_sql, **args)
+
+
+def rollup_counts_sql(
+    model: Model,
+    *,
+    partial_sql: str,
+    score_column: str | None,
+    window_column: str | None = None,
+    version_column: str | None = None,
+    timestamp_column: str | None = None,
+) -> str:
+    """Return the grouping-sets rollup (compute_group_counts.sql) of pre-rollup rows ``partial_sql``.
+
+    ``partial_sql`` has the columns of :func:`partial_counts_sql` with the same arguments.
+    """
+    args = _template_args(
+        model,
+        score_column=score_column,
+        window_column=window_column,
+        version_column=version_column,
+        timestamp_column=timestamp_column,
+    )
+    return render_sql("fairness/compute_group_counts.sql.j2", partial_sql=partial_sql, **args)
+
+
+def group_counts_sql(
+    model: Model,
+    *,
+    source_sql: str,
+    score_column: str | None,
+    window_column: str | None = None,
+    version_column: str | None = None,
+    timestamp_column: str | None = None,
+) -> str:
+    """Return the one aggregation that counts every group of ``model`` over ``source_sql``.
+
+    Parameters
+    ----------
+    model
+        The registered model: protected attributes, prediction column, fairness policy.
+    source_sql
+        A query whose columns include the protected attributes, the prediction column, the score
+        column (unless ``score_column`` is None) and ``label`` (0/1, NULL when not yet known).
+    score_column
+        The score column, or None when the relation has none (no calibration then).
+    window_column
+        A date column of the source naming each row's window: every grouping set is then also
+        grouped by it (selected as ``steward_window``), so many windows are counted in one pass.
+    version_column
+        With ``window_column``: the model-version column; one more grouping set counts each window's
+        rows per version (``grouped_version = 0``, the version as ``steward_version``), in the same pass.
+    timestamp_column
+        With ``version_column``: the log's timestamp; ``steward_last`` is each version's latest.
+
+    Returns
+    -------
+    str
+        Portable SQL (DuckDB and PostgreSQL) without parameters: the rollup of the pre-rollup rows,
+        one pass over the source.
+    """
+    options = {
+        "score_column": score_column,
+        "window_column": window_column,
+        "version_column": version_column,
+        "timestamp_column": timestamp_column,
+    }
+    partial = partial_counts_sql(model, source_sql=source_sql, **options)
+    return rollup_counts_sql(model, partial_sql=partial, **options)
 
 
 def _int(value: object) -> int:
@@ -352,16 +421,25 @@ def count_groups_by_window(
         version_column=version_column,
         timestamp_column=timestamp_column,
     )
+    return split_windows(
+        fetch(sql), model, has_score=score_column is not None, with_versions=version_column is not None
+    )
+
+
+def split_windows(
+    rows: Sequence[Mapping[str, object]], model: Model, *, has_score: bool, with_versions: bool
+) -> dict[dt.date, WindowCounts]:
+    """Parse the rows of a rollup grouped by window into one :class:`WindowCounts` per window, by date."""
     by_window: dict[dt.date, list[Mapping[str, object]]] = {}
     versions: dict[dt.date, list[VersionCount]] = {}
-    for row in fetch(sql):
+    for row in rows:
         day = row[WINDOW]
         if day is None:
             continue
         if isinstance(day, dt.datetime):
             day = day.date()
         assert isinstance(day, dt.date)
-        if version_column and _int(row["grouped_version"]) == 0:
+        if with_versions and _int(row["grouped_version"]) == 0:
             if row[VERSION] is not None:
                 found = VersionCount(str(row[VERSION]), _int(row["n_rows"]), row["steward_last"])
                 versions.setdefault(day, []).append(found)
@@ -369,7 +447,7 @@ def count_groups_by_window(
         by_window.setdefault(day, []).append(row)
     return {
         day: dataclasses.replace(
-            parse_counts(rows, model, has_score=score_column is not None),
+            parse_counts(rows, model, has_score=has_score),
             versions=tuple(sorted(versions.get(day, []), key=lambda v: v.version)),
         )
         for day, rows in sorted(by_window.items())

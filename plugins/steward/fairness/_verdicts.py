@@ -56,7 +56,12 @@ def judge(rows: list[MetricRow], j: Judgement) -> tuple[list[MetricRow], list[st
     breaches: list[str] = []
     for r in rows:
         if r.status != "pending" or r.family is None:
-            out.append(dataclasses.replace(r, family=None, signed=None))
+            # rows without a family are final as they are (a copy per row costs more than the judging)
+            out.append(
+                r
+                if r.family is None and r.signed is None
+                else dataclasses.replace(r, family=None, signed=None)
+            )
             continue
         q = adjusted[r.family]
         judged, breach = _verdict(r, None if np.isnan(q) else float(q), j)

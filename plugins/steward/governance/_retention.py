@@ -52,6 +52,10 @@ MODEL_TABLES = (
     "fairness_metrics",
     "fairness_group_counts",
     "fairness_calibration",
+    # the stored per-window counts of the label horizon (a window without them is counted again in full)
+    "fairness_counts",
+    "fairness_count_windows",
+    "fairness_count_labels",
 )
 
 

@@ -9,26 +9,31 @@ of the label horizon in one SQL pass (grouped by window).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from steward import paths
 from steward.fairness import (
     FairnessResult,
+    Partition,
     assess_training_data,
+    evaluate_horizon,
     evaluate_window,
     evaluate_windows,
     fairness_writes,
     file_source_sql,
+    forget_windows,
     write_bias_assessment,
     write_fairness_report,
 )
 from steward.monitoring._aggregate import column_types
 from steward.monitoring._reference import files_fingerprint, horizon_days
-from steward.monitoring._relation import Relation, dataset_relation, scan_engine
+from steward.monitoring._relation import Relation, dataset_relation, files_relation, scan_engine
 from steward.monitoring._version import majority_versions, stamp_version, version_column, window_versions
 from steward.registry import Dataset, Model, Registry
 from steward.sources import SourceError
@@ -117,6 +122,7 @@ class FairnessNight:
     rows: list[dict[str, Any]]
     redone: int
     assessed: str | None  # the snapshot version assessed tonight (once per version), if any
+    counted: dict[dt.date, str] = field(default_factory=dict)  # full | delta | stored, from stored counts
 
     def summary(self, report_path: str | None) -> dict[str, Any]:
         """Return the JSON-ready summary of the night's fairness (logs, XCom, the CLI)."""
@@ -128,6 +134,7 @@ class FairnessNight:
             "report_path": report_path,
             "windows_reevaluated": self.redone,
             "training_data_assessed": self.assessed,
+            "windows_counted": {k: list(self.counted.values()).count(k) for k in ("full", "delta", "stored")},
         }
 
 
@@ -157,6 +164,19 @@ def fairness_night(
     assessed = assess_training_once(model, registry, warehouse=warehouse, engine=engine, run_id=run_id)
     horizon = model.monitoring.label_horizon_days if model.labels is not None else 0
     days = horizon_days(day, horizon)
+    if model.labels is not None and horizon > 0:
+        labels_ds = registry.dataset(model.labels.dataset)
+        if log_ds.source.partitioned_by_path and labels_ds.source.partitioned_by_path:
+            return _stored_night(
+                model,
+                log_ds,
+                labels_ds,
+                days,
+                warehouse=warehouse,
+                engine=engine,
+                run_id=run_id,
+                assessed=assessed,
+            )
     labels: Relation | None = None
     if model.labels is not None:
         try:
@@ -185,10 +205,23 @@ def fairness_night(
     results, versions = _horizon_results(
         model, log_ds, past, day, labels, warehouse=warehouse, engine=engine, run_id=run_id
     )
-    writes: list[tuple[str, dict[str, Any], Any]] = []
-    rows: list[dict[str, Any]] = []
     if versions is None:  # evaluated window by window: the versions take one scan of their own
         versions = _horizon_versions(model, log_ds, list(results), warehouse=warehouse, engine=engine)
+    return _night(model, day, results, versions, [], assessed)
+
+
+def _night(
+    model: Model,
+    day: dt.date,
+    results: dict[dt.date, FairnessResult],
+    versions: dict[dt.date, str],
+    stored: list[tuple[str, dict[str, Any], Any]],
+    assessed: str | None,
+    counted: dict[dt.date, str] | None = None,
+) -> FairnessNight:
+    """Return the night: each window's fairness rows (stamped with its majority version), then ``stored``."""
+    rows: list[dict[str, Any]] = []
+    writes: list[tuple[str, dict[str, Any], Any]] = []
     for window_day, evaluated in results.items():
         writes += stamp_version(
             fairness_writes(model, window_day, evaluated), "fairness_metrics", versions.get(window_day)
@@ -196,7 +229,72 @@ def fairness_night(
         rows += [{**r, "window_date": window_day} for r in evaluated.rows]
     result, redone = results[day], len(results) - 1
     log.info("fairness of %s %s: %d earlier windows re-evaluated with their labels", model.name, day, redone)
-    return FairnessNight(result, writes, rows, redone, assessed)
+    return FairnessNight(result, [*writes, *stored], rows, redone, assessed, counted or {})
+
+
+def _stored_night(
+    model: Model,
+    log_ds: Dataset,
+    labels_ds: Dataset,
+    days: list[dt.date],
+    *,
+    warehouse: Warehouse,
+    engine: Warehouse,
+    run_id: str,
+    assessed: str | None,
+) -> FairnessNight:
+    """Evaluate the label horizon from stored counts, updated with the labels that arrived since.
+
+    Used when the log and its labels are daily files (``{date}`` paths): each partition's fingerprint
+    (its files' paths, sizes and times) tells whether stored counts still hold. The results equal a
+    full recount (:func:`steward.fairness.evaluate_horizon`); the stored counts are written with the
+    night's rows. Quarantined earlier windows are left out and their stored counts dropped.
+    """
+    from steward.monitoring._run import quarantined_days
+    from steward.sources._read import partition_files
+
+    day = days[-1]
+
+    def partition(ds: Dataset, d: dt.date, *, required: bool = False) -> Partition | None:
+        try:
+            files = partition_files(ds, d)
+        except SourceError:
+            if required:
+                raise
+            return None
+        sql = files_relation(engine, files, ds.source.format or "parquet", window=d)
+        stamp = hashlib.sha256(json.dumps(files_fingerprint(files)).encode()).hexdigest()
+        return Partition(d, sql, stamp)
+
+    skip = set(quarantined_days(warehouse, log_ds.name, days[:-1]))
+    labels = [p for d in days if (p := partition(labels_ds, d)) is not None]
+    # no label arrived in the horizon: tonight's window only, as when every window is counted
+    earlier = days[:-1] if labels else []
+    windows = [p for d in earlier if d not in skip and (p := partition(log_ds, d)) is not None]
+    tonight = partition(log_ds, day, required=True)
+    assert tonight is not None
+    windows.append(tonight)
+    relation = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
+    column = version_column(model, relation)
+    timestamp = model.columns.timestamp
+    has_ts = column_types(relation, [timestamp]).get(timestamp) is not None
+    night = evaluate_horizon(
+        engine,
+        warehouse,
+        model,
+        windows=windows,
+        labels=labels,
+        earlier_labels=lambda d: partition(labels_ds, d),
+        run_id=run_id,
+        version_column=column,
+        timestamp_column=timestamp if has_ts else None,
+    )
+    counted = [v for r in night.results.values() for v in r.versions]
+    versions = majority_versions(counted, model=model.name) if column else {}
+    how = {k: sum(1 for v in night.counted.values() if v == k) for k in ("full", "delta", "stored")}
+    log.info("fairness of %s %s from stored counts: windows %s", model.name, day, how)
+    writes = [*night.writes, *forget_windows(model, sorted(skip))]
+    return _night(model, day, night.results, versions, writes, assessed, night.counted)
 
 
 def _horizon_versions(

@@ -52,6 +52,9 @@ _FORMERLY_FORMATTED = [
     "fairness/assess_training_data.sql.j2",
     "fairness/compute_proxy_contingency.sql.j2",
     "fairness/compute_group_counts.sql.j2",
+    "fairness/count_partial_groups.sql.j2",
+    "fairness/select_relabelled_rows.sql.j2",
+    "fairness/merge_window_counts.sql.j2",
     "fairness/check_outcome_values.sql.j2",
     "costs/extract_gcp_billing_export.sql.j2",
 ]
