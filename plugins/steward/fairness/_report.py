@@ -114,8 +114,15 @@ def _series_plot(series: list[dict[str, Any]], attribute: str, tolerance: float)
     values = [v for r in found for v in (r["value"], *_bounds(r))]
     lo, hi = span([*values, -tolerance, tolerance])
     fig = Figure(760, 260, label=f"series over time of {attribute}")
-    ax = fig.panel(56, 24, 690, 160, xlim=(days[0].toordinal() - 0.5, days[-1].toordinal() + 0.5),
-                   ylim=(lo, hi + 0.3 * (hi - lo)), title=title)  # fmt: skip
+    ax = fig.panel(
+        56,
+        24,
+        690,
+        160,
+        xlim=(days[0].toordinal() - 0.5, days[-1].toordinal() + 0.5),
+        ylim=(lo, hi + 0.3 * (hi - lo)),
+        title=title,
+    )
     ax.band(-tolerance, tolerance, axis="y", colour="#1a7f37", opacity=0.08)
     ax.rule(0, axis="y", colour="#656d76")
     ax.yticks(grid=True)
@@ -128,8 +135,12 @@ def _series_plot(series: list[dict[str, Any]], attribute: str, tolerance: float)
         ax.line(x, [r["value"] for r in pts], colour=colour, width=1, marker="circle", label=group)
         bad = [r for r in pts if r["status"] == "breach"]
         if bad:
-            ax.points([float(r["window_date"].toordinal()) for r in bad], [r["value"] for r in bad],
-                      colour="#cf222e", size=4)  # fmt: skip
+            ax.points(
+                [float(r["window_date"].toordinal()) for r in bad],
+                [r["value"] for r in bad],
+                colour="#cf222e",
+                size=4,
+            )
     return fig.svg()
 
 
@@ -139,15 +150,29 @@ def _calibration_plot(calibration: list[dict[str, Any]], attribute: str) -> Mark
         return None
     title = f"calibration within group, {attribute}"
     fig = Figure(380, 300, label=f"calibration within group of {attribute}")
-    ax = fig.panel(56, 24, 300, 220, xlim=(0, 1), ylim=(0, 1), title=title, xlabel="mean score",
-                   ylabel="observed rate of label 1")  # fmt: skip
+    ax = fig.panel(
+        56,
+        24,
+        300,
+        220,
+        xlim=(0, 1),
+        ylim=(0, 1),
+        title=title,
+        xlabel="mean score",
+        ylabel="observed rate of label 1",
+    )
     ax.xticks(grid=True)
     ax.yticks(grid=True)
     ax.line([0, 1], [0, 1], colour="#656d76", dash="dashed", width=0.8)
     for i, group in enumerate(sorted({c["group_value"] for c in found})):
         pts = sorted((c for c in found if c["group_value"] == group), key=lambda c: c["score_bin"])
-        ax.line([c["mean_score"] for c in pts], [c["observed_rate"] for c in pts],
-                colour=PALETTE[i % len(PALETTE)], marker="circle", label=group)  # fmt: skip
+        ax.line(
+            [c["mean_score"] for c in pts],
+            [c["observed_rate"] for c in pts],
+            colour=PALETTE[i % len(PALETTE)],
+            marker="circle",
+            label=group,
+        )
     return fig.svg()
 
 

@@ -118,9 +118,10 @@ def _series_plot(
     fig = Figure(_WIDTH, _TOP + 140 + (130 if alarmed else 0) + 80, label=title)
     ax = fig.panel(_LEFT, _TOP, _PLOT, 140, xlim=xlim, ylim=(lo, hi + 0.35 * (hi - lo)), title=title)
     x = _dates(points)
-    for key, dash in (("ucl", "dashed"), ("lcl", "dashed"), ("warn_high", "dotted"), ("warn_low", "dotted")):
-        colour = "#cf222e" if dash == "dashed" else "#bf8700"
-        ax.line(x, [p[key] for p in points], colour=colour, dash=dash, width=1)  # type: ignore[arg-type]
+    for key in ("ucl", "lcl"):
+        ax.line(x, [p[key] for p in points], colour="#cf222e", dash="dashed", width=1)
+    for key in ("warn_high", "warn_low"):
+        ax.line(x, [p[key] for p in points], colour="#bf8700", dash="dotted", width=1)
     ax.points(x, [p["value"] for p in points], colour="#57606a", label="nightly value")
     ax.line(x, [p["statistic"] for p in points], colour="#0969da", label="EWMA")
     bad = [p for p in points if p["state"] == "out_of_control"]

@@ -35,8 +35,17 @@ def _roc_svg(
     labels: np.ndarray, challenger: np.ndarray, champion: np.ndarray | None, comparison: dict[str, Any]
 ) -> Markup:
     fig = Figure(420, 380, label="ROC curves of challenger and champion")
-    ax = fig.panel(58, 14, 346, 316, xlim=(0, 1), ylim=(0, 1), xlabel="false positive rate",
-                   ylabel="true positive rate", legend_loc="lower right")  # fmt: skip
+    ax = fig.panel(
+        58,
+        14,
+        346,
+        316,
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        legend_loc="lower right",
+    )
     ax.xticks()
     ax.yticks()
     ax.line([0, 1], [0, 1], colour="#d0d7de", dash="dashed")
