@@ -424,7 +424,7 @@ def monitoring_report(rows: int, reference_rows: int = REFERENCE_ROWS) -> dict[s
     return {
         "seconds": seconds,
         "peak_rss_mib": _peak_mib(),
-        "note": f"{path.stat().st_size / 2**10:,.0f} KiB of HTML with embedded PNG plots (matplotlib)",
+        "note": f"{path.stat().st_size / 2**10:,.0f} KiB of HTML with inline SVG charts",
     }
 
 

@@ -605,8 +605,8 @@ def preload() -> list[str]:
 
     The LocalExecutor forks its workers from the scheduler and each task process from a worker:
     imported once in the scheduler, these modules cost nothing per task (Great Expectations alone
-    takes seconds to import). The GX context and matplotlib (with its fonts) are made ready here too,
-    for the same reason. Returns the modules imported.
+    takes seconds to import). The GX context is made ready here too, for the same reason (the reports'
+    charts are SVG text and need nothing prepared). Returns the modules imported.
     """
     import steward
     import steward.airflow
@@ -625,10 +625,8 @@ def preload() -> list[str]:
     for name in names:
         importlib.import_module(name)
     from steward.quality import prepare_gx
-    from steward.reports import prepare_plots
 
     prepare_gx()  # the GX context: built once here, not once per validate task
-    prepare_plots()  # matplotlib and its fonts: once here, not once per monitoring task
     return names
 
 

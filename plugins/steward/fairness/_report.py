@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,11 +11,11 @@ import steward
 from steward.fairness._counts import ALL, JOIN
 from steward.fairness._metrics import FairnessResult
 from steward.registry import Model
-from steward.reports import write_report
+from steward.reports import PALETTE, Figure, Panel, date_ticks, span, write_report
 from steward.warehouse import Warehouse, read_sql
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from markupsafe import Markup
 
 __all__ = ["write_fairness_report"]
 
@@ -27,34 +25,28 @@ _COLOURS = {"breach": "#cf222e", "ok": "#1a7f37", "info": "#0969da"}
 _SMALL = ("insufficient_data", "undefined")
 
 
-def _figure(width: float, height: float) -> Figure:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height))
-
-
-def _margins(fig: Figure, labels: list[str], width: float, height: float) -> None:
-    """Set fixed margins sized to the tick labels (constrained layout doubles the render time)."""
-    longest = max((len(label) for label in labels), default=10)
-    fig.subplots_adjust(
-        left=min(0.6, (0.3 + 0.055 * longest) / width),
-        right=0.98,
-        top=1 - 0.3 / height,
-        bottom=0.45 / height,
-        wspace=0.06,
-    )
+def _group_panels(
+    panels: list[tuple[str, list[dict[str, Any]]]], labels: list[str], *, label: str
+) -> tuple[Figure, list[Panel]]:
+    """One row of panels sharing the groups as the y axis, first group on top, labels on the left."""
+    left = 12 + 5.6 * max((len(text) for text in labels), default=10)
+    width, height = 300.0, 22.0 * len(labels) + 16
+    fig = Figure(left + len(panels) * (width + 16) + 8, height + 50, label=label)
+    axes = [
+        fig.panel(left + i * (width + 16), 24, width, height, ylim=(len(labels) - 0.5, -0.5), xlim=(0, 1))
+        for i in range(len(panels))
+    ]
+    axes[0].yticks(list(range(len(labels))), labels)
+    return fig, axes
 
 
-def _png(fig: Figure) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+def _bounds(r: dict[str, Any]) -> tuple[float, float]:
+    lo = r["ci_low"] if r["ci_low"] is not None else r["value"]
+    hi = r["ci_high"] if r["ci_high"] is not None else r["value"]
+    return lo, hi
 
 
-def _rates_plot(rows: list[dict[str, Any]], attribute: str, reference: str | None) -> str | None:
+def _rates_plot(rows: list[dict[str, Any]], attribute: str, reference: str | None) -> Markup | None:
     panels = []
     for metric in _RATES:
         found = [r for r in rows if r["attribute"] == attribute and r["metric"] == metric]
@@ -70,33 +62,23 @@ def _rates_plot(rows: list[dict[str, Any]], attribute: str, reference: str | Non
         f"{g}{' (ref)' if g == reference else ''}{' *small' if g in small else ''} n={sizes[g]}"
         for g in groups
     ]
-    width, height = 3.6 * len(panels) + 1.5, 0.75 + 0.26 * len(groups)
-    fig = _figure(width, height)
-    axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
+    fig, axes = _group_panels(panels, labels, label=f"group rates of {attribute}")
     for ax, (metric, found) in zip(axes, panels, strict=True):
+        ax.title = f"{metric.replace('_', ' ')} (Wilson 95%)"
+        ax.xticks(grid=True)
         for r in found:
             y = groups.index(r["group_value"])
             weak = r["status"] in _SMALL
             if r["value"] is None:
-                ax.text(0.01, y, "undefined", va="center", fontsize=7, color="#656d76")
+                ax.text(0.01, y, "undefined")
                 continue
-            lo = r["value"] - (r["ci_low"] if r["ci_low"] is not None else r["value"])
-            hi = (r["ci_high"] if r["ci_high"] is not None else r["value"]) - r["value"]
-            ax.errorbar(
-                r["value"], y, xerr=[[lo], [hi]], fmt="o", capsize=3,
-                color="#8c959f" if weak else "#0969da", mfc="white" if weak else "#0969da",
-            )  # fmt: skip
-        ax.set_xlim(0, 1)
-        ax.set_title(f"{metric.replace('_', ' ')} (Wilson 95%)", fontsize=9)
-        ax.grid(axis="x", alpha=0.3)
-        ax.tick_params(labelsize=7)
-    axes[0].set_yticks(range(len(groups)), labels, fontsize=7)
-    axes[0].set_ylim(len(groups) - 0.5, -0.5)
-    _margins(fig, labels, width, height)
-    return _png(fig)
+            colour = "#8c959f" if weak else "#0969da"
+            ax.errorbar(r["value"], y, *_bounds(r), colour=colour)
+            ax.points([r["value"]], [y], colour=colour, hollow=weak)
+    return fig.svg()
 
 
-def _gaps_plot(rows: list[dict[str, Any]], attribute: str, tolerance: float) -> str | None:
+def _gaps_plot(rows: list[dict[str, Any]], attribute: str, tolerance: float) -> Markup | None:
     panels = []
     for metric in _GAPS:
         found = [r for r in rows if r["attribute"] == attribute and r["metric"] == metric]
@@ -105,83 +87,93 @@ def _gaps_plot(rows: list[dict[str, Any]], attribute: str, tolerance: float) -> 
     if not panels:
         return None
     groups = [r["group_value"] for r in panels[0][1]]
-    width, height = 3.6 * len(panels) + 1.5, 0.75 + 0.26 * len(groups)
-    fig = _figure(width, height)
-    axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
+    fig, axes = _group_panels(panels, groups, label=f"gaps of {attribute} with tolerance band")
     for ax, (metric, found) in zip(axes, panels, strict=True):
-        ax.axvspan(-tolerance, tolerance, color="#1a7f37", alpha=0.08)
-        ax.axvline(0, color="#656d76", lw=0.8)
+        ax.xlim = (-1, 1)
+        ax.title = f"{metric.replace('_', ' ')} vs {found[0]['reference_group']!r}"
+        ax.xticks(grid=True)
+        ax.band(-tolerance, tolerance, axis="x", colour="#1a7f37", opacity=0.08)
+        ax.rule(0, axis="x", colour="#656d76")
         for r in found:
             y = groups.index(r["group_value"])
             if r["value"] is None:
-                ax.text(0, y, "undefined", va="center", ha="center", fontsize=7, color="#656d76")
+                ax.text(0, y, "undefined", anchor="middle")
                 continue
             colour = _COLOURS.get(r["status"], "#8c959f")
-            lo = r["value"] - (r["ci_low"] if r["ci_low"] is not None else r["value"])
-            hi = (r["ci_high"] if r["ci_high"] is not None else r["value"]) - r["value"]
-            ax.errorbar(
-                r["value"], y, xerr=[[lo], [hi]], fmt="s", capsize=3, color=colour,
-                mfc="white" if r["status"] in _SMALL else colour,
-            )  # fmt: skip
-        ax.set_xlim(-1, 1)
-        ax.set_title(f"{metric.replace('_', ' ')} vs {found[0]['reference_group']!r}", fontsize=9)
-        ax.grid(axis="x", alpha=0.3)
-        ax.tick_params(labelsize=7)
-    axes[0].set_yticks(range(len(groups)), groups, fontsize=7)
-    axes[0].set_ylim(len(groups) - 0.5, -0.5)
-    _margins(fig, groups, width, height)
-    return _png(fig)
+            ax.errorbar(r["value"], y, *_bounds(r), colour=colour)
+            ax.points([r["value"]], [y], colour=colour, shape="square", hollow=r["status"] in _SMALL)
+    return fig.svg()
 
 
-def _series_plot(series: list[dict[str, Any]], attribute: str, tolerance: float) -> str | None:
+def _series_plot(series: list[dict[str, Any]], attribute: str, tolerance: float) -> Markup | None:
     found = [r for r in series if r["attribute"] == attribute and r["value"] is not None]
-    if len({r["window_date"] for r in found}) < 2:
+    days = sorted({r["window_date"] for r in found})
+    if len(days) < 2:
         return None
-    fig = _figure(8.4, 2.8)
-    ax = fig.subplots()
-    ax.axhspan(-tolerance, tolerance, color="#1a7f37", alpha=0.08)
-    ax.axhline(0, color="#656d76", lw=0.8)
-    for group in sorted({r["group_value"] for r in found}):
+    title = f"statistical parity difference over time, {attribute} (red: breach)"
+    values = [v for r in found for v in (r["value"], *_bounds(r))]
+    lo, hi = span([*values, -tolerance, tolerance])
+    fig = Figure(760, 260, label=f"series over time of {attribute}")
+    ax = fig.panel(
+        56,
+        24,
+        690,
+        160,
+        xlim=(days[0].toordinal() - 0.5, days[-1].toordinal() + 0.5),
+        ylim=(lo, hi + 0.3 * (hi - lo)),
+        title=title,
+    )
+    ax.band(-tolerance, tolerance, axis="y", colour="#1a7f37", opacity=0.08)
+    ax.rule(0, axis="y", colour="#656d76")
+    ax.yticks(grid=True)
+    ax.xticks(*date_ticks(days), rotate=30, grid=True)
+    for i, group in enumerate(sorted({r["group_value"] for r in found})):
         pts = sorted((r for r in found if r["group_value"] == group), key=lambda r: r["window_date"])
-        x = [r["window_date"] for r in pts]
-        line = ax.plot(x, [r["value"] for r in pts], marker="o", ms=3, lw=1, label=group)[0]
-        lows = [r["ci_low"] if r["ci_low"] is not None else r["value"] for r in pts]
-        highs = [r["ci_high"] if r["ci_high"] is not None else r["value"] for r in pts]
-        ax.fill_between(x, lows, highs, color=line.get_color(), alpha=0.12)
+        x = [float(r["window_date"].toordinal()) for r in pts]
+        colour = PALETTE[i % len(PALETTE)]
+        ax.area(x, [_bounds(r)[0] for r in pts], [_bounds(r)[1] for r in pts], colour=colour, opacity=0.12)
+        ax.line(x, [r["value"] for r in pts], colour=colour, width=1, marker="circle", label=group)
         bad = [r for r in pts if r["status"] == "breach"]
         if bad:
-            ax.scatter(
-                [r["window_date"] for r in bad], [r["value"] for r in bad], color="#cf222e", zorder=5, s=30
+            ax.points(
+                [float(r["window_date"].toordinal()) for r in bad],
+                [r["value"] for r in bad],
+                colour="#cf222e",
+                size=4,
             )
-    ax.set_title(f"statistical parity difference over time, {attribute} (red: breach)", fontsize=9)
-    ax.legend(fontsize=7, ncols=3, loc="best")
-    ax.grid(alpha=0.3)
-    ax.tick_params(labelsize=7)
-    fig.autofmt_xdate()
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.22)
-    return _png(fig)
+    return fig.svg()
 
 
-def _calibration_plot(calibration: list[dict[str, Any]], attribute: str) -> str | None:
+def _calibration_plot(calibration: list[dict[str, Any]], attribute: str) -> Markup | None:
     found = [c for c in calibration if c["attribute"] == attribute and c["mean_score"] is not None]
     if not found:
         return None
-    fig = _figure(4.2, 3.2)
-    ax = fig.subplots()
-    ax.plot([0, 1], [0, 1], color="#656d76", lw=0.8, ls="--")
-    for group in sorted({c["group_value"] for c in found}):
+    title = f"calibration within group, {attribute}"
+    fig = Figure(380, 300, label=f"calibration within group of {attribute}")
+    ax = fig.panel(
+        56,
+        24,
+        300,
+        220,
+        xlim=(0, 1),
+        ylim=(0, 1),
+        title=title,
+        xlabel="mean score",
+        ylabel="observed rate of label 1",
+    )
+    ax.xticks(grid=True)
+    ax.yticks(grid=True)
+    ax.line([0, 1], [0, 1], colour="#656d76", dash="dashed", width=0.8)
+    for i, group in enumerate(sorted({c["group_value"] for c in found})):
         pts = sorted((c for c in found if c["group_value"] == group), key=lambda c: c["score_bin"])
-        ax.plot(
-            [c["mean_score"] for c in pts], [c["observed_rate"] for c in pts], marker="o", ms=3, label=group
+        ax.line(
+            [c["mean_score"] for c in pts],
+            [c["observed_rate"] for c in pts],
+            colour=PALETTE[i % len(PALETTE)],
+            marker="circle",
+            label=group,
         )
-    ax.set_xlabel("mean score", fontsize=8)
-    ax.set_ylabel("observed rate of label 1", fontsize=8)
-    ax.set_title(f"calibration within group, {attribute}", fontsize=9)
-    ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
-    ax.tick_params(labelsize=7)
-    fig.subplots_adjust(left=0.16, right=0.97, top=0.9, bottom=0.15)
-    return _png(fig)
+    return fig.svg()
 
 
 def write_fairness_report(
@@ -246,10 +238,10 @@ def write_fairness_report(
                 "attribute": attribute,
                 "intersection": JOIN in attribute,
                 "reference": reference,
-                "rates_png": _rates_plot(attr_rows, attribute, reference),
-                "gaps_png": _gaps_plot(attr_rows, attribute, tolerance),
-                "series_png": _series_plot(series, attribute, tolerance),
-                "calibration_png": _calibration_plot(result.calibration, attribute),
+                "rates_svg": _rates_plot(attr_rows, attribute, reference),
+                "gaps_svg": _gaps_plot(attr_rows, attribute, tolerance),
+                "series_svg": _series_plot(series, attribute, tolerance),
+                "calibration_svg": _calibration_plot(result.calibration, attribute),
                 "comparisons": comparisons,
                 "small": [
                     r for r in attr_rows if r["metric"] == "group_size" and r["status"] == "insufficient_data"

@@ -1,16 +1,15 @@
 """The monitoring report of one model and window: plots first, tables for the details.
 
 Reference vs current distributions of the drifted features, the drift series with their control
-limits, performance over time with label coverage, and the review queue. Plots are PNGs embedded in
-the HTML (matplotlib, Agg backend), so the file is self-contained: open it from disk, mail it, or
-browse it in Airflow (Browse > Data quality serves ``$STEWARD_HOME/reports``).
+limits, performance over time with label coverage, and the review queue. Charts are SVG written into
+the HTML (:mod:`steward.reports`' small chart module, no matplotlib), so the file is self-contained:
+open it from disk, mail it, or browse it in Airflow (the Governance view serves
+``$STEWARD_HOME/reports``).
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -22,10 +21,12 @@ import numpy as np
 from steward import __version__, paths
 from steward.drift import point_bin_mask
 from steward.monitoring._aggregate import ColumnProfile
-from steward.reports import write_report
+from steward.reports import Figure, Panel, date_ticks, nice_ticks, span, write_report
 from steward.warehouse import Warehouse, read_sql
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from steward.monitoring._outcome import MonitoringOutcome
     from steward.registry import Model
 
@@ -35,6 +36,8 @@ __all__ = ["model_report_path", "write_model_report"]
 MAX_DISTRIBUTIONS = 4
 #: Series drawn with their control limits (alerting ones first).
 MAX_SERIES = 4
+#: Chart geometry in pixels: the figure's width, the plot area's left edge, width and top.
+_WIDTH, _LEFT, _PLOT, _TOP = 640, 60, 520, 24
 
 
 def model_report_path(model: str, day: dt.date, reports_dir: Path | None = None) -> Path:
@@ -42,21 +45,7 @@ def model_report_path(model: str, day: dt.date, reports_dir: Path | None = None)
     return (reports_dir or paths.reports_dir()) / "monitoring" / day.isoformat() / f"{model}.html"
 
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=72, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _distribution_plot(profile: ColumnProfile, current_counts: Any, title: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def _distribution_plot(profile: ColumnProfile, current_counts: Any, title: str) -> Markup:
     ref = profile.profile
     if isinstance(ref.counts, dict):
         keys = sorted(set(ref.counts) | set(current_counts), key=lambda k: -ref.counts.get(k, 0))[:25]
@@ -73,15 +62,25 @@ def _distribution_plot(profile: ColumnProfile, current_counts: Any, title: str) 
         labels = [f"={edges[i]:.3g}" if point[i] else lab for i, lab in enumerate(labels)]
     r = r / r.sum() if r.sum() else r
     c = c / c.sum() if c.sum() else c
-    x = np.arange(len(labels))
-    fig, ax = plt.subplots(figsize=(6.4, 2.6))
-    ax.bar(x - 0.2, r, width=0.4, label="reference", color="#8c959f")
-    ax.bar(x + 0.2, c, width=0.4, label="this window", color="#0969da")
-    ax.set_xticks(x, labels, rotation=60, ha="right", fontsize=7)
-    ax.set_ylabel("share of rows")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
-    return _png(fig)
+    x = np.arange(len(labels), dtype=float)
+    below = 14 + 4.8 * min(30, max((len(lab) for lab in labels), default=1))  # labels at 60 degrees
+    fig = Figure(_WIDTH, _TOP + 150 + below, label=f"distribution of {title.split(':')[0]}")
+    top = max(float(r.max(initial=0)), float(c.max(initial=0))) or 1.0
+    ax = fig.panel(
+        _LEFT,
+        _TOP,
+        _PLOT,
+        150,
+        xlim=(-0.6, len(labels) - 0.4),
+        ylim=(0, 1.3 * top),
+        title=title,
+        ylabel="share of rows",
+    )
+    ax.bars(list(x - 0.2), list(r), width=0.4, colour="#8c959f", label="reference")
+    ax.bars(list(x + 0.2), list(c), width=0.4, colour="#0969da", label="this window")
+    ax.yticks(nice_ticks(0, top, 4))
+    ax.xticks(list(x), labels, rotate=60)
+    return fig.svg()
 
 
 def _limits_of(r: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,76 +98,88 @@ def _limits_of(r: Mapping[str, Any]) -> dict[str, Any]:
     return {"state": r["state"], "source": text, "adjustment": r.get("adjustment") or ""}
 
 
+def _dates(rows: Sequence[Mapping[str, Any]]) -> list[float]:
+    return [float(r["window_date"].toordinal()) for r in rows]
+
+
+def _date_axis(ax: Panel, rows: Sequence[Mapping[str, Any]]) -> None:
+    ax.xticks(*date_ticks([r["window_date"] for r in rows]), rotate=45)
+
+
 def _series_plot(
     points: list[Mapping[str, Any]], title: str, cusum: list[Mapping[str, Any]] | None = None
-) -> str:
+) -> Markup:
     """EWMA with its limits over the nightly values; below it, the CUSUM sums when CUSUM raised an alert."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    days = [p["window_date"] for p in points]
+    xs = _dates(points + list(cusum or []))
+    xlim = (min(xs) - 0.5, max(xs) + 0.5)
     alarmed = [c for c in cusum or [] if c["state"] == "out_of_control"]
-    if alarmed:
-        fig, (ax, low) = plt.subplots(2, 1, figsize=(6.4, 4.0), sharex=True, height_ratios=(3, 2))
-        assert cusum is not None
-        c_days = [c["window_date"] for c in cusum]
-        # control_chart_points keeps the CUSUM statistic (the larger of C+ and C-) and h x sigma as ucl
-        low.plot(c_days, [c["statistic"] for c in cusum], "-", color="#8250df", label="CUSUM max(C+, C-)")
-        low.plot(c_days, [c["ucl"] for c in cusum], "--", color="#cf222e", lw=1, label="decision interval h")
-        low.plot([c["window_date"] for c in alarmed], [c["statistic"] for c in alarmed], "s", color="#cf222e")
-        low.tick_params(axis="x", labelrotation=45, labelsize=7)
-        low.legend(fontsize=7, loc="upper left")
-    else:
-        fig, ax = plt.subplots(figsize=(6.4, 2.4))
-    ax.plot(days, [p["value"] for p in points], "o", color="#57606a", ms=4, label="nightly value")
-    ax.plot(days, [p["statistic"] for p in points], "-", color="#0969da", label="EWMA")
-    for key, style in (("ucl", "--"), ("lcl", "--"), ("warn_high", ":"), ("warn_low", ":")):
-        ax.plot(days, [p[key] for p in points], style, color="#cf222e" if style == "--" else "#bf8700", lw=1)
+    keys = ("value", "statistic", "ucl", "lcl", "warn_high", "warn_low")
+    lo, hi = span([p[k] for p in points for k in keys])
+    fig = Figure(_WIDTH, _TOP + 140 + (130 if alarmed else 0) + 80, label=title)
+    ax = fig.panel(_LEFT, _TOP, _PLOT, 140, xlim=xlim, ylim=(lo, hi + 0.35 * (hi - lo)), title=title)
+    x = _dates(points)
+    for key in ("ucl", "lcl"):
+        ax.line(x, [p[key] for p in points], colour="#cf222e", dash="dashed", width=1)
+    for key in ("warn_high", "warn_low"):
+        ax.line(x, [p[key] for p in points], colour="#bf8700", dash="dotted", width=1)
+    ax.points(x, [p["value"] for p in points], colour="#57606a", label="nightly value")
+    ax.line(x, [p["statistic"] for p in points], colour="#0969da", label="EWMA")
     bad = [p for p in points if p["state"] == "out_of_control"]
     if bad:
-        ax.plot(
-            [p["window_date"] for p in bad],
+        ax.points(
+            _dates(bad),
             [p["statistic"] for p in bad],
-            "s",
-            color="#cf222e",
+            colour="#cf222e",
+            shape="square",
             label="out of control",
         )
-    ax.set_title(title, fontsize=10)
-    ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-    ax.legend(fontsize=7, loc="upper left")
-    return _png(fig)
+    ax.yticks()
+    if not alarmed:
+        _date_axis(ax, points)
+        return fig.svg()
+    assert cusum is not None
+    # control_chart_points keeps the CUSUM statistic (the larger of C+ and C-) and h x sigma as ucl
+    lo, hi = span([c[k] for c in cusum for k in ("statistic", "ucl")] + [0.0])
+    low = fig.panel(_LEFT, _TOP + 150, _PLOT, 110, xlim=xlim, ylim=(lo, hi + 0.4 * (hi - lo)))
+    c_x = _dates(cusum)
+    low.line(c_x, [c["statistic"] for c in cusum], colour="#8250df", label="CUSUM max(C+, C-)")
+    low.line(
+        c_x, [c["ucl"] for c in cusum], colour="#cf222e", dash="dashed", width=1, label="decision interval h"
+    )
+    low.points(_dates(alarmed), [c["statistic"] for c in alarmed], colour="#cf222e", shape="square")
+    low.yticks()
+    _date_axis(low, points + cusum)
+    return fig.svg()
 
 
-def _performance_plot(rows: list[dict[str, Any]], floor: float | None) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    days = [r["window_date"] for r in rows]
-    fig, ax = plt.subplots(figsize=(6.4, 2.6))
-    ax2 = ax.twinx()
-    ax2.bar(days, [r["label_coverage"] for r in rows], color="#d0d7de", alpha=0.6, label="label coverage")
-    ax2.set_ylim(0, 1)
-    ax2.set_ylabel("label coverage", fontsize=8)
-    ax.set_zorder(ax2.get_zorder() + 1)
-    ax.patch.set_visible(False)
-    ax.plot(days, [r["realized_value"] for r in rows], "o-", color="#0969da", label="AUC (realized)")
-    ax.plot(
-        days,
+def _performance_plot(rows: list[dict[str, Any]], floor: float | None) -> Markup:
+    x = _dates(rows)
+    xlim = (min(x) - 0.5, max(x) + 0.5)
+    auc = [r["realized_value"] for r in rows] + [r["estimated_value"] for r in rows]
+    lo, hi = span([*auc, floor])
+    title = "AUC by scoring day, with the share of labels arrived"
+    fig = Figure(_WIDTH, _TOP + 150 + 80, label="performance")
+    coverage = fig.panel(
+        _LEFT, _TOP, _PLOT, 150, xlim=xlim, ylim=(0, 1), yside="right", ylabel="label coverage", frame=False
+    )
+    coverage.bars(x, [r["label_coverage"] for r in rows], width=0.8, colour="#d0d7de", opacity=0.6)
+    coverage.yticks()
+    ax = fig.panel(_LEFT, _TOP, _PLOT, 150, xlim=xlim, ylim=(lo, hi + 0.35 * (hi - lo)), title=title)
+    ax.line(x, [r["realized_value"] for r in rows], colour="#0969da", marker="circle", label="AUC (realized)")
+    ax.line(
+        x,
         [r["estimated_value"] for r in rows],
-        "x--",
-        color="#8250df",
+        colour="#8250df",
+        dash="dashed",
+        marker="x",
         label="AUC (estimated, label-free)",
     )
     if floor is not None:
-        ax.axhline(floor, color="#cf222e", ls="--", lw=1, label=f"floor {floor:g}")
-    ax.set_title("AUC by scoring day, with the share of labels arrived", fontsize=10)
-    ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-    ax.legend(fontsize=7, loc="lower left")
-    return _png(fig)
+        ax.rule(floor, axis="y", colour="#cf222e", dash="dashed", label=f"floor {floor:g}")
+    ax.bars([], [], width=0.8, colour="#d0d7de", label="label coverage")  # its legend entry
+    ax.yticks()
+    _date_axis(ax, rows)
+    return fig.svg()
 
 
 def write_model_report(
@@ -209,7 +220,7 @@ def write_model_report(
         current = json.loads(d.current_counts_json or "[]")
         title = f"{d.feature}: {d.effect_method} {d.effect_size:.3f}" + (" (drift)" if d.drifted else "")
         distributions.append(
-            {"feature": d.feature, "png": _distribution_plot(profiles[d.feature], current, title)}
+            {"feature": d.feature, "svg": _distribution_plot(profiles[d.feature], current, title)}
         )
 
     if chart_rows is None:
@@ -237,7 +248,7 @@ def write_model_report(
         key=lambda s: (s not in alerting, s not in drifted, not s.startswith(("performance", "mean")), s),
     )
     series = [
-        {"name": s, "state": by_series[s][-1]["state"], "png": _series_plot(by_series[s], s, cusum.get(s))}
+        {"name": s, "state": by_series[s][-1]["state"], "svg": _series_plot(by_series[s], s, cusum.get(s))}
         for s in order[:MAX_SERIES]
         if len(by_series[s]) >= 2
     ]
@@ -262,7 +273,7 @@ def write_model_report(
         + [dict(r) for r in performance_rows if r.get("metric") == "auc" and r["window_date"] <= day],
         key=lambda r: r["window_date"],
     )
-    performance_png = _performance_plot(perf_rows, model.thresholds.min_auc) if perf_rows else None
+    performance_svg = _performance_plot(perf_rows, model.thresholds.min_auc) if perf_rows else None
     fairness_report = (
         (reports_dir or paths.reports_dir()) / "fairness" / day.isoformat() / f"{model.name}.html"
     )
@@ -279,7 +290,7 @@ def write_model_report(
         other_series=[s for s in order[MAX_SERIES:]],
         episodes=episodes,
         limits=limits,
-        performance_png=performance_png,
+        performance_svg=performance_svg,
         performance=[w for w in outcome.performance],
         review=outcome.review,
         fairness_link=f"../../fairness/{day.isoformat()}/{model.name}.html"

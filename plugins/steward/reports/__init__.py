@@ -11,15 +11,21 @@ from steward.reports._governance import (
     run_note,
     run_outputs,
 )
-from steward.reports._plots import prepare_plots
 from steward.reports._render import format_p, render, write_report
+from steward.reports._svg import PALETTE, Figure, Panel, date_ticks, nice_ticks, span
 
 __all__ = [
     # rendering
     "format_p",
-    "prepare_plots",
     "render",
     "write_report",
+    # charts (inline SVG)
+    "PALETTE",
+    "Figure",
+    "Panel",
+    "date_ticks",
+    "nice_ticks",
+    "span",
     # the Governance page (served by steward.airflow.ui)
     "GOVERNANCE_TABLES",
     "GovernanceOverview",

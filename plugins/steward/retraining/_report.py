@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import steward
 from steward.registry import Model
-from steward.reports import write_report
+from steward.reports import PALETTE, Figure, write_report
 from steward.retraining._gates import Gate
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = ["comparison_report_path", "write_comparison_report"]
 
@@ -30,24 +31,31 @@ def _roc(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return fpr, tpr
 
 
-def _roc_png(
+def _roc_svg(
     labels: np.ndarray, challenger: np.ndarray, champion: np.ndarray | None, comparison: dict[str, Any]
-) -> str:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(4.6, 4.2))
-    ax = fig.add_subplot()
-    ax.plot(*_roc(labels, challenger), label=f"challenger AUC {comparison['auc_challenger']:.3f}")
+) -> Markup:
+    fig = Figure(420, 380, label="ROC curves of challenger and champion")
+    ax = fig.panel(
+        58,
+        14,
+        346,
+        316,
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        legend_loc="lower right",
+    )
+    ax.xticks()
+    ax.yticks()
+    ax.line([0, 1], [0, 1], colour="#d0d7de", dash="dashed")
+    curves = [(challenger, "challenger", comparison["auc_challenger"])]
     if champion is not None:
-        ax.plot(*_roc(labels, champion), label=f"champion AUC {comparison['auc_champion']:.3f}")
-    ax.plot([0, 1], [0, 1], color="#d0d7de", linestyle="--")
-    ax.set_xlabel("false positive rate")
-    ax.set_ylabel("true positive rate")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.subplots_adjust(left=0.15, bottom=0.13, right=0.97, top=0.97)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+        curves.append((champion, "champion", comparison["auc_champion"]))
+    for i, (scores, name, auc) in enumerate(curves):
+        fpr, tpr = _roc(labels, scores)
+        ax.line(list(fpr), list(tpr), colour=PALETTE[i], label=f"{name} AUC {auc:.3f}")
+    return fig.svg()
 
 
 def write_comparison_report(
@@ -70,7 +78,7 @@ def write_comparison_report(
         run_id=run_id,
         comparison=comparison,
         gates=[g.as_dict() for g in gates],
-        roc_png=_roc_png(labels, challenger, champion, comparison),
+        roc_svg=_roc_svg(labels, challenger, champion, comparison),
         version=steward.__version__,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -1,4 +1,4 @@
-"""The HTML report: plots embedded, breaches and small groups shown, the series read from the table."""
+"""The HTML report: charts inline, breaches and small groups shown, the series read from the table."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_report_shows_rates_gaps_series_and_small_groups(tmp_path: Path) -> None
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="2026-11-11/test_model.html"' not in index  # written to the warehouse, but no report file
     assert "fairness overview" in index.lower()
-    assert html.count("data:image/png;base64,") >= 6  # rates, gaps, series and calibration per attribute
-    assert 'alt="series over time of age_band"' in html
+    assert html.count("<svg ") >= 6  # rates, gaps, series and calibration per attribute
+    assert 'aria-label="series over time of age_band"' in html
     assert "breach" in html and "18-25" in html
     assert "small groups" in html and "smallest detectable gap" in html
