@@ -4,8 +4,14 @@ Files are recognized by content (:func:`steward.sources.sniff_file`); inputs tha
 meaningful answer are refused with one line (:class:`AuditInputError`); results are stored under
 ``adhoc-<name>`` (and in ``adhoc_runs``), never under a registered model's name.
 
-Modules: ``_inputs`` (the checks that refuse to guess), ``_fairness`` (an audit's model and SQL),
-``_run`` (read, check, compute, store, report).
+Modules
+-------
+``_fairness``
+    A fairness audit of scored files, without a registry: the columns are named on the command line.
+``_inputs``
+    The checks that make a one-off audit refuse to guess, shared by the fairness and drift audits.
+``_run``
+    Run a one-off audit end to end: read, check, compute, store under ``adhoc-<name>``, report.
 """
 
 from steward.adhoc._fairness import FairnessAudit, PreparedFairnessAudit, prepare_fairness_audit

@@ -1,4 +1,20 @@
-"""Carbon: codecarbon around training runs, provider carbon data, usage-based estimates (CCF)."""
+"""Carbon: codecarbon around training runs, provider carbon data, usage-based estimates (CCF).
+
+Modules
+-------
+``_coefficients``
+    The versioned Cloud Carbon Footprint coefficients (``include/carbon/ccf_coefficients_<version>.yaml``).
+``_estimate``
+    Daily usage estimates in the warehouse: read ``cost_line_daily``, estimate, allocate, compare regions.
+``_providers``
+    Provider carbon data: the AWS ``sustainability`` API and the GCP Carbon Footprint BigQuery export.
+``_regions``
+    What the same workload would emit in another region: the candidate-region comparison.
+``_training``
+    Energy and emissions of training runs, measured by codecarbon's offline tracker.
+``_usage``
+    Usage-based emission estimates from billed usage lines (Cloud Carbon Footprint methodology).
+"""
 
 from steward.carbon._coefficients import (
     Coefficients,

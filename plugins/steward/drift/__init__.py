@@ -1,4 +1,14 @@
-"""Drift detection from small aggregates: bin and category counts, never raw rows."""
+"""Drift detection from small aggregates: bin and category counts, never raw rows.
+
+Modules
+-------
+``_fdr``
+    Benjamini-Hochberg false discovery rate control across the columns of a dataset (scipy's, NaN-aware).
+``_methods``
+    Drift methods as named objects, computed from bin or category counts.
+``_profile``
+    Small aggregates of a column: the only thing drift methods ever see.
+"""
 
 from steward.drift._fdr import benjamini_hochberg
 from steward.drift._methods import (

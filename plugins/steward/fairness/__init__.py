@@ -6,6 +6,35 @@ Newcombe intervals for differences, Katz intervals for ratios, Fisher's exact te
 or Benjamini-Hochberg across a night's tests. A breach needs significance AND a gap beyond the
 model's tolerance; groups below the minimum size get ``insufficient_data`` and the smallest gap
 detectable at their size, never a verdict.
+
+Modules
+-------
+``_assess``
+    Bias assessment of a training dataset version: representation, base rates, missingness, proxies.
+``_between``
+    Between-group summaries (Fairlearn's ``group_value = '*'`` rows) over the groups large enough to judge.
+``_counts``
+    Per-group confusion counts from one SQL aggregation (DuckDB or PostgreSQL, same text).
+``_disparities``
+    Disparities of each group against the reference group, with intervals, p-values and eligibility.
+``_evaluate``
+    Evaluate a model's fairness over a window (warehouse SQL), write it, and gate candidates on a holdout.
+``_horizon``
+    Fairness over the label horizon from stored per-window counts, updated with tonight's labels only.
+``_metrics``
+    Fairness metrics, intervals, tests and verdicts: arithmetic on group counts only.
+``_rates``
+    Group rates (selection rate, TPR, FPR, ...) with Wilson intervals, and group sizes.
+``_report``
+    The fairness HTML report of one model and window: rates, gaps with tolerance bands, series, calibration.
+``_rows``
+    The frozen metric row and the settings it is judged with (shared by rates, disparities and verdicts).
+``_series``
+    Nightly series of fairness gaps from ``fairness_metrics``, ready for control charts (steward.spc).
+``_stats``
+    Interval estimates and tests for proportions, computed from counts only (vectorised with numpy).
+``_verdicts``
+    Verdicts: adjust the night's p-values across test families, judge each pending disparity.
 """
 
 from steward.fairness._assess import assess_training_data, write_bias_assessment

@@ -5,6 +5,31 @@ stored FOCUS-shaped beside the cloud lines (``finance_ledger_lines``). The marts
 (``include/sql/marts/*.sql``) compute TCO, showback/chargeback and cost per 1,000 predictions inside
 the warehouse; :func:`review` adds each model's realized KPI with an interval, its benefit in money,
 ROI, payback and flags, writes the HTML review with extracts, and records the review.
+
+Modules
+-------
+``_commitments``
+    Commitment findings: what a savings plan or committed use discount would have saved on the steady floor.
+``_kpi``
+    Realized KPI of a period: a ratio of sums with a delta-method interval, and its value in money.
+``_ledger``
+    The cost ledger: costs beyond the cloud bill, declared per month (YAML or CSV), validated, FOCUS-shaped.
+``_marts``
+    The finance marts (``include/sql/marts/*.sql``): run for one period, inside the warehouse.
+``_periods``
+    Review periods: a month (``2026-11``) or a quarter (``2026-Q4``), and whether one is closed.
+``_regions``
+    Training jobs whose data lives in another region: the data-transfer finding on retraining runs.
+``_report``
+    The review as files: a self-contained HTML page with charts, and CSV + Parquet extracts for finance.
+``_review``
+    The ROI review of one period: marts refreshed, KPI realized vs projected, ROI, flags, the review recorded.
+``_transfer``
+    Data-transfer cost by source and destination, read from the provider's usage types and descriptions.
+``_windows``
+    Off-peak and low-carbon windows: when Steward's jobs ran against the cheapest and cleanest hours allowed.
+``_workloads``
+    Training vs inference: a model's directly tagged cloud cost, split by what each line does.
 """
 
 from steward.finance._commitments import (

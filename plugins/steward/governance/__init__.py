@@ -5,6 +5,35 @@ Lineage and access history, retention, erasure, storage footprint and the ESG ex
 incidents, impact assessments and user feedback (``0018_privacy_incidents.sql``). Each is computed
 from the registry and the warehouse and written in one transaction (reruns write the same rows);
 :mod:`steward.airflow` runs them nightly or on demand, the CLI by hand.
+
+Modules
+-------
+``_anonymity``
+    k-anonymity and l-diversity measured in SQL, and declared generalization hierarchies.
+``_decisions``
+    The decision log of AI initiatives and stage gates, and the one audit trail an auditor reads.
+``_erasure``
+    Erasure requests (GDPR Art. 17): find a subject's rows in the lake and the warehouse, remove them.
+``_esg``
+    The quarterly ESG extract: energy and emissions per business unit and model, ready for a corporate report.
+``_exports``
+    Exports under a data-sharing agreement: checked for k-anonymity and l-diversity before anything leaves.
+``_feedback``
+    User feedback on predictions: ingested nightly from declared datasets and joined to the review queue.
+``_footprint``
+    Storage footprint: bytes, files and partitions per dataset each night, and its trend.
+``_impact``
+    Algorithmic impact assessments: the declarations recorded in the warehouse, and the promotion gate.
+``_incidents``
+    Incidents: a breach that persists opens one; it resolves when the breach clears, or by hand with a note.
+``_lineage``
+    Lineage and access history: what each Steward run read and wrote, and the questions over it.
+``_pii``
+    The PII scan: offline recognizers over column names and sampled values.
+``_retention``
+    Retention: delete or archive what is past its dataset's retention, keep what is held, record why.
+``_summary``
+    A few lines on the governance records of a window, for the demo's summary and the CLI.
 """
 
 from steward.governance._anonymity import Anonymity, generalized_sql, measure_anonymity

@@ -5,6 +5,17 @@ change after that (an alias set or removed, a stage change, an approval, a promo
 a decommission) is one ``model_events`` row with who, when, why and the evidence's run id; the
 current state is derived from the events only. Promotions and rollbacks are one transaction.
 
+Modules
+-------
+``_artifacts``
+    Model artifacts stored by model and version: a local folder (default) or ``s3://`` through boto3.
+``_model``
+    The model registry's records: a version, an event, a model's current state, and the error.
+``_registry``
+    The model registry's operations: register, alias, stage, promote, roll back, decommission, read state.
+``_store``
+    The registry tables: rows <-> records, deterministic event ids, one-transaction writes.
+
 Examples
 --------
 >>> from steward.lifecycle import ModelVersion, register_version, promote, champion_version

@@ -4,6 +4,47 @@ Row-level work is SQL executed where the rows live (DuckDB over the lake's Parqu
 warehouse for table sources); Python only sees aggregates. :func:`monitor_window` monitors one model for
 one night from the registry; :func:`monitor_relation` does the same for any reference and current
 relation (the CLI's one-off check of two files).
+
+Modules
+-------
+``_aggregate``
+    Aggregate a relation into per-column counts with one scan, and profile a reference sample.
+``_catch_up``
+    Catch-up from the warehouse's state: partitions that passed data quality but were never monitored.
+``_charts``
+    Control charts of every monitored series of a model (EWMA, CUSUM, Shewhart) at a stated false-alarm rate.
+``_fairness``
+    Fairness of a model's nightly window, wired into monitoring (see :mod:`steward.fairness`).
+``_judge``
+    Judge drift per column from a reference profile and a window's counts.
+``_night``
+    One model's night, as the DAG task and ``steward monitor run`` both run it: fairness, then monitoring.
+``_null``
+    The null distribution of a drift distance, from the reference alone: known limits of ``drift:`` series.
+``_outcome``
+    What one model's night concluded: built by the monitoring stages, read by the report, CLI and DAG.
+``_performance``
+    Performance with late labels: realized metrics as labels arrive, a label-free estimate before.
+``_reference``
+    A model's reference profiles: computed once per reference, stored in the warehouse, reused nightly.
+``_relation``
+    Where a model's rows are read: SQL relations over the prediction log, its labels and its reference.
+``_report``
+    The monitoring report of one model and window: plots first, tables for the details.
+``_retired``
+    Models that are no longer monitored: their versions were decommissioned in the model registry.
+``_review``
+    The low-confidence review queue: segments where many scores sit near the decision threshold.
+``_run``
+    Monitor one model for one window: drift, prediction drift, performance with late labels, review queue.
+``_sql``
+    SQL literals for the monitoring templates (rendered by :func:`steward.warehouse.render_sql`).
+``_stream``
+    Count a window's columns as they stream out of the engine in Arrow record batches.
+``_summary``
+    What one monitoring run concluded per model-window, read back from the warehouse (the DAG's leaf).
+``_version``
+    Which model version produced a window's predictions: read from the prediction log's version column.
 """
 
 from steward.monitoring._aggregate import ColumnCounts, ColumnProfile, ColumnSpec, WindowCounts, aggregate

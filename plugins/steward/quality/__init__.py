@@ -1,4 +1,18 @@
-"""Data quality: GX suites run on each nightly partition, results recorded, bad batches quarantined."""
+"""Data quality: GX suites run on each nightly partition, results recorded, bad batches quarantined.
+
+Modules
+-------
+``_gx``
+    Great Expectations Core, imported lazily and quietly.
+``_outcome``
+    The outcome of validating one partition: small, JSON-friendly, read by the report, the DAG and the CLI.
+``_report``
+    HTML reports for data quality: one page per dataset partition and an overview grid.
+``_suites``
+    Expectation suites: JSON files in ``include/expectations/``, one per dataset.
+``_validate``
+    Validate one dataset partition, record the results, quarantine bad batches.
+"""
 
 from steward.quality._gx import ExpectationOutcome, prepare_gx, run_suite, validate_batch
 from steward.quality._outcome import Status, ValidationOutcome

@@ -1,4 +1,42 @@
-"""The governance registry: datasets, models and policies declared in one YAML file."""
+"""The governance registry: datasets, models and policies declared in one YAML file.
+
+Modules
+-------
+``_allocation``
+    Cost allocation rules: tag keys and value aliases, shared-cost splits.
+``_base``
+    Building blocks shared by every section of the registry schema.
+``_carbon``
+    Carbon settings: codecarbon location and PUE, provider carbon sources, usage-estimate coefficients.
+``_card``
+    A model card declared in the registry: what the model is for, where it fails, who answers for it.
+``_cost_sources``
+    Cloud billing sources: AWS Cost Explorer, AWS data exports in S3, GCP BigQuery export, local files.
+``_costs``
+    The registry's ``costs`` section: billing sources, allocation rules and carbon settings.
+``_fairness``
+    A model's fairness policy: favourable outcomes, reference groups, intersections, tests, gates.
+``_finance``
+    The registry's finance keys: the cost ledger, budgets, and each model's KPI benefit declaration.
+``_governance``
+    Registry keys of the governance records: retention per dataset, identifier columns, the archive.
+``_identifiers``
+    Identifiers that reach SQL: validated here, quoted by the warehouse.
+``_impact``
+    The impact-assessment gate: high-risk models need a current assessment before they can be promoted.
+``_load``
+    Load and validate ``governance.yaml`` into a :class:`~steward.registry.Registry`.
+``_models``
+    The governance registry's schema: datasets, models and their policies.
+``_monitoring``
+    A model's monitoring policy: drift methods per column, missing/new-category limits, control charts.
+``_privacy``
+    The registry's ``privacy`` section, and what a sensitivity class allows.
+``_retraining``
+    A model's retraining policy: the signals that call for retraining, the guards that hold it back.
+``_schedule``
+    When data is expected, how long the night waits for it, and who is told when a night is late or fails.
+"""
 
 from steward.registry._allocation import AllocationConfig, CostMatch, SharedCostRule, TagDimension
 from steward.registry._carbon import CandidateRegion, CarbonConfig, CarbonProvider, TrainingLocation

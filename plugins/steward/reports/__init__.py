@@ -1,4 +1,14 @@
-"""HTML reports: one place that renders templates, so every report looks and escapes alike."""
+"""HTML reports: one place that renders templates, so every report looks and escapes alike.
+
+Modules
+-------
+``_governance``
+    The Governance page: what the nights found, per dataset and model, read from the warehouse read-only.
+``_render``
+    Render Jinja templates shipped in ``steward/reports/templates`` (autoescaped).
+``_svg``
+    Small inline SVG charts for the nightly reports: bars, lines, markers, bands and error bars.
+"""
 
 from steward.reports._governance import (
     GOVERNANCE_TABLES,

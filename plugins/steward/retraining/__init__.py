@@ -2,6 +2,21 @@
 
 The statistics are pure functions (:func:`delong_test`, :func:`mcnemar_test`,
 :func:`bootstrap_auc_difference`); gates turn them into verdicts with reasons in words.
+
+Modules
+-------
+``_dataset``
+    Assemble a challenger's training set from declared windows: log joined with labels, quarantine excluded.
+``_gates``
+    Promotion gates: performance (paired tests against the champion) and fairness (the existing gate).
+``_report``
+    The champion/challenger HTML report: ROC curves of both, the tests, the gates.
+``_run``
+    The retraining flow: train -> evaluate -> gate -> promote, or wait for a person; every end recorded.
+``_stats``
+    Champion vs challenger statistics: paired DeLong test, McNemar, bootstrap interval of the AUC gap.
+``_train``
+    Train a challenger with the model's trainer, measured by codecarbon, and store it as a version.
 """
 
 from steward.retraining._dataset import RetrainingError, TrainingSet, assemble_training_set, training_windows

@@ -1,4 +1,14 @@
-"""Reading registered datasets (one partition at a time) and one-off files, with clear errors."""
+"""Reading registered datasets (one partition at a time) and one-off files, with clear errors.
+
+Modules
+-------
+``_landing``
+    Has a partition landed, and if not, how long to wait for it (the registry's ``landing`` times).
+``_read``
+    Read one partition of a registered dataset, with errors that say what to do.
+``_sniff``
+    Recognize a data file by its content, not its name: Parquet, JSON lines or delimited text.
+"""
 
 from steward.sources._landing import LandingWait, landing_wait, partition_landed
 from steward.sources._read import (

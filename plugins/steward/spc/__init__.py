@@ -1,4 +1,12 @@
-"""Statistical process control for nightly metric series: EWMA, tabular CUSUM and Shewhart charts."""
+"""Statistical process control for nightly metric series: EWMA, tabular CUSUM and Shewhart charts.
+
+Modules
+-------
+``_calibrate``
+    Control limits calibrated by simulation to a target in-control false-alarm rate.
+``_charts``
+    Control charts for nightly metric series: EWMA, tabular CUSUM and Shewhart individuals.
+"""
 
 from steward.spc._calibrate import REPLICATES, calibrated_width, false_signal_target
 from steward.spc._charts import (

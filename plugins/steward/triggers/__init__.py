@@ -5,6 +5,19 @@ fairness breaches, staleness, manual requests) are read by :func:`read_evidence`
 pure :func:`decide`; guards (cool-down, monthly cost and carbon budgets, a retraining already running)
 skip, and a preferred window (off-peak hours, low carbon intensity) defers non-urgent retraining until
 a deadline. :func:`record_decision` writes the ``retraining_decisions`` row. See docs/retraining.md.
+
+Modules
+-------
+``_decide``
+    From signals to one decision: fire, defer (until when), skip (which guard) or no action.
+``_evidence``
+    What a retraining decision rests on, read from the warehouse in one place.
+``_intensity``
+    Carbon intensity of a region at a time: the pluggable source a preferred window consults.
+``_record``
+    Writing decisions and manual requests, and reading them back.
+``_signals``
+    The signals of a retraining policy, each a pure function of the model, the night and the evidence.
 """
 
 from steward.triggers._decide import (

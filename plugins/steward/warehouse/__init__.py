@@ -6,9 +6,28 @@ bulk path, and queries with one parameter style (``:name``). Callers never branc
 
 It also owns the rest of Steward's SQL path: :func:`scratch`, the in-memory DuckDB engine (settings
 set in one place) for work beside the warehouse, and :func:`read_sql` / :func:`render_sql` for the
-files of ``include/sql`` (the one way to template SQL). Modules: ``_base`` (the interface),
-``_duckdb`` and ``_postgres`` (adapters), ``_scratch``, ``_sql``, ``_migrations``, ``_params``
-(``:name`` translation), ``_url`` (parsing and redaction), ``_errors``.
+files of ``include/sql`` (the one way to template SQL).
+
+Modules
+-------
+``_base``
+    The backend-agnostic warehouse: one API, adapters underneath.
+``_duckdb``
+    The embedded DuckDB adapter: a file shared by task processes, or ``:memory:`` for tests.
+``_errors``
+    The warehouse's errors, apart from the adapters so that migrations and adapters can share them.
+``_migrations``
+    Versioned DDL: ``include/sql/ddl/NNNN_name.sql`` applied once each, in order, recorded with a checksum.
+``_params``
+    One parameter style for callers: ``:name`` in SQL, translated to what each driver wants.
+``_postgres``
+    The PostgreSQL adapter (psycopg 3): a connection per operation, bulk loads through COPY.
+``_scratch``
+    The scratch engine: an in-memory DuckDB for work that never touches the warehouse file.
+``_sql``
+    SQL files under ``include/sql``: read as text, or rendered from a Jinja template (``.sql.j2``).
+``_url``
+    Warehouse URLs: where the default comes from, and how to print one without its password.
 
 Examples
 --------
