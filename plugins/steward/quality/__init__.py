@@ -3,7 +3,8 @@
 Modules
 -------
 ``_gx``
-    Great Expectations Core, imported lazily and quietly.
+    Great Expectations Core, imported lazily and quietly: ``run_suite`` and ``validate_batch`` validate rows
+    against a suite and flatten the results into ``ExpectationOutcome``.
 ``_outcome``
     The outcome of validating one partition: small, JSON-friendly, read by the report, the DAG and the CLI.
 ``_report``

@@ -5,7 +5,8 @@ Modules
 ``_allocation``
     Cost allocation rules: tag keys and value aliases, shared-cost splits.
 ``_base``
-    Building blocks shared by every section of the registry schema.
+    Building blocks shared by every section of the registry schema: ``Strict`` (a frozen model that rejects
+    unknown keys) and the ``Name`` and ``Column`` identifier types.
 ``_carbon``
     Carbon settings: codecarbon location and PUE, provider carbon sources, usage-estimate coefficients.
 ``_card``

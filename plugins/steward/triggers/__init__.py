@@ -15,7 +15,8 @@ Modules
 ``_intensity``
     Carbon intensity of a region at a time: the pluggable source a preferred window consults.
 ``_record``
-    Writing decisions and manual requests, and reading them back.
+    Writing decisions and manual requests, and reading them back (``record_decisions``,
+    ``request_retraining``, ``list_decisions``, ``fired_runs``).
 ``_signals``
     The signals of a retraining policy, each a pure function of the model, the night and the evidence.
 """
