@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -275,9 +275,7 @@ def _stored_night(
     assert tonight is not None
     windows.append(tonight)
     relation = dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)
-    column = version_column(model, relation)
-    timestamp = model.columns.timestamp
-    has_ts = column_types(relation, [timestamp]).get(timestamp) is not None
+    column, timestamp = _version_columns(model, relation)
     night = evaluate_horizon(
         engine,
         warehouse,
@@ -287,14 +285,28 @@ def _stored_night(
         earlier_labels=lambda d: partition(labels_ds, d),
         run_id=run_id,
         version_column=column,
-        timestamp_column=timestamp if has_ts else None,
+        timestamp_column=timestamp,
     )
-    counted = [v for r in night.results.values() for v in r.versions]
-    versions = majority_versions(counted, model=model.name) if column else {}
+    versions = _majority_versions(model, night.results, column)
     how = {k: sum(1 for v in night.counted.values() if v == k) for k in ("full", "delta", "stored")}
     log.info("fairness of %s %s from stored counts: windows %s", model.name, day, how)
     writes = [*night.writes, *forget_windows(model, sorted(skip))]
     return _night(model, day, night.results, versions, writes, assessed, night.counted)
+
+
+def _version_columns(model: Model, relation: Relation) -> tuple[str | None, str | None]:
+    """Return the log's model-version column and, when the log has it, its timestamp column."""
+    timestamp = model.columns.timestamp
+    has_ts = column_types(relation, [timestamp]).get(timestamp) is not None
+    return version_column(model, relation), timestamp if has_ts else None
+
+
+def _majority_versions(
+    model: Model, results: Mapping[dt.date, FairnessResult], column: str | None
+) -> dict[dt.date, str]:
+    """Return each window's majority model version (none when the log names no version)."""
+    counted = [v for r in results.values() for v in r.versions]
+    return majority_versions(counted, model=model.name) if column else {}
 
 
 def _horizon_versions(
@@ -339,9 +351,7 @@ def _horizon_results(
         if relation is None or day not in relation.days:
             dataset_relation(log_ds, [day], warehouse=warehouse, engine=engine)  # raises, naming tonight
             raise AssertionError(f"{log_ds.name} {day}: listed alone but not with the horizon")
-        column = version_column(model, relation)
-        timestamp = model.columns.timestamp
-        has_ts = column_types(relation, [timestamp]).get(timestamp) is not None
+        column, timestamp = _version_columns(model, relation)
         evaluated = evaluate_windows(
             engine,
             model,
@@ -349,10 +359,9 @@ def _horizon_results(
             windows=list(relation.days),
             run_id=run_id,
             version_column=column,
-            timestamp_column=timestamp if has_ts else None,
+            timestamp_column=timestamp,
         )
-        counted = [v for r in evaluated.values() for v in r.versions]
-        return evaluated, majority_versions(counted, model=model.name) if column else {}
+        return evaluated, _majority_versions(model, evaluated, column)
     results: dict[dt.date, FairnessResult] = {}
     for window_day in [*past, day]:
         try:
