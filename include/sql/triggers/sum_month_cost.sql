@@ -1,5 +1,6 @@
--- Allocated cloud cost of one month per model (every allocation method; x_ModelId is the model's
--- registry name), of one model or of every model.
+-- Allocated cloud cost of one month up to the decision's clock per model (every allocation method;
+-- x_ModelId is the model's registry name), of one model or of every model: charge periods starting
+-- from :month_start and before :month_end (the month's end, or the clock when that is earlier).
 -- Parameters: :model (null: every model), :month_start, :month_end (timestamps, end exclusive).
 with model_cost as (
     select "x_ModelId" as model, "BilledCost" as billed_cost, "BillingCurrency" as currency

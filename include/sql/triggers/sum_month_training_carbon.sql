@@ -1,6 +1,7 @@
--- Measured training emissions of one month per model (codecarbon, carbon_training_runs), of one model or
--- of every model. Parameters: :model (null: every model), :month_start, :month_end (timestamps, end
--- exclusive).
+-- Measured training emissions of one month up to the decision's clock per model (codecarbon,
+-- carbon_training_runs: runs started before :month_end, the month's end or the clock when earlier), of
+-- one model or of every model. Parameters: :model (null: every model), :month_start, :month_end
+-- (timestamps, end exclusive).
 with runs as (
     select model, co2e_kg, energy_kwh
     from carbon_training_runs

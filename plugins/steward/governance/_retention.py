@@ -56,6 +56,10 @@ MODEL_TABLES = (
     "fairness_counts",
     "fairness_count_windows",
     "fairness_count_labels",
+    # what each monitoring night measured, kept per night for the retraining trigger (DDL 0021)
+    "model_performance_asof",
+    "fairness_windows_asof",
+    "fairness_breaches_asof",
 )
 
 

@@ -9,6 +9,8 @@ Modules
 -------
 ``_aggregate``
     Aggregate a relation into per-column counts with one scan, and profile a reference sample.
+``_asof``
+    The night's measurements kept per night (DDL 0021), so that a later read sees what the night knew.
 ``_catch_up``
     Catch-up from the warehouse's state: partitions that passed data quality but were never monitored.
 ``_charts``

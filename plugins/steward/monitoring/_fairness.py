@@ -32,6 +32,7 @@ from steward.fairness import (
     write_fairness_report,
 )
 from steward.monitoring._aggregate import column_types
+from steward.monitoring._asof import asof_writes
 from steward.monitoring._reference import files_fingerprint, horizon_days
 from steward.monitoring._relation import Relation, dataset_relation, files_relation, scan_engine
 from steward.monitoring._version import majority_versions, stamp_version, version_column, window_versions
@@ -402,6 +403,8 @@ def fairness_window(
     night = fairness_night(model, day, registry=registry, warehouse=warehouse, run_id=run_id, engine=engine)
     if isinstance(night, str):
         return {"evaluated": False, "note": night}
-    warehouse.replace_partitions(night.writes)
+    now = dt.datetime.now(dt.UTC)
+    history = asof_writes(model.name, day, night.writes, run_id=run_id, now=now, whole_night=False)
+    warehouse.replace_partitions([*night.writes, *history])
     report = write_night_report(model, day, night, warehouse=warehouse, reports_dir=reports_dir)
     return night.summary(str(report))

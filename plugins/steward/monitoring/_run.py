@@ -22,6 +22,7 @@ from typing import Any
 
 from steward._dates import check_date
 from steward.monitoring._aggregate import ColumnProfile, ColumnType, WindowCounts, aggregate, column_types
+from steward.monitoring._asof import asof_writes
 from steward.monitoring._charts import chart_model, registry_fingerprint
 from steward.monitoring._judge import ColumnDrift, apply_fdr, judge_column, missing_column
 from steward.monitoring._outcome import MonitoringOutcome, Status
@@ -325,6 +326,7 @@ def monitor_relation(
         [
             *also_write,
             *writes,
+            *asof_writes(model.name, day, [*also_write, *writes], run_id=run_id, now=now),  # DDL 0021
             ("control_chart_points", {"model": model.name}, list(night.rows)),
             (
                 "monitoring_breaches",

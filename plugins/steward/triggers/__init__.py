@@ -11,7 +11,7 @@ Modules
 ``_decide``
     From signals to one decision: fire, defer (until when), skip (which guard) or no action.
 ``_evidence``
-    What a retraining decision rests on, read from the warehouse in one place.
+    What a retraining decision rests on, read from the warehouse in one place, as its night knew it.
 ``_intensity``
     Carbon intensity of a region at a time: the pluggable source a preferred window consults.
 ``_record``
@@ -31,6 +31,7 @@ from steward.triggers._decide import (
 )
 from steward.triggers._evidence import (
     Evidence,
+    asof_label,
     decision_id,
     policy_fingerprint,
     read_evidence,
@@ -62,6 +63,7 @@ __all__ = [
     "Evidence",
     "SIGNALS",
     "SignalResult",
+    "asof_label",
     "decision_id",
     "evaluate_signals",
     "policy_fingerprint",

@@ -249,6 +249,7 @@ def decide(
     open_deferral = _open_deferral(evidence)
     did = decision_id(model, night)
     base_evidence: dict[str, Any] = {
+        **({"evidence_asof": evidence.asof} if evidence.asof is not None else {}),
         "policy_fingerprint": policy_fingerprint(model),
         "window": [lookback_start(model, night).isoformat(), night.isoformat()],
         "now": now.isoformat(),

@@ -1,8 +1,15 @@
-"""What a retraining decision rests on, read from the warehouse in one place.
+"""What a retraining decision rests on, read from the warehouse in one place, as its night knew it.
 
 :func:`read_evidence` runs a handful of small queries (``include/sql/triggers/``) over the nights a
 policy looks back on; :func:`steward.triggers.decide` is a pure function of what it returns, so the
 policy logic is tested with hand-made evidence and the reader with rows in real tables.
+
+The evidence is what the night knew, whenever the decision is evaluated (right after the night, a
+rerun, a backfill): label-dependent measurements (performance, labelled days, fairness breaches) are
+read as the last monitoring night up to the decision's night measured them (the per-night history of
+DDL 0021), not as later nights re-measured them with labels that arrived after it; costs, training
+emissions, requests and versions count up to the decision's clock only. A night before the model's
+first recorded night reads the latest-only tables and says so (:attr:`Evidence.asof`).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from steward.warehouse import Warehouse, read_sql
 
 __all__ = [
     "Evidence",
+    "asof_label",
     "decision_id",
     "lookback_start",
     "policy_fingerprint",
@@ -62,6 +70,11 @@ class Evidence:
         ``n_labelled`` > 0: window_date, n_labelled, positive_rate), oldest first; None when not read
         (the model declares no labels or no score, or a hand-made evidence): the data-sufficiency
         guard is then not applied.
+    asof
+        What the label-dependent rows are as of: ``"night <date>"`` (as the monitoring nights up to the
+        decision's night measured them), or ``"latest (no history before <date>)"`` / ``"latest (no
+        history)"`` (the night is before the model's first night recorded per night: the latest-only
+        tables, possibly measured with later labels). None for a hand-made evidence.
     """
 
     chart_alarms: tuple[Row, ...] = ()
@@ -74,6 +87,7 @@ class Evidence:
     latest_version: Row | None = None
     requests: tuple[Row, ...] = ()
     labelled_days: tuple[Row, ...] | None = None
+    asof: str | None = None
 
 
 def policy_fingerprint(model: Model) -> str:
@@ -108,6 +122,23 @@ def _month(night: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return period_start(night), period_start(next_month(night))
 
 
+def asof_label(night: dt.date, first_night: dt.date | None) -> str:
+    """Return what a decision's label-dependent evidence is as of (see :attr:`Evidence.asof`).
+
+    Examples
+    --------
+    >>> asof_label(dt.date(2026, 11, 5), dt.date(2026, 11, 1))
+    'night 2026-11-05'
+    >>> asof_label(dt.date(2026, 11, 5), dt.date(2026, 11, 9))
+    'latest (no history before 2026-11-09)'
+    """
+    if first_night is None:
+        return "latest (no history)"
+    if night < first_night:
+        return f"latest (no history before {first_night.isoformat()})"
+    return f"night {night.isoformat()}"
+
+
 def _float(value: object) -> float:
     return 0.0 if value is None else float(str(value))
 
@@ -124,7 +155,8 @@ def read_evidence(warehouse: Warehouse, model: Model, night: dt.date, *, now: dt
     night
         The monitored window the decision is made on.
     now
-        The evaluation's clock: versions registered after it are ignored.
+        The evaluation's clock: versions registered, requests made, costs charged and training runs
+        started after it are ignored.
 
     Returns
     -------
@@ -147,7 +179,7 @@ def read_evidence_many(
     since = min(lookback_start(m, night) for m in models)
     window = {"model": one, "since": since, "night": night}
     month_start, month_end = _month(night)
-    month = {"model": one, "month_start": month_start, "month_end": month_end}
+    month = {"model": one, "month_start": month_start, "month_end": min(month_end, now)}
     cooldown = max(m.retraining.guards.cooldown_days for m in models)
     decisions_since = night - dt.timedelta(days=max(cooldown, 30) + 30)
 
@@ -172,9 +204,16 @@ def read_evidence_many(
         if warehouse.table_exists("model_versions")
         else {}
     )
-    requests = rows("select_requests", {"model": one, "night": night})
+    requests = rows("select_requests", {"model": one, "night": night, "now": now})
     training_since = min(training_start(m, night) for m in models)
-    labelled = rows("select_labelled_days", {"model": one, "since": training_since, "night": night})
+    labelled = rows(
+        "select_performance",
+        {"model": one, "since": training_since, "night": night, "metric": "positive_rate"},
+    )
+    first_nights = {
+        name: day_of(found[0]["first_night"])
+        for name, found in rows("select_asof_first_nights", {"model": one}).items()
+    }
     out: dict[str, Evidence] = {}
     for m in models:
         start = lookback_start(m, night)
@@ -189,13 +228,24 @@ def read_evidence_many(
             month_training_co2e_kg=sum(_float(r["co2e_kg"]) for r in carbon[m.name]),
             latest_version=versions[m.name][0] if versions.get(m.name) else None,
             requests=tuple(requests[m.name]),
-            labelled_days=tuple(
-                r for r in labelled[m.name] if day_of(r["window_date"]) >= training_start(m, night)
-            )
+            labelled_days=_labelled(labelled[m.name], training_start(m, night))
             if m.labels is not None and m.columns.score is not None
             else None,
+            asof=asof_label(night, first_nights.get(m.name)),
         )
     return out
+
+
+def _labelled(rows: Sequence[Row], since: dt.date) -> tuple[Row, ...]:
+    """Return the labelled windows from ``since`` (``positive_rate`` rows with labels and a value)."""
+    return tuple(
+        {"model": r["model"], "window_date": r["window_date"], "n_labelled": r["n_labelled"],
+         "positive_rate": r["realized_value"], "run_id": r["run_id"]}
+        for r in rows
+        if day_of(r["window_date"]) >= since
+        and (r["n_labelled"] or 0) > 0
+        and r["realized_value"] is not None
+    )  # fmt: skip
 
 
 def day_of(value: object) -> dt.date:
