@@ -135,6 +135,8 @@ def test_fire_then_no_second_run_while_queued_and_rerun_writes_the_same_row(trig
     assert conf["reason"].startswith("fire (now): fairness: breaches on 1 of the last 3 nights")
     assert [s["name"] for s in conf["evidence"]["signals"]] == ["fairness"]
     assert conf["evidence"]["signals"][0]["breaches"][0]["run_id"] == "mon-2026-11-05"
+    # the rows were written straight to the latest-only tables, no monitoring night kept them per night
+    assert conf["evidence"]["evidence_asof"] == "latest (no history)"
 
     # the next night breaches again, after credit_risk's 5-day cool-down: the queued run blocks it
     nxt = night + dt.timedelta(days=1)
