@@ -6,7 +6,9 @@ stays flat in the row count. The results are exactly those of the SQL aggregatio
 (``aggregate_window*.sql.j2``):
 
 - the CASE chain's bin of a finite value is the number of interior edges at or below it (edges are
-  strictly increasing and a point bin holds one value, so ``x = v`` and ``x < nextafter(v)`` agree);
+  strictly increasing and a point bin holds one value, so ``x = v`` and ``x < nextafter(v)`` agree),
+  looked up on a fine uniform grid (:class:`_Grid`), with a binary search only for the values in
+  the few cells that hold an edge;
 - NaN and +/-inf are invalid (in no bin), NULL is missing;
 - a bin's sum is the SQL's exact ``sum(cast(v as decimal(38, 10)))`` cast to double: each value
   scaled by 1e10 and rounded half away from zero, as the engine casts it, then added up exactly in
@@ -31,8 +33,11 @@ BATCH_ROWS = 1 << 17
 #: Values at or beyond this magnitude are binned but left out of the sums (as the SQL does).
 SUM_LIMIT = 1e27
 _SCALE = 10**10
-#: Up to this many interior edges, a sum of comparisons bins faster than a binary search.
-_COMPARE_EDGES = 64
+#: Up to this many interior edges, a sum of comparisons bins faster than the grid lookup.
+_COMPARE_EDGES = 2
+#: Cells of the uniform grid between the outermost interior edges (the lookup table's size).
+_CELLS = 1 << 16
+_AMBIGUOUS = -1
 
 
 @dataclass
@@ -52,6 +57,7 @@ class _Numeric:
     """A numeric column's running counts: slots are the bins, then invalid, then missing."""
 
     interior: np.ndarray
+    grid: _Grid | None
     counts: np.ndarray
     low: np.ndarray
     exact: list[int]  # per bin: the sum of the values scaled by 1e10, exactly
@@ -60,13 +66,14 @@ class _Numeric:
     def of(cls, edges: Sequence[float]) -> _Numeric:
         interior = np.asarray(edges, dtype=float)[1:-1]
         slots = interior.size + 3
-        return cls(interior, np.zeros(slots, np.int64), np.zeros(slots, np.int64), [0] * (slots - 2))
+        grid = _Grid.of(interior) if interior.size > _COMPARE_EDGES else None
+        return cls(interior, grid, np.zeros(slots, np.int64), np.zeros(slots, np.int64), [0] * (slots - 2))
 
     def add(self, values: pa.Array, low: np.ndarray) -> None:
         """Count one batch; ``low`` holds the positions of its low-confidence rows."""
         x = values.to_numpy(zero_copy_only=False).astype(float, copy=False)
         n_bins = self.interior.size + 1
-        key = _bins(x, self.interior)
+        key = _bins(x, self.interior, self.grid)
         least, most = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
         clean = least > -SUM_LIMIT and most < SUM_LIMIT  # also False when any value is NaN
         if not clean:
@@ -97,16 +104,64 @@ class _Numeric:
         )
 
 
-def _bins(x: np.ndarray, interior: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class _Grid:
+    """A lookup from a value's cell on a uniform grid over the interior edges to its bin.
+
+    A value's cell is ``trunc(clip(x * scale + shift, 0, top))``: a composition of monotone
+    (non-decreasing) double operations, so a value in a cell below an edge's own cell is below that
+    edge and one in a cell above it is at or above it. A cell that holds no edge therefore has one
+    bin for all its values (``table``); the values in a cell that holds an edge are binned exactly
+    by binary search. Correctness does not depend on how well the grid fits the edges, only speed.
+    """
+
+    scale: float
+    shift: float
+    top: float
+    table: np.ndarray  # per cell: its bin, or _AMBIGUOUS where an edge lies in the cell
+
+    @classmethod
+    def of(cls, interior: np.ndarray) -> _Grid | None:
+        """Build the grid over ``interior`` (sorted), or return None where it would not be finite."""
+        lo, hi = (float(interior[0]), float(interior[-1])) if interior.size else (0.0, 0.0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            scale = _CELLS / (hi - lo) if hi > lo else 0.0
+            shift = 1.0 - lo * scale  # cell 0 holds everything below the lowest edge
+        if not (np.isfinite([lo, hi, scale, shift]).all() and scale > 0.0):
+            return None
+        top = float(_CELLS + 2)
+        grid = cls(scale, shift, top, np.empty(0, np.int32))
+        cells = grid.cells(interior)
+        table = np.searchsorted(cells, np.arange(_CELLS + 3), side="left").astype(np.int32)
+        table[cells] = _AMBIGUOUS
+        return cls(scale, shift, top, table)
+
+    def cells(self, x: np.ndarray) -> np.ndarray:
+        """Each value's cell (NaN: cell 0, whatever; the caller marks NaN invalid)."""
+        with np.errstate(over="ignore"):  # a huge value's cell is the top one
+            t = x * self.scale
+        t += self.shift
+        np.fmax(t, 0.0, out=t)  # fmax/fmin drop NaN: no invalid cast below
+        np.fmin(t, self.top, out=t)
+        return t.astype(np.int32)
+
+
+def _bins(x: np.ndarray, interior: np.ndarray, grid: _Grid | None) -> np.ndarray:
     """Return each value's bin: how many interior edges are at or below it (NaN: anything)."""
-    if interior.size > _COMPARE_EDGES:
-        return np.searchsorted(interior, x, side="right")
-    key = np.zeros(x.size, np.uint8)
-    above = np.empty(x.size, bool)
-    for edge in interior:
-        np.greater_equal(x, edge, out=above)
-        key += above.view(np.uint8)
-    return key.astype(np.intp)
+    if grid is None:
+        if interior.size > _COMPARE_EDGES:
+            return np.searchsorted(interior, x, side="right")
+        key = np.zeros(x.size, np.uint8)
+        above = np.empty(x.size, bool)
+        for edge in interior:
+            np.greater_equal(x, edge, out=above)
+            key += above.view(np.uint8)
+        return key.astype(np.intp)
+    key = grid.table[grid.cells(x)]
+    near = np.flatnonzero(key == _AMBIGUOUS)
+    if near.size:
+        key[near] = np.searchsorted(interior, x[near], side="right")
+    return key
 
 
 def _exact_sums(values: np.ndarray, key: np.ndarray, slots: int, bound: float) -> list[int]:
