@@ -161,7 +161,7 @@ def test_an_empty_window_counts_nothing_the_same_way(engine, specs: list[ColumnS
         )
 
 
-def test_many_edges_are_binned_by_binary_search_identically(engine, tmp_path: Path) -> None:
+def test_many_edges_are_binned_by_the_grid_identically(engine, tmp_path: Path) -> None:
     edges = merge_edges(np.arange(0.0, 40.0), np.linspace(40.5, 90.5, 60))  # 139 interior edges
     assert edges.size - 2 > _stream._COMPARE_EDGES
     path = tmp_path / "cur.parquet"
@@ -226,16 +226,21 @@ def _ulps(edges: np.ndarray) -> np.ndarray:
 
 
 _TINY = float(np.nextafter(0.0, 1.0))  # the smallest subnormal
-#: Interior edges that stress the grid lookup: each set is binned by it except where named.
+#: Interior edges that stress the grid lookup: each set is binned by it except where named; in
+#: ``CROWDED`` a cell holds three edges or more (binary search there), in ``PAIRED`` only two.
 GRID_EDGES = {
     "closer than one cell": [0.0, 1e-12, 2e-12, 1.0, float(np.nextafter(1.0, 2.0)), 2.0, 3.0, 1000.0],
     "duplicated": [0.0, 1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0],
+    "point bins": [0.0, 1.0, float(np.nextafter(1.0, 2.0)), 2.0, 5.0, float(np.nextafter(5.0, 6.0)), 9.0],
     "subnormal": [-1e-310, _TINY, 1e-320, 2.2250738585072014e-308, 1e-300],
     "huge": [-1e300, -1.0, 0.0, 1.0, 1e300],
     "wider than a double (binary search)": [-1.7e308, -1.0, 0.0, 1.0, 1.7e308],
     "two ulps wide": [1.0, float(np.nextafter(1.0, 2.0)), float(np.nextafter(np.nextafter(1.0, 2.0), 2.0))],
     "a single edge (comparison)": [0.5],
 }
+
+CROWDED = {"closer than one cell", "duplicated", "subnormal", "huge"}
+PAIRED = {"point bins"}
 
 
 @pytest.mark.parametrize("name", GRID_EDGES)
@@ -263,7 +268,8 @@ def test_the_grid_lookup_bins_values_at_every_edge_like_the_sql(engine, tmp_path
     grid = _stream._Numeric.of(edges).grid
     assert (grid is None) == name.endswith(("(binary search)", "(comparison)"))
     if grid is not None:
-        assert (grid.table == _stream._AMBIGUOUS).any()
+        assert grid.crowded == (name in CROWDED)
+        assert np.isfinite(grid.second).any() == (name in CROWDED | PAIRED)
     spec = [ColumnSpec("x", edges=edges)]
     # the sum of comparisons is the reference: each value's bin is how many interior edges are <= it
     valid = np.isfinite(x) & ~null
