@@ -7,7 +7,8 @@ stays flat in the row count. The results are exactly those of the SQL aggregatio
 
 - the CASE chain's bin of a finite value is the number of interior edges at or below it (edges are
   strictly increasing and a point bin holds one value, so ``x = v`` and ``x < nextafter(v)`` agree),
-  looked up on a fine uniform grid (:class:`_Grid`) with at most two comparisons per value;
+  a sum of comparisons for the usual 20-40 edges, and beyond that a lookup on a fine uniform grid
+  (:class:`_Grid`) with at most two comparisons per value;
 - NaN and +/-inf are invalid (in no bin), NULL is missing;
 - a bin's sum is the SQL's exact ``sum(cast(v as decimal(38, 10)))`` cast to double: each value
   scaled by 1e10 and rounded half away from zero, as the engine casts it, then added up exactly in
@@ -32,8 +33,10 @@ BATCH_ROWS = 1 << 17
 #: Values at or beyond this magnitude are binned but left out of the sums (as the SQL does).
 SUM_LIMIT = 1e27
 _SCALE = 10**10
-#: Up to this many interior edges, a sum of comparisons bins faster than the grid lookup.
-_COMPARE_EDGES = 2
+#: Up to this many interior edges, a sum of comparisons bins faster than the grid lookup: measured
+#: on a batch of 131,072 doubles, a comparison pass costs about 15 us, the grid about 600 us (three
+#: lookups), a binary search 2,800 us for 20 edges.
+_COMPARE_EDGES = 40
 #: Cells of the uniform grid between the outermost interior edges (the lookup table's size).
 _CELLS = 1 << 16
 #: A crowded cell's base: far below zero whatever its two comparisons add.

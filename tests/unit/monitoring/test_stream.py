@@ -244,7 +244,10 @@ PAIRED = {"point bins"}
 
 
 @pytest.mark.parametrize("name", GRID_EDGES)
-def test_the_grid_lookup_bins_values_at_every_edge_like_the_sql(engine, tmp_path: Path, name: str) -> None:
+def test_the_grid_lookup_bins_values_at_every_edge_like_the_sql(
+    engine, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_stream, "_COMPARE_EDGES", 2)  # the grid, not comparisons, for these few edges
     interior = np.asarray(GRID_EDGES[name])
     rng = np.random.default_rng(len(name))
     lo, hi = interior[0], interior[-1]
