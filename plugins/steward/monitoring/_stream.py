@@ -6,7 +6,9 @@ stays flat in the row count. The results are exactly those of the SQL aggregatio
 (``aggregate_window*.sql.j2``):
 
 - the CASE chain's bin of a finite value is the number of interior edges at or below it (edges are
-  strictly increasing and a point bin holds one value, so ``x = v`` and ``x < nextafter(v)`` agree);
+  strictly increasing and a point bin holds one value, so ``x = v`` and ``x < nextafter(v)`` agree),
+  a sum of comparisons for the usual 20-40 edges, and beyond that a lookup on a fine uniform grid
+  (:class:`_Grid`) with at most two comparisons per value;
 - NaN and +/-inf are invalid (in no bin), NULL is missing;
 - a bin's sum is the SQL's exact ``sum(cast(v as decimal(38, 10)))`` cast to double: each value
   scaled by 1e10 and rounded half away from zero, as the engine casts it, then added up exactly in
@@ -31,8 +33,14 @@ BATCH_ROWS = 1 << 17
 #: Values at or beyond this magnitude are binned but left out of the sums (as the SQL does).
 SUM_LIMIT = 1e27
 _SCALE = 10**10
-#: Up to this many interior edges, a sum of comparisons bins faster than a binary search.
-_COMPARE_EDGES = 64
+#: Up to this many interior edges, a sum of comparisons bins faster than the grid lookup: measured
+#: on a batch of 131,072 doubles, a comparison pass costs about 15 us, the grid about 600 us (three
+#: lookups), a binary search 2,800 us for 20 edges.
+_COMPARE_EDGES = 40
+#: Cells of the uniform grid between the outermost interior edges (the lookup table's size).
+_CELLS = 1 << 16
+#: A crowded cell's base: far below zero whatever its two comparisons add.
+_CROWDED = -(1 << 40)
 
 
 @dataclass
@@ -52,6 +60,7 @@ class _Numeric:
     """A numeric column's running counts: slots are the bins, then invalid, then missing."""
 
     interior: np.ndarray
+    grid: _Grid | None
     counts: np.ndarray
     low: np.ndarray
     exact: list[int]  # per bin: the sum of the values scaled by 1e10, exactly
@@ -60,13 +69,14 @@ class _Numeric:
     def of(cls, edges: Sequence[float]) -> _Numeric:
         interior = np.asarray(edges, dtype=float)[1:-1]
         slots = interior.size + 3
-        return cls(interior, np.zeros(slots, np.int64), np.zeros(slots, np.int64), [0] * (slots - 2))
+        grid = _Grid.of(interior) if interior.size > _COMPARE_EDGES else None
+        return cls(interior, grid, np.zeros(slots, np.int64), np.zeros(slots, np.int64), [0] * (slots - 2))
 
     def add(self, values: pa.Array, low: np.ndarray) -> None:
         """Count one batch; ``low`` holds the positions of its low-confidence rows."""
         x = values.to_numpy(zero_copy_only=False).astype(float, copy=False)
         n_bins = self.interior.size + 1
-        key = _bins(x, self.interior)
+        key = _bins(x, self.interior, self.grid)
         least, most = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
         clean = least > -SUM_LIMIT and most < SUM_LIMIT  # also False when any value is NaN
         if not clean:
@@ -77,10 +87,13 @@ class _Numeric:
             x = np.where(finite & (np.abs(x) < SUM_LIMIT), x, 0.0)
             least, most = float(x.min()), float(x.max())
         slots = n_bins + 2
-        self.counts += np.bincount(key, minlength=slots)
+        counted = np.bincount(key, minlength=slots)
+        self.counts += counted
         self.low += np.bincount(key[low], minlength=slots)
         bound = max(-least, most) * float(_SCALE) + 1.0
-        for k, s in enumerate(_exact_sums(x, key, slots, bound)[:n_bins]):
+        # the invalid and missing slots add up zeros: only the bins' counts bound the sums' size
+        fullest = int(counted[:n_bins].max())
+        for k, s in enumerate(_exact_sums(x, key, slots, bound, fullest)[:n_bins]):
             self.exact[k] += s
 
     def tally(self) -> Tally:
@@ -97,23 +110,87 @@ class _Numeric:
         )
 
 
-def _bins(x: np.ndarray, interior: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class _Grid:
+    """A lookup from a value's cell on a uniform grid over the interior edges to its bin.
+
+    A value's cell is ``trunc(clip(x * scale + shift, 0, top))``: a composition of monotone
+    (non-decreasing) double operations, so every edge in a cell below a value's cell is below the
+    value, and every edge in a cell above it is above it. A value's bin is therefore the number of
+    edges in the cells below its own (``base``) plus the edges of its own cell that it reaches: two
+    comparisons with the cell's first and second edge (``+inf`` where the cell has fewer; a point
+    bin's two edges share a cell). The values of a cell holding more edges are binned by binary
+    search. Correctness does not depend on how well the grid fits the edges, only speed.
+    """
+
+    scale: float
+    shift: float
+    top: float
+    base: np.ndarray  # per cell: edges in the cells below (intp: bincount's own type); < 0: crowded
+    first: np.ndarray  # per cell: its lowest edge, or +inf
+    second: np.ndarray  # per cell: its second edge, or +inf
+    crowded: bool  # whether a cell holds three edges or more
+
+    @classmethod
+    def of(cls, interior: np.ndarray) -> _Grid | None:
+        """Build the grid over ``interior`` (sorted), or return None where it would not be finite."""
+        lo, hi = (float(interior[0]), float(interior[-1])) if interior.size else (0.0, 0.0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            scale = _CELLS / (hi - lo) if hi > lo else 0.0
+            shift = 1.0 - lo * scale  # cell 0 holds everything below the lowest edge
+        if not (np.isfinite([lo, hi, scale, shift]).all() and scale > 0.0):
+            return None
+        top = float(_CELLS + 2)
+        none = np.empty(0)
+        cells = cls(scale, shift, top, none, none, none, False).cells(interior)  # sorted, as the edges
+        every = np.arange(_CELLS + 3)
+        below = np.searchsorted(cells, every, side="left")
+        held = np.searchsorted(cells, every, side="right") - below
+        padded = np.append(interior, [np.inf, np.inf])
+        first = np.where(held >= 1, padded[below], np.inf)
+        second = np.where(held >= 2, padded[below + 1], np.inf)
+        base = np.where(held > 2, _CROWDED, below).astype(np.intp)
+        return cls(scale, shift, top, base, first, second, bool((held > 2).any()))
+
+    def cells(self, x: np.ndarray) -> np.ndarray:
+        """Each value's cell (NaN: cell 0, whatever; the caller marks NaN invalid)."""
+        with np.errstate(over="ignore"):  # a huge value's cell is the top one
+            t = x * self.scale
+        t += self.shift
+        np.fmax(t, 0.0, out=t)  # fmax/fmin drop NaN: no invalid cast below
+        np.fmin(t, self.top, out=t)
+        return t.astype(np.intp)  # np.take is fastest with intp positions
+
+
+def _bins(x: np.ndarray, interior: np.ndarray, grid: _Grid | None) -> np.ndarray:
     """Return each value's bin: how many interior edges are at or below it (NaN: anything)."""
-    if interior.size > _COMPARE_EDGES:
-        return np.searchsorted(interior, x, side="right")
-    key = np.zeros(x.size, np.uint8)
-    above = np.empty(x.size, bool)
-    for edge in interior:
-        np.greater_equal(x, edge, out=above)
-        key += above.view(np.uint8)
-    return key.astype(np.intp)
+    if grid is None:
+        if interior.size > _COMPARE_EDGES:
+            return np.searchsorted(interior, x, side="right")
+        key = np.zeros(x.size, np.uint8)
+        above = np.empty(x.size, bool)
+        for edge in interior:
+            np.greater_equal(x, edge, out=above)
+            key += above.view(np.uint8)
+        return key.astype(np.intp)
+    cell = grid.cells(x)
+    key = np.take(grid.base, cell, mode="clip")  # positions are in range: no checks wanted
+    reached = np.greater_equal(x, np.take(grid.first, cell, mode="clip"))
+    key += reached
+    np.greater_equal(x, np.take(grid.second, cell, mode="clip"), out=reached)
+    key += reached
+    if grid.crowded:
+        near = np.flatnonzero(key < 0)
+        key[near] = np.searchsorted(interior, x[near], side="right")
+    return key
 
 
-def _exact_sums(values: np.ndarray, key: np.ndarray, slots: int, bound: float) -> list[int]:
+def _exact_sums(values: np.ndarray, key: np.ndarray, slots: int, bound: float, fullest: int) -> list[int]:
     """Return per slot the exact sum of ``round_half_away(value * 1e10)`` over ``values``.
 
-    ``bound`` is at least the largest magnitude of a scaled value. The scaled values are split into
-    as few limbs (of ``2**bits``) as keep every limb's sum over the batch an exact integer in float64.
+    ``bound`` is at least the largest magnitude of a scaled value, ``fullest`` the most values in one
+    slot. The scaled values are split into as few limbs (of ``2**bits``) as keep every limb's running
+    sum within a slot an exact integer in float64 (``fullest * 2**bits <= 2**53``).
     """
     fraction = values * float(_SCALE)  # the engine's cast: the double product, then rounded
     rounded = np.trunc(fraction)
@@ -121,7 +198,7 @@ def _exact_sums(values: np.ndarray, key: np.ndarray, slots: int, bound: float) -
     if fraction.any():  # half away from zero: trunc(2 * fraction) is +/-1 exactly when |fraction| >= 0.5
         fraction *= 2.0
         rounded += np.trunc(fraction, out=fraction)
-    bits = 53 - max(values.size - 1, 1).bit_length()  # values.size * 2**bits <= 2**53
+    bits = 53 - max(fullest, 1).bit_length()  # fullest < 2**bit_length
     limb = float(2**bits)
     limbs: list[np.ndarray] = []
     rest = rounded

@@ -161,7 +161,7 @@ def test_an_empty_window_counts_nothing_the_same_way(engine, specs: list[ColumnS
         )
 
 
-def test_many_edges_are_binned_by_binary_search_identically(engine, tmp_path: Path) -> None:
+def test_many_edges_are_binned_by_the_grid_identically(engine, tmp_path: Path) -> None:
     edges = merge_edges(np.arange(0.0, 40.0), np.linspace(40.5, 90.5, 60))  # 139 interior edges
     assert edges.size - 2 > _stream._COMPARE_EDGES
     path = tmp_path / "cur.parquet"
@@ -215,3 +215,76 @@ def test_exact_sums_of_large_values_match_a_fraction_reference() -> None:
     expected = sum(_half_away(float(v)) for v in x)
     assert num.sums == {0: float(Fraction(expected, 10**10))}
     assert num.sums[0] == pytest.approx(float(np.sum(x)), rel=1e-9, abs=1e9)
+
+
+def _ulps(edges: np.ndarray) -> np.ndarray:
+    """Each edge, and one and two ulps either side of it."""
+    once_down, once_up = np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf)
+    return np.concatenate(
+        [edges, once_down, once_up, np.nextafter(once_down, -np.inf), np.nextafter(once_up, np.inf)]
+    )
+
+
+_TINY = float(np.nextafter(0.0, 1.0))  # the smallest subnormal
+#: Interior edges that stress the grid lookup: each set is binned by it except where named; in
+#: ``CROWDED`` a cell holds three edges or more (binary search there), in ``PAIRED`` only two.
+GRID_EDGES = {
+    "closer than one cell": [0.0, 1e-12, 2e-12, 1.0, float(np.nextafter(1.0, 2.0)), 2.0, 3.0, 1000.0],
+    "duplicated": [0.0, 1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0],
+    "point bins": [0.0, 1.0, float(np.nextafter(1.0, 2.0)), 2.0, 5.0, float(np.nextafter(5.0, 6.0)), 9.0],
+    "subnormal": [-1e-310, _TINY, 1e-320, 2.2250738585072014e-308, 1e-300],
+    "huge": [-1e300, -1.0, 0.0, 1.0, 1e300],
+    "wider than a double (binary search)": [-1.7e308, -1.0, 0.0, 1.0, 1.7e308],
+    "two ulps wide": [1.0, float(np.nextafter(1.0, 2.0)), float(np.nextafter(np.nextafter(1.0, 2.0), 2.0))],
+    "a single edge (comparison)": [0.5],
+}
+
+CROWDED = {"closer than one cell", "duplicated", "subnormal", "huge"}
+PAIRED = {"point bins"}
+
+
+@pytest.mark.parametrize("name", GRID_EDGES)
+def test_the_grid_lookup_bins_values_at_every_edge_like_the_sql(
+    engine, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_stream, "_COMPARE_EDGES", 2)  # the grid, not comparisons, for these few edges
+    interior = np.asarray(GRID_EDGES[name])
+    rng = np.random.default_rng(len(name))
+    lo, hi = interior[0], interior[-1]
+    u = rng.uniform(-0.25, 1.25, 4_000)
+    with np.errstate(over="ignore"):  # beyond the widest edges: +/-inf, counted invalid
+        spread = lo * (1 - u) + hi * u if hi > lo else lo + u
+    specials = [np.nan, np.inf, -np.inf, 0.0, -0.0, _TINY, -_TINY, 1.7e308, -1.7e308, 1e26, -1e26]
+    x = np.concatenate(
+        [
+            np.repeat(_ulps(interior), 3),
+            spread,
+            rng.choice(interior, 2_000) * (1 + rng.normal(0, 1e-15, 2_000)),
+            specials,
+        ]
+    )
+    rng.shuffle(x)
+    null = rng.random(x.size) < 0.02
+    path = tmp_path / "cur.parquet"
+    pq.write_table(pa.table({"x": pa.array(x, mask=null), "score": rng.random(x.size)}), path)
+    edges = (-np.inf, *interior.tolist(), np.inf)
+    grid = _stream._Numeric.of(edges).grid
+    assert (grid is None) == name.endswith(("(binary search)", "(comparison)"))
+    if grid is not None:
+        assert grid.crowded == (name in CROWDED)
+        assert np.isfinite(grid.second).any() == (name in CROWDED | PAIRED)
+    spec = [ColumnSpec("x", edges=edges)]
+    # the sum of comparisons is the reference: each value's bin is how many interior edges are <= it
+    valid = np.isfinite(x) & ~null
+    expected = np.bincount((x[valid, None] >= interior[None, :]).sum(axis=1), minlength=interior.size + 1)
+    for rows in (4_096, 100_000):  # many batches, and one
+        _stream.BATCH_ROWS, saved = rows, _stream.BATCH_ROWS
+        try:
+            streamed = aggregate(_relation(engine, path), spec, score="score", strategy="stream")
+        finally:
+            _stream.BATCH_ROWS = saved
+        counted = streamed.columns["x"]
+        assert isinstance(counted.counts, np.ndarray)
+        assert counted.counts.tolist() == expected.tolist()
+        assert (counted.n_missing, counted.n_invalid) == (int(null.sum()), int((~valid & ~null).sum()))
+        _assert_identical(streamed, aggregate(_relation(engine, path), spec, score="score", strategy="union"))
