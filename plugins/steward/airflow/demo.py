@@ -334,12 +334,17 @@ def _run_post_phase(
             answered.add(key)
 
     def run(dag_id: str, day: dt.date, conf: dict[str, str]) -> None:
-        watched = (dag_id, RETRAINING_DAG) if dag_id == TRIGGER_DAG else (dag_id,)
+        fires = dag_id == TRIGGER_DAG  # its night also waits for the retrainings it fired
         since = dt.datetime.now(dt.UTC)
         logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
         airflow.trigger(triggerer, dag_id, logical_date=logical, conf=conf)
         airflow.watch(
-            watched, since, on_finished=report, while_waiting=approve_waiting, settle_s=0.0, poll_s=0.5
+            (dag_id, RETRAINING_DAG) if fires else (dag_id,),
+            since,
+            on_finished=report,
+            while_waiting=approve_waiting if fires else None,
+            settle_s=0.0,
+            poll_s=0.5,
         )
 
     for dag_id in post:

@@ -143,10 +143,12 @@ def test_an_unknown_runner_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -
 def test_the_scheduler_runner_starts_airflow_only_for_the_dags_it_schedules(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    calls: list[tuple[str, tuple[str, ...], bool | None]] = []
+    calls: list[tuple[str, tuple[str, ...], object]] = []
 
-    def scheduler(days: object, dags: tuple[str, ...], *_: object) -> dict[str, dict[str, str]]:
-        calls.append(("scheduler", dags, None))
+    def scheduler(
+        days: object, dags: tuple[str, ...], post: tuple[str, ...], quarterly: tuple[str, ...], *_: object
+    ) -> dict[str, dict[str, str]]:
+        calls.append(("scheduler", dags, (post, quarterly)))
         return {}
 
     def dag_test(days: object, dags: tuple[str, ...], *_: object, migrate: bool) -> dict[str, dict[str, str]]:
@@ -157,8 +159,9 @@ def test_the_scheduler_runner_starts_airflow_only_for_the_dags_it_schedules(
     monkeypatch.setattr("steward.airflow.demo._run_with_scheduler", scheduler)
     monkeypatch.setattr("steward.airflow.demo._run_with_dag_test", dag_test)
     night = [dt.date(2026, 11, 1)]
-    run_demo(night, dags=("data_quality", "retention"), quarterly=())  # the default runner
-    assert calls == [("scheduler", ("data_quality",), None), ("dag.test", ("retention",), False)]
+    # the default runner: the same Airflow runs the other DAGs and the quarterly ones after, no dag.test()
+    run_demo(night, dags=("data_quality", "retention"), quarterly=("esg_extract",))
+    assert calls == [("scheduler", ("data_quality",), (("retention",), ("esg_extract",)))]
     calls.clear()
     run_demo(night, dags=("retention",), quarterly=("esg_extract",), runner="scheduler")
     assert calls == [("dag.test", ("retention",), True)]  # nothing to schedule: no Airflow started
