@@ -25,6 +25,7 @@ Airflow's output goes to ``$STEWARD_HOME/logs/demo.log``; the terminal gets one 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -338,10 +339,15 @@ def _run_post_phase(
         since = dt.datetime.now(dt.UTC)
         logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
         airflow.trigger(triggerer, dag_id, logical_date=logical, conf=conf)
+
+        def of_the_night(run: Any) -> None:
+            # a fired run's logical date is when it was fired (today): report it under its night
+            report(dataclasses.replace(run, labels=(day.isoformat(),)) if run.dag_id != dag_id else run)
+
         airflow.watch(
             (dag_id, RETRAINING_DAG) if fires else (dag_id,),
             since,
-            on_finished=report,
+            on_finished=of_the_night,
             while_waiting=approve_waiting if fires else None,
             settle_s=0.0,
             poll_s=0.5,
