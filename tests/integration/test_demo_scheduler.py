@@ -1,14 +1,17 @@
 """The demo's nights through Airflow's real scheduler: a short demo over the failed night 2026-11-04.
 
 ``run_demo(runner="scheduler")`` runs in a child process with its own STEWARD_HOME (Airflow reads its
-configuration once per process), over the nights 2026-11-03 and 2026-11-04 of a small demo lake.
-Everything is then read back from what the run left: Airflow's SQLite metadata (read with sqlite3,
-not through Steward), the task log folder, the warehouse and the process table.
+configuration once per process), over the nights 2026-11-03 and 2026-11-04 of a small demo lake: every
+DAG of the demo, the nightly ones backfilled or asset-triggered, then the post-phase (governance
+records, export, retraining decisions, retention, the quarter's ESG extract) created run by run through
+the REST API. Everything is then read back from what the run left: Airflow's SQLite metadata (read with
+sqlite3, not through Steward), the task log folder, the warehouse and the process table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import sqlite3
@@ -27,11 +30,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 NIGHTS = [DEMO_START + dt.timedelta(days=2), DEMO_START + dt.timedelta(days=3)]  # 11-03, 11-04 (failed)
 RUNNER = (
-    "import datetime as dt, json, sys\n"
-    "from steward.airflow.demo import SCHEDULED_DAGS, run_demo\n"
+    "import datetime as dt, json, os, sys\n"
+    "print(f'PID {os.getpid()}', flush=True)\n"
+    "from steward.airflow.demo import run_demo\n"
     "days = [dt.date.fromisoformat(d) for d in sys.argv[1:]]\n"
-    "print('STATES ' + json.dumps(run_demo(days, dags=SCHEDULED_DAGS, quarterly=(), runner='scheduler')))\n"
+    "print('STATES ' + json.dumps(run_demo(days, runner='scheduler')))\n"
 )
+#: The DAGs run after the nightly ones, one created run at a time, in this order.
+POST = ("governance_nightly", "data_export", "retraining_trigger", "retention")
 
 
 def _processes_of(home: Path) -> list[int]:
@@ -72,6 +78,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         db.row_factory = sqlite3.Row
         runs = [dict(r) for r in db.execute("select * from dag_run")]
         paused = {r["dag_id"]: bool(r["is_paused"]) for r in db.execute("select dag_id, is_paused from dag")}
+        tis = [dict(r) for r in db.execute("select * from task_instance")]
+        jobs = [dict(r) for r in db.execute("select id, job_type from job")]
     return {
         "home": home,
         "stdout": out.stdout,
@@ -80,7 +88,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "states": json.loads(line.removeprefix("STATES ")),
         "runs": runs,
         "paused": paused,
+        "tis": tis,
+        "jobs": jobs,
+        "pid": out_pid(out),
     }
+
+
+def out_pid(out: subprocess.CompletedProcess[str]) -> int:
+    """The demo process's pid (dag.test() would run every task in it)."""
+    return int(next(ln for ln in out.stdout.splitlines() if ln.startswith("PID ")).removeprefix("PID "))
 
 
 def _when(value: str) -> dt.datetime:
@@ -90,11 +106,17 @@ def _when(value: str) -> dt.datetime:
 def test_runs_were_made_by_the_scheduler_with_true_start_times(demo: dict) -> None:
     runs = demo["runs"]
     assert runs
-    # backfills of the periodic DAGs, asset-triggered consumers: no manual (dag.test) run
-    assert {r["run_type"] for r in runs} == {"backfill", "asset_triggered"}
+    # backfills of the periodic DAGs, asset-triggered consumers, runs created through the REST API:
+    # no dag.test() run (triggered_by TEST), none started at its logical date
+    assert {(r["run_type"], r["triggered_by"]) for r in runs} == {
+        ("backfill", "BACKFILL"),
+        ("asset_triggered", "ASSET"),
+        ("manual", "REST_API"),
+    }
     for r in runs:
         started, ended = _when(r["start_date"]), _when(r["end_date"])
-        assert demo["started"] - dt.timedelta(minutes=1) <= started <= ended <= demo["ended"], r
+        assert demo["started"] <= started <= ended <= demo["ended"], r
+        assert ended - started < dt.timedelta(hours=1), r
     backfilled = sorted((r["dag_id"], r["logical_date"][:10]) for r in runs if r["run_type"] == "backfill")
     nights = [d.isoformat() for d in NIGHTS]
     assert backfilled == [(dag, n) for dag in ("cloud_costs", "data_quality") for n in nights]
@@ -148,3 +170,40 @@ def test_task_logs_are_where_airflow_writes_them_and_nothing_is_left_running(dem
     while _processes_of(demo["home"]) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert _processes_of(demo["home"]) == []
+
+
+def test_post_phase_runs_were_created_in_order_and_ran_through_the_executor(demo: dict) -> None:
+    nights = [n.isoformat() for n in NIGHTS]
+    manual = sorted((r for r in demo["runs"] if r["run_type"] == "manual"), key=lambda r: r["start_date"])
+    # each DAG night by night, DAG after DAG, then the quarter's extract: the order of the test runner
+    expected = [(dag, n) for dag in POST for n in nights] + [("esg_extract", nights[-1])]
+    assert [(r["dag_id"], r["logical_date"][:10]) for r in manual] == expected
+    assert {r["triggering_user_name"] for r in manual} == {"steward-demo"}
+    assert all(r["state"] == "success" for r in manual), [(r["dag_id"], r["state"]) for r in manual]
+    for before, after in itertools.pairwise(manual):  # one at a time
+        assert _when(before["end_date"]) <= _when(after["start_date"]), (before["run_id"], after["run_id"])
+    assert json.loads(manual[4]["conf"]) == {"date": nights[0], "evaluated_at": "2026-11-04T04:00:00+00:00"}
+    assert demo["states"]["retraining_trigger"] == dict.fromkeys(nights, "success")
+    assert demo["states"]["esg_extract"] == {"2026Q4": "success"}
+    # every task of those runs was queued by the scheduler and ran in a process of its own
+    scheduler = {j["id"] for j in demo["jobs"] if j["job_type"] == "SchedulerJob"}
+    ids = {(r["dag_id"], r["run_id"]) for r in manual}
+    tis = [t for t in demo["tis"] if (t["dag_id"], t["run_id"]) in ids]
+    ran = [t for t in tis if t["state"] != "skipped"]  # `fire_retraining` maps over no fire: skipped
+    assert {t["dag_id"] for t in ran} == {*POST, "esg_extract"}
+    assert {t["state"] for t in ran} == {"success"}
+    for t in ran:
+        assert t["queued_by_job_id"] in scheduler and t["queued_dttm"], t
+        assert t["pid"] and t["pid"] != demo["pid"] and t["hostname"], t
+    assert len({t["pid"] for t in ran}) == len(ran)  # a process per task, not one for them all
+
+
+def test_post_phase_dags_are_paused_again_and_the_trigger_ran_only_when_asked(demo: dict) -> None:
+    assert all(demo["paused"][d] for d in (*POST, "esg_extract", "model_retraining"))
+    trigger = [r for r in demo["runs"] if r["dag_id"] == "retraining_trigger"]
+    assert [r["run_type"] for r in trigger] == ["manual", "manual"]  # no asset-triggered run of its own
+    with connect(f"duckdb:///{demo['home']}/warehouse.duckdb") as wh:
+        decided = wh.fetch("select night, model, action from retraining_decisions order by night, model")
+    models = sorted(m.name for m in load_registry().models)
+    assert [(r["night"], r["model"]) for r in decided] == [(n, m) for n in NIGHTS for m in models]
+    assert not any(r["dag_id"] == "model_retraining" for r in demo["runs"])  # nothing fired on these nights

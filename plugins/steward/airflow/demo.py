@@ -8,8 +8,13 @@ of two runners:
   (:class:`steward.airflow.scheduler.LocalAirflow`): the periodic DAGs are backfilled over the demo
   days, the DAGs scheduled on assets run when Airflow sees their events; ``make airflow`` then shows
   backfill and asset-triggered runs with their true durations and task logs. The other DAGs of
-  ``dags`` (governance records, retraining decisions and the retrainings they fire, retention) then
-  run with ``dag.test()`` as below.
+  ``dags`` (governance records, export, retraining decisions, retention) and ``quarterly`` then run
+  through the same scheduler, one run at a time in the order of the ``test`` runner: each created
+  through the REST API (``POST /api/v2/dags/{dag_id}/dagRuns``, the same logical date and
+  :func:`demo_conf`) and waited for; the ``model_retraining`` runs the trigger fires are waited for
+  with its night, and a high-risk one's approval is answered through
+  ``PATCH .../taskInstances/approval/-1/hitlDetails`` as :data:`steward.demo.DEMO_APPROVER`
+  (the demo's api-server has a login for that: random passwords in a file of this run only).
 - ``test``: each DAG with ``dag.test()`` for every demo day, in order, in this process
   (deterministic, and breakpoints work; asset consumers do not run by themselves, hence the order).
 
@@ -20,9 +25,11 @@ Airflow's output goes to ``$STEWARD_HOME/logs/demo.log``; the terminal gets one 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -65,6 +72,8 @@ SCHEDULED_DAGS = ("data_quality", "model_monitoring", "cloud_costs", "carbon")
 RUNNERS = ("scheduler", "test")
 #: Environment variable choosing the runner when ``run_demo`` is not told.
 RUNNER_ENV = "STEWARD_DEMO_RUNNER"
+#: The retraining trigger and the DAG its decisions fire (the demo waits for those runs too).
+TRIGGER_DAG, RETRAINING_DAG = "retraining_trigger", "model_retraining"
 
 
 def openlineage_events_file() -> Path:
@@ -172,14 +181,11 @@ def run_demo(
             f"demo runner {chosen!r} (from --runner or {RUNNER_ENV}) is unknown: use one of {RUNNERS}"
         )
     log_file = _log_file()
-    states: dict[str, dict[str, str]] = {}
     scheduled = tuple(d for d in dags if d in SCHEDULED_DAGS) if chosen == "scheduler" else ()
     rest = tuple(d for d in dags if d not in scheduled)
     if scheduled:
-        states |= _run_with_scheduler(days, scheduled, say, log_file)
-    if rest or quarterly:
-        states |= _run_with_dag_test(days, rest, quarterly, say, log_file, migrate=not scheduled)
-    return states
+        return _run_with_scheduler(days, scheduled, rest, quarterly, say, log_file)
+    return _run_with_dag_test(days, rest, quarterly, say, log_file, migrate=True)
 
 
 def _log_file() -> Path:
@@ -194,9 +200,41 @@ def _log_file() -> Path:
     return log_file
 
 
+#: The demo's own users of its api-server (simple auth manager, role ``user``): who creates the
+#: post-phase runs, and the risk officer who answers the high-risk approvals.
+_DEMO_TRIGGERER = "steward-demo"
+
+
+def _demo_users(airflow_home: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the api-server settings with a login for the demo's users, and their passwords.
+
+    The passwords are random, written to a file of this run only (mode 600, removed when the demo
+    ends) and never printed; the api-server finds them there, so it generates and prints none.
+    """
+    from steward.demo import DEMO_APPROVER
+
+    passwords = {name: secrets.token_urlsafe(24) for name in (_DEMO_TRIGGERER, DEMO_APPROVER)}
+    file = airflow_home / "demo_run_passwords.json"
+    file.touch(mode=0o600)
+    file.chmod(0o600)
+    file.write_text(json.dumps(passwords))
+    settings = {
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{name}:user" for name in passwords),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(file),
+    }
+    return settings, passwords
+
+
 def _run_with_scheduler(
-    days: list[dt.date], dags: tuple[str, ...], say: Callable[[str], None], log_file: Path
+    days: list[dt.date],
+    dags: tuple[str, ...],
+    post: tuple[str, ...],
+    quarterly: tuple[str, ...],
+    say: Callable[[str], None],
+    log_file: Path,
 ) -> dict[str, dict[str, str]]:
+    """Run ``dags`` (backfills, asset-triggered runs), then ``post`` and ``quarterly`` run by run."""
     from steward.airflow.scheduler import FinishedRun, LocalAirflow, free_port, sqlite_wait_settings
 
     apply_airflow_env(port=free_port())  # the api-server of this run: never the UI's 8080
@@ -204,21 +242,26 @@ def _run_with_scheduler(
     _migrate_metadata(log_file, say)
     started = time.monotonic()
     states: dict[str, dict[str, str]] = {d: {} for d in dags}
+    quarter_label = _quarter(days[-1]) if quarterly else ""
 
     def report(run: FinishedRun) -> None:
-        for label in run.labels or (run.run_id,):
+        labels = (quarter_label,) if run.dag_id in quarterly else run.labels
+        for label in labels or (run.run_id,):
             states.setdefault(run.dag_id, {})[label] = run.state
-        nights = ", ".join(run.labels) if run.labels else run.run_id
+        nights = ", ".join(labels) if labels else run.run_id
         say(f"  {run.dag_id:<18} {nights:<24} {run.run_type:<15} {run.state:<8} ({run.duration_s:5.1f} s)")
 
-    airflow = LocalAirflow(dict(os.environ), log_file)
+    users, passwords = _demo_users(paths.airflow_home())
+    airflow = LocalAirflow({**os.environ, **users}, log_file)
+    later_dags = _post_phase_dags(post, quarterly)
     periodic: list[str] = []
     try:
         with airflow:
             say("    starting Airflow: dag-processor, api-server, triggerer (LocalExecutor, SQLite metadata)")
             with _output_to(log_file):  # Airflow logs what it does in this process too
-                airflow.wait_for_dags(dags)
+                airflow.wait_for_dags((*dags, *later_dags))
                 airflow.wait_for_api()
+                airflow.pause(later_dags)  # none of them runs before its turn (no asset-triggered run)
                 since = dt.datetime.now(dt.UTC)
                 periodic = airflow.prepare(dags)
                 counts = {dag_id: airflow.backfill(dag_id, days[0], days[-1]) for dag_id in periodic}
@@ -229,16 +272,100 @@ def _run_with_scheduler(
             airflow.start_scheduler()
             say(f"    scheduler started ({time.monotonic() - started:.0f} s); each run as it ends:")
             airflow.watch(dags, since, on_finished=report)
+            if later_dags:
+                say(f"    nightly runs ended in {time.monotonic() - started:.0f} s; now, run by run:")
+                with _output_to(log_file):
+                    airflow.clear_asset_queue(later_dags)  # no asset-triggered trigger run: ours only
+                    airflow.prepare(later_dags)  # unpaused; the cron DAGs get no run for yesterday
+                _run_post_phase(airflow, days, post, quarterly, passwords, report)
             say(f"    all runs ended in {time.monotonic() - started:.0f} s; stopping Airflow")
     except BaseException:
         if periodic:
             with contextlib.suppress(Exception), _output_to(log_file):  # keep the first error
-                airflow.pause(periodic)
+                airflow.pause([*periodic, *later_dags])
         raise
+    finally:
+        (paths.airflow_home() / "demo_run_passwords.json").unlink(missing_ok=True)
     if periodic:  # no scheduled run for days without demo data in `make airflow`
         with _output_to(log_file):
-            airflow.pause(periodic)
+            airflow.pause([*periodic, *later_dags])
     return states
+
+
+def _post_phase_dags(post: tuple[str, ...], quarterly: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the DAGs the post-phase runs: ``model_retraining`` too when the trigger is among them."""
+    fired = (RETRAINING_DAG,) if TRIGGER_DAG in post and RETRAINING_DAG not in post else ()
+    return (*post, *fired, *quarterly)
+
+
+def _run_post_phase(
+    airflow: Any,
+    days: list[dt.date],
+    post: tuple[str, ...],
+    quarterly: tuple[str, ...],
+    passwords: dict[str, str],
+    report: Callable[[Any], None],
+) -> None:
+    """Create each run of ``post`` (night by night, DAG by DAG) and ``quarterly``; wait for each to end.
+
+    The same order, logical dates and conf as the ``test`` runner. The retraining trigger's night
+    also waits for the ``model_retraining`` runs it fired; a high-risk run waiting for approval is
+    answered Approve through ``PATCH .../hitlDetails`` as the demo's risk officer.
+    """
+    from steward.airflow.scheduler import RestApi
+    from steward.demo import DEMO_APPROVER
+
+    triggerer = RestApi(airflow.api_url, _DEMO_TRIGGERER, passwords[_DEMO_TRIGGERER])
+    officer = RestApi(airflow.api_url, DEMO_APPROVER, passwords[DEMO_APPROVER])
+    answered: set[str] = set()
+
+    def approve_waiting() -> None:
+        pending = officer.call("GET", "/dags/~/dagRuns/~/hitlDetails?response_received=false")
+        for detail in pending["hitl_details"]:
+            ti = detail["task_instance"]
+            key = f"{ti['dag_id']}/{ti['dag_run_id']}/{ti['task_id']}/{ti['map_index']}"
+            if ti["dag_id"] != RETRAINING_DAG or ti["task_id"] != "approval" or key in answered:
+                continue
+            officer.call(
+                "PATCH",
+                f"/dags/{ti['dag_id']}/dagRuns/{ti['dag_run_id']}/taskInstances/approval/"
+                f"{ti['map_index']}/hitlDetails",
+                {"chosen_options": ["Approve"], "params_input": {}},
+            )
+            answered.add(key)
+
+    def run(dag_id: str, day: dt.date, conf: dict[str, str]) -> None:
+        fires = dag_id == TRIGGER_DAG  # its night also waits for the retrainings it fired
+        since = dt.datetime.now(dt.UTC)
+        logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+        airflow.trigger(triggerer, dag_id, logical_date=logical, conf=conf)
+
+        def of_the_night(run: Any) -> None:
+            # a fired run's logical date is when it was fired (today): report it under its night
+            report(dataclasses.replace(run, labels=(day.isoformat(),)) if run.dag_id != dag_id else run)
+
+        airflow.watch(
+            (dag_id, RETRAINING_DAG) if fires else (dag_id,),
+            since,
+            on_finished=of_the_night,
+            while_waiting=approve_waiting if fires else None,
+            settle_s=0.0,
+            poll_s=0.5,
+        )
+
+    for dag_id in post:
+        if dag_id == "retention":
+            file_demo_erasure_requests(deadline=days[-1] + dt.timedelta(days=30))
+        for day in days:
+            run(dag_id, day, demo_conf(dag_id, day))
+    for dag_id in quarterly:
+        run(dag_id, days[-1], {"quarter": _quarter(days[-1])})
+
+
+def _quarter(day: dt.date) -> str:
+    from steward.governance import quarter_of
+
+    return str(quarter_of(day))
 
 
 def _run_with_dag_test(
@@ -287,9 +414,7 @@ def _run_with_dag_test(
                 for line in done:
                     say(f"  {'model_retraining':<14} {day}  {line}")
     if quarterly:
-        from steward.governance import quarter_of
-
-        quarter = quarter_of(days[-1])
+        quarter = _quarter(days[-1])
         for dag_id in quarterly:
             run(dag_id, days[-1], {"quarter": quarter}, quarter)
     return states

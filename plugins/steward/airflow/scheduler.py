@@ -14,6 +14,10 @@ The periodic DAGs are backfilled over the days; nothing else is scheduled for th
 unpausing them does not add a run for yesterday (a day the demo has no data for). The runner waits
 until no run of the given DAGs is queued or running and every backfill is complete; it reads all of
 it from Airflow's metadata database, whatever the DAGs are.
+
+Runs that are neither scheduled nor backfilled (a DAG run for a given night with its conf) are created
+through Airflow's REST API (:class:`RestApi`, :meth:`LocalAirflow.trigger`) and run by the same
+scheduler; :meth:`LocalAirflow.watch` waits for them the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
+import json
 import logging
 import os
 import pkgutil
@@ -30,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +48,7 @@ __all__ = [
     "SQLITE_CONNECT_ARGS_ASYNC",
     "FinishedRun",
     "LocalAirflow",
+    "RestApi",
     "free_port",
     "guarded",
     "later_phase",
@@ -135,6 +142,49 @@ def run_labels(
             if value:
                 found.add(str(value)[:10])
     return tuple(sorted(found))
+
+
+class RestApi:
+    """Airflow's public REST API (``/api/v2``) of a local api-server, logged in as one user.
+
+    The login goes through the simple auth manager's ``/auth/token``; the token stays in this object
+    (never printed or logged). An HTTP error becomes a one-line :class:`RuntimeError` naming the call.
+
+    Parameters
+    ----------
+    base_url
+        The api-server, e.g. ``http://127.0.0.1:8794``.
+    username, password
+        A user of the simple auth manager (``[core] simple_auth_manager_users``).
+    """
+
+    def __init__(self, base_url: str, username: str, password: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.username = username
+        body = {"username": username, "password": password}
+        self._token = str(self._send("POST", f"{self.base_url}/auth/token", body, {})["access_token"])
+
+    def call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        """Send ``method path`` (relative to ``/api/v2``) with ``body`` as JSON; return the JSON answer."""
+        auth = {"Authorization": f"Bearer {self._token}"}
+        return self._send(method, f"{self.base_url}/api/v2{path}", body, auth)
+
+    def _send(self, method: str, url: str, body: Mapping[str, Any] | None, headers: dict[str, str]) -> Any:
+        request = urllib.request.Request(  # noqa: S310 - the local api-server's http URL
+            url,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")[:300]
+            path = url.removeprefix(self.base_url)
+            raise RuntimeError(
+                f"Airflow REST API {method} {path} as {self.username!r}: HTTP {exc.code} {detail}"
+            ) from None
 
 
 class LocalAirflow:
@@ -257,6 +307,18 @@ class LocalAirflow:
         raise RuntimeError(
             f"the api-server did not answer at {url} within {timeout_s:.0f} s; see {self.log_file}"
         )
+
+    @property
+    def api_url(self) -> str:
+        """The api-server's base URL (the UI, the REST API and the tasks' execution API)."""
+        return self.env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].split("/execution")[0]
+
+    def trigger(
+        self, api: RestApi, dag_id: str, *, logical_date: dt.datetime, conf: Mapping[str, Any]
+    ) -> str:
+        """Create a run of ``dag_id`` (``POST /dags/{dag_id}/dagRuns``) for the scheduler; return its id."""
+        body = {"logical_date": logical_date.isoformat(), "conf": dict(conf)}
+        return str(api.call("POST", f"/dags/{dag_id}/dagRuns", body)["dag_run_id"])
 
     # ------------------------------------------------------------------ metadata
     def wait_for_dags(self, dag_ids: Iterable[str], timeout_s: float = 240.0) -> None:
@@ -421,6 +483,27 @@ class LocalAirflow:
         if backfill_ids:
             _retry_locked(write)
 
+    def clear_asset_queue(self, dag_ids: Iterable[str]) -> int:
+        """Drop the asset events queued for ``dag_ids`` (they would start a run once unpaused).
+
+        Airflow queues an asset's events only for unpaused consumers; events queued while a consumer
+        was unpaused earlier (a previous session) would still start a run. Returns the rows dropped.
+        """
+        from airflow.models.asset import AssetDagRunQueue
+        from airflow.utils.session import create_session
+        from sqlalchemy import delete
+
+        ids = list(dag_ids)
+
+        def write() -> int:
+            with create_session() as session:
+                done = session.execute(
+                    delete(AssetDagRunQueue).where(AssetDagRunQueue.target_dag_id.in_(ids))
+                )
+                return int(getattr(done, "rowcount", 0) or 0)
+
+        return _retry_locked(write)
+
     def pause(self, dag_ids: Iterable[str]) -> None:
         """Pause ``dag_ids`` (the periodic DAGs after the demo: no run for days without data)."""
         from airflow.models import DagModel
@@ -441,6 +524,7 @@ class LocalAirflow:
         since: dt.datetime,
         *,
         on_finished: Callable[[FinishedRun], None],
+        while_waiting: Callable[[], None] | None = None,
         settle_s: float = 6.0,
         poll_s: float = 2.0,
         timeout_s: float = 3600.0,
@@ -450,7 +534,8 @@ class LocalAirflow:
         Quiet must last ``settle_s`` (an asset event or a triggered run can start a run one scheduler
         loop after the run that caused it ended). Backfills held back (:meth:`hold_longer_backfills`)
         are released when the rest is quiet, and waited for in turn. Each run started since ``since``
-        is passed to ``on_finished`` once, when it ends; returns them all.
+        is passed to ``on_finished`` once, when it ends; returns them all. ``while_waiting`` is called
+        once a poll while runs are active (e.g. to answer a task waiting for a person).
         """
         ids = list(dag_ids)
         reported: dict[str, FinishedRun] = {}
@@ -464,6 +549,8 @@ class LocalAirflow:
                 on_finished(run)
             if active:
                 quiet_since = None
+                if while_waiting is not None:
+                    while_waiting()
             elif quiet_since is None:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= settle_s:

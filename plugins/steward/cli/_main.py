@@ -98,8 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--runner",
         choices=("scheduler", "test"),
         default=os.environ.get("STEWARD_DEMO_RUNNER") or "scheduler",
-        help="scheduler: the nightly DAGs through Airflow's scheduler and LocalExecutor (backfills, "
-        "asset-triggered runs, true durations and task logs in the UI), the rest through dag.test(); "
+        help="scheduler: every DAG through Airflow's scheduler and LocalExecutor (backfills, "
+        "asset-triggered runs, then the other DAGs' runs created one by one through the REST API; "
+        "true durations and task logs in the UI); "
         "test: dag.test() per DAG and night in this process, for debugging (env STEWARD_DEMO_RUNNER)",
     )
 

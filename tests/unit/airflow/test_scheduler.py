@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.server
+import json
 import os
 import signal
 import subprocess
@@ -10,11 +12,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from steward.airflow.demo import run_demo
-from steward.airflow.scheduler import LocalAirflow, free_port, later_phase, run_labels
+from steward.airflow.scheduler import LocalAirflow, RestApi, free_port, later_phase, run_labels
 
 #: A component that ignores SIGTERM and has a child of its own (like a scheduler with a task process).
 STUBBORN = (
@@ -143,10 +146,12 @@ def test_an_unknown_runner_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -
 def test_the_scheduler_runner_starts_airflow_only_for_the_dags_it_schedules(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    calls: list[tuple[str, tuple[str, ...], bool | None]] = []
+    calls: list[tuple[str, tuple[str, ...], object]] = []
 
-    def scheduler(days: object, dags: tuple[str, ...], *_: object) -> dict[str, dict[str, str]]:
-        calls.append(("scheduler", dags, None))
+    def scheduler(
+        days: object, dags: tuple[str, ...], post: tuple[str, ...], quarterly: tuple[str, ...], *_: object
+    ) -> dict[str, dict[str, str]]:
+        calls.append(("scheduler", dags, (post, quarterly)))
         return {}
 
     def dag_test(days: object, dags: tuple[str, ...], *_: object, migrate: bool) -> dict[str, dict[str, str]]:
@@ -157,8 +162,9 @@ def test_the_scheduler_runner_starts_airflow_only_for_the_dags_it_schedules(
     monkeypatch.setattr("steward.airflow.demo._run_with_scheduler", scheduler)
     monkeypatch.setattr("steward.airflow.demo._run_with_dag_test", dag_test)
     night = [dt.date(2026, 11, 1)]
-    run_demo(night, dags=("data_quality", "retention"), quarterly=())  # the default runner
-    assert calls == [("scheduler", ("data_quality",), None), ("dag.test", ("retention",), False)]
+    # the default runner: the same Airflow runs the other DAGs and the quarterly ones after, no dag.test()
+    run_demo(night, dags=("data_quality", "retention"), quarterly=("esg_extract",))
+    assert calls == [("scheduler", ("data_quality",), (("retention",), ("esg_extract",)))]
     calls.clear()
     run_demo(night, dags=("retention",), quarterly=("esg_extract",), runner="scheduler")
     assert calls == [("dag.test", ("retention",), True)]  # nothing to schedule: no Airflow started
@@ -237,3 +243,68 @@ def test_a_second_ctrl_c_does_not_cut_the_shutdown_short(tmp_path: Path) -> None
         timer.join()
     assert proc.returncode == 0  # the component finished its own shutdown
     assert signal.getsignal(signal.SIGINT) == before
+
+
+class _FakeApiServer(http.server.BaseHTTPRequestHandler):
+    """The two answers RestApi needs: a login for one user, a JSON route that wants its token."""
+
+    seen: ClassVar[list[tuple[str, str, str | None, dict[str, object] | None]]] = []
+
+    def _reply(self, code: int, body: object) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self) -> None:
+        size = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(size)) if size else None
+        self.seen.append((self.command, self.path, self.headers.get("Authorization"), body))
+        if self.path == "/auth/token":
+            ok = body == {"username": "officer", "password": "pw-1"}
+            self._reply(201 if ok else 401, {"access_token": "tok-1"} if ok else {"detail": "bad login"})
+        elif self.headers.get("Authorization") != "Bearer tok-1":
+            self._reply(401, {"detail": "Not authenticated"})
+        elif self.path == "/api/v2/dags/d/dagRuns":
+            self._reply(200, {"dag_run_id": "manual__1", "conf": (body or {}).get("conf")})
+        else:
+            self._reply(404, {"detail": f"no route {self.path}"})
+
+    do_GET = do_POST = do_PATCH = _handle
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_rest_api_logs_in_sends_its_token_and_names_a_failed_call_in_one_line() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeApiServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        api = RestApi(base + "/", "officer", "pw-1")
+        airflow = LocalAirflow({"AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base}/execution/"}, Path("x"))
+        assert airflow.api_url == base
+        logical = dt.datetime(2026, 11, 3, 2, tzinfo=dt.UTC)
+        run_id = airflow.trigger(api, "d", logical_date=logical, conf={"date": "2026-11-03"})
+        assert run_id == "manual__1"
+        assert _FakeApiServer.seen[-1] == (
+            "POST",
+            "/api/v2/dags/d/dagRuns",
+            "Bearer tok-1",
+            {"logical_date": "2026-11-03T02:00:00+00:00", "conf": {"date": "2026-11-03"}},
+        )
+        with pytest.raises(RuntimeError) as missing:
+            api.call("PATCH", "/dags/d/dagRuns/r/taskInstances/approval/-1/hitlDetails", {})
+        message = str(missing.value)
+        assert message.startswith(
+            "Airflow REST API PATCH /api/v2/dags/d/dagRuns/r/taskInstances/approval/-1/hitlDetails "
+            "as 'officer': HTTP 404"
+        )
+        assert "\n" not in message and "tok-1" not in message
+        with pytest.raises(RuntimeError, match=r"POST /auth/token as 'officer': HTTP 401"):
+            RestApi(base, "officer", "wrong")
+    finally:
+        server.shutdown()
+        server.server_close()
