@@ -25,6 +25,15 @@ def test_request_decide_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[s
             for d in range(12)
         ])  # fmt: skip
     argv = ["retraining", "decide", "--date", "2026-11-05", "--now", "2026-11-06T04:00", "--url", url]
+    assert main([*argv, "--dry-run"]) == 0  # the request was filed today, after that clock: not counted
+    assert (
+        "lead_scoring: no_action" in (out := capsys.readouterr().out) and "manual: no pending request" in out
+    )
+    with connect(url) as wh:  # as if ana had asked on the night's afternoon
+        wh.execute(
+            "update retraining_requests set requested_at = :at",
+            {"at": dt.datetime(2026, 11, 5, 15, tzinfo=dt.UTC)},
+        )
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "2026-11-05 lead_scoring: fire" in out and "manual: 1 request(s) (ana: new landing pages)" in out
