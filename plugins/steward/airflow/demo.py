@@ -203,6 +203,8 @@ def _log_file() -> Path:
 #: The demo's own users of its api-server (simple auth manager, role ``user``): who creates the
 #: post-phase runs, and the risk officer who answers the high-risk approvals.
 _DEMO_TRIGGERER = "steward-demo"
+#: Seconds a high-risk approval request waits before the demo's risk officer answers it.
+_ANSWER_AFTER_S = 5.0
 
 
 def _demo_users(airflow_home: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -318,13 +320,20 @@ def _run_post_phase(
     triggerer = RestApi(airflow.api_url, _DEMO_TRIGGERER, passwords[_DEMO_TRIGGERER])
     officer = RestApi(airflow.api_url, DEMO_APPROVER, passwords[DEMO_APPROVER])
     answered: set[str] = set()
+    first_seen: dict[str, float] = {}
 
     def approve_waiting() -> None:
         pending = officer.call("GET", "/dags/~/dagRuns/~/hitlDetails?response_received=false")
         for detail in pending["hitl_details"]:
             ti = detail["task_instance"]
-            key = f"{ti['dag_id']}/{ti['dag_run_id']}/{ti['task_id']}/{ti['map_index']}"
+            # per try: a try that fails is retried with the same request, which is answered again
+            key = "/".join(str(ti[k]) for k in ("dag_id", "dag_run_id", "map_index", "try_number"))
             if ti["dag_id"] != RETRAINING_DAG or ti["task_id"] != "approval" or key in answered:
+                continue
+            # An answer given before the scheduler has handled the deferring process's exit makes it see
+            # a state mismatch and fail the try (then a retry 5 minutes later): answer once the request
+            # has waited a few seconds, as a person would.
+            if time.monotonic() - first_seen.setdefault(key, time.monotonic()) < _ANSWER_AFTER_S:
                 continue
             officer.call(
                 "PATCH",
