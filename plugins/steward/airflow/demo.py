@@ -330,9 +330,11 @@ def _run_post_phase(
             key = "/".join(str(ti[k]) for k in ("dag_id", "dag_run_id", "map_index", "try_number"))
             if ti["dag_id"] != RETRAINING_DAG or ti["task_id"] != "approval" or key in answered:
                 continue
-            # An answer given before the scheduler has handled the deferring process's exit makes it see
-            # a state mismatch and fail the try (then a retry 5 minutes later): answer once the request
-            # has waited a few seconds, as a person would.
+            # Answering resumes the deferred task; Airflow 3.3's scheduler may then log a "state mismatch"
+            # for the deferring process and fail that try (seen once, answered 0.1 s after the request;
+            # answered 5 s after, the mismatch was logged but the try went on to succeed). A failed try's
+            # retry asks again, 5 minutes later, and is answered again (the key holds the try). The
+            # demo waits a few seconds before answering, as a person would.
             if time.monotonic() - first_seen.setdefault(key, time.monotonic()) < _ANSWER_AFTER_S:
                 continue
             officer.call(
