@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,10 +33,10 @@ import pytest
 from steward import paths
 from steward.airflow.local import apply_airflow_env
 from steward.airflow.pools import ensure_warehouse_pool
-from steward.airflow.scheduler import guarded
+from steward.airflow.scheduler import RestApi, guarded
 from steward.lifecycle import ModelVersion, champion_version, model_history, promote, register_version
 from steward.warehouse import WarehouseError, connect
-from tests.fixtures.airflow_server import airflow_token, free_port, stop_group, wait_healthy
+from tests.fixtures.airflow_server import free_port, stop_group, wait_healthy
 from tests.fixtures.airflow_stack import STACK_SETTINGS
 from tests.unit.retraining.data_for_test import day, registry_yaml, retraining_block, write_lake
 
@@ -140,7 +139,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         try:
             wait_healthy(proc, base, log_path, timeout_s=240, every_s=2)
             ensure_warehouse_pool(env)
-            api = _Api(base, airflow_token(base, "admin", PASSWORD))
+            api = RestApi(base, "admin", PASSWORD)
             _wait(lambda: all(_dag_parsed(api, d) for d in ("retraining_trigger", "model_retraining")), 240)
             for dag_id in ("retraining_trigger", "model_retraining"):
                 api.call("PATCH", f"/dags/{dag_id}", {"is_paused": False})
@@ -149,27 +148,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             stop_group(proc)
 
 
-class _Api:
-    """Airflow's public REST API (``/api/v2``) with a bearer token."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        request = urllib.request.Request(
-            f"{self.base}/api/v2{path}",
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"null")
-
-
-def _dag_parsed(api: _Api, dag_id: str) -> bool:
+def _dag_parsed(api: RestApi, dag_id: str) -> bool:
     try:
         return bool(api.call("GET", f"/dags/{dag_id}"))
-    except OSError:  # 404 until the dag-processor has stored it
+    except (OSError, RuntimeError):  # HTTP 404 (RestApi's error) until the dag-processor has stored it
         return False
 
 
@@ -183,7 +165,7 @@ def _wait(done: Callable[[], Any], timeout_s: float, every_s: float = 2.0) -> An
     raise AssertionError(f"gave up after {timeout_s:.0f} s waiting for {done}")
 
 
-def _monitored(api: _Api, model: str, window: dt.date) -> None:
+def _monitored(api: RestApi, model: str, window: dt.date) -> None:
     """Post the asset event ``model_monitoring`` emits for a model-window (extra ``window``)."""
     assets = api.call("GET", f"/assets?name_pattern=monitoring_{model}")["assets"]
     asset = next(a for a in assets if a["name"] == f"monitoring_{model}")
@@ -203,11 +185,11 @@ def _decisions(url: str, night: dt.date) -> dict[str, dict[str, Any]]:
     return {str(r["model"]): r for r in rows}
 
 
-def _runs(api: _Api, dag_id: str) -> list[dict[str, Any]]:
+def _runs(api: RestApi, dag_id: str) -> list[dict[str, Any]]:
     return list(api.call("GET", f"/dags/{dag_id}/dagRuns?order_by=id")["dag_runs"])
 
 
-def _task_state(api: _Api, run_id: str, task_id: str) -> str | None:
+def _task_state(api: RestApi, run_id: str, task_id: str) -> str | None:
     ti = api.call("GET", f"/dags/model_retraining/dagRuns/{run_id}/taskInstances/{task_id}")
     return ti.get("state")
 
