@@ -46,13 +46,18 @@ def _exit_like(returncode: int) -> None:
 def main(argv: list[str]) -> None:
     """Run ``argv[2:]`` under the guard of parent ``argv[0]`` with a grace of ``argv[1]`` seconds."""
     parent, grace_s, command = int(argv[0]), float(argv[1]), argv[2:]
-    stopping: list[float] = []  # the deadline, once asked to stop
+    stopping: list[bool] = []  # set once asked to stop
 
     def stop(signum: int, frame: object) -> None:
         if not stopping:
-            stopping.append(time.monotonic() + grace_s)
+            stopping.append(True)
             _kill_rest_of_group(signal.SIGTERM)
+            signal.setitimer(signal.ITIMER_REAL, grace_s)  # then `overdue`, unless the component exited
 
+    def overdue(signum: int, frame: object) -> None:
+        _kill_rest_of_group(signal.SIGKILL)
+
+    signal.signal(signal.SIGALRM, overdue)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
@@ -61,10 +66,10 @@ def main(argv: list[str]) -> None:
     if os.getppid() != parent:  # the parent died before the request took effect
         sys.exit(1)
     child = subprocess.Popen(command)  # noqa: S603 - the runner's own command line
-    while child.poll() is None:
-        if stopping and time.monotonic() > stopping[0]:
-            _kill_rest_of_group(signal.SIGKILL)
-        time.sleep(0.2)
+    # A blocking wait, no polling (five components wait like this through a whole demo): the handlers
+    # run meanwhile and waitpid resumes after them (PEP 475) until the component has exited.
+    child.wait()
+    signal.setitimer(signal.ITIMER_REAL, 0)
     if stopping:  # the component is gone: so are its workers and task processes
         _kill_rest_of_group(signal.SIGKILL)
     _exit_like(child.returncode)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import yaml
 
 from steward import paths
+from steward._yaml import safe_load
 
 __all__ = [
     "Coefficients",
@@ -173,7 +174,7 @@ def _load(file: Path, version: str | None) -> Coefficients:
             + ": set costs.carbon.coefficients in the registry to an available version"
         )
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = safe_load(file.read_text(encoding="utf-8"))
         return _parse(raw, file, version)
     except CoefficientsError:
         raise

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from steward import paths
+from steward._yaml import safe_load
 from steward.registry._models import Registry
 
 __all__ = ["CARD_REQUIRED_TIERS", "RegistryError", "load_registry", "parse_registry"]
@@ -241,7 +242,7 @@ def load_registry(path: Path | str | None = None, *, check_suites: bool = True) 
             file, ["file not found: create it (see include/governance.yaml) or set STEWARD_REGISTRY"]
         )
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RegistryError(file, [f"not valid YAML: {exc}"]) from None
     return parse_registry(

@@ -89,6 +89,10 @@ def run_migrations(warehouse: Warehouse, ddl_dir: Path | None = None) -> list[st
             if lock_sql:
                 s.execute(lock_sql)
             s.execute(_CREATE_TABLE)
+            recorded = {
+                str(r["version"]): str(r["checksum"])
+                for r in s.fetch(f"select version, checksum from {MIGRATIONS_TABLE}")
+            }
     except Exception as exc:
         raise warehouse._error(
             "migrate", exc, f"check that the warehouse user may create {MIGRATIONS_TABLE}"
@@ -96,6 +100,12 @@ def run_migrations(warehouse: Warehouse, ddl_dir: Path | None = None) -> list[st
 
     applied_now: list[str] = []
     for m in migrations:
+        if m.version in recorded:
+            # Every task migrates on first use: one read answers for the applied files (a transaction
+            # per file would open a DuckDB file ~20 times a task), and an edited one is refused here.
+            if recorded[m.version] != m.checksum:
+                raise _edited(warehouse, m, recorded[m.version])
+            continue
         try:
             with warehouse._transaction() as s:
                 if lock_sql:
@@ -107,13 +117,7 @@ def run_migrations(warehouse: Warehouse, ddl_dir: Path | None = None) -> list[st
                 )
                 if rows:
                     if rows[0]["checksum"] != m.checksum:
-                        raise warehouse._error(
-                            "migrate",
-                            f"migration {m.path.name} changed after it was applied (checksum "
-                            f"{str(rows[0]['checksum'])[:12]}... in {MIGRATIONS_TABLE}, "
-                            f"{m.checksum[:12]}... on disk)",
-                            "do not edit applied migrations; add a new file with the next version number",
-                        )
+                        raise _edited(warehouse, m, str(rows[0]["checksum"]))
                     continue
                 s.execute_script(m.sql)
                 s.execute(
@@ -131,3 +135,12 @@ def run_migrations(warehouse: Warehouse, ddl_dir: Path | None = None) -> list[st
             ) from exc
         applied_now.append(m.version)
     return applied_now
+
+
+def _edited(warehouse: Warehouse, m: Migration, recorded_checksum: str) -> WarehouseError:
+    return warehouse._error(
+        "migrate",
+        f"migration {m.path.name} changed after it was applied (checksum "
+        f"{recorded_checksum[:12]}... in {MIGRATIONS_TABLE}, {m.checksum[:12]}... on disk)",
+        "do not edit applied migrations; add a new file with the next version number",
+    )

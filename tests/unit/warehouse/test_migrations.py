@@ -154,3 +154,24 @@ def test_read_sql_reads_include_sql() -> None:
 def test_read_sql_explains_missing_or_outside_files(relpath: str, message: str) -> None:
     with pytest.raises(FileNotFoundError, match=message):
         read_sql(relpath)
+
+
+def test_an_up_to_date_file_warehouse_is_checked_with_one_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every Airflow task migrates on first use: a transaction per applied file opened the DuckDB
+    # file 22 times a task, most of a short task's CPU. Once up to date, one open answers.
+    import duckdb
+
+    opened: list[str] = []
+    real_connect = duckdb.connect
+
+    def counting_connect(database: str = ":memory:", *args: object, **kwargs: object) -> object:
+        opened.append(str(database))
+        return real_connect(database, *args, **kwargs)
+
+    with connect(f"duckdb:///{tmp_path / 'wh.duckdb'}") as wh:
+        assert len(wh.migrate()) == len(_shipped())
+        monkeypatch.setattr(duckdb, "connect", counting_connect)
+        assert wh.migrate() == []
+    assert opened == [str(tmp_path / "wh.duckdb")]
