@@ -195,6 +195,8 @@ def _log_file() -> Path:
     # OpenLineage events of every task go to a file (unless a transport is configured already)
     events = {"type": "file", "log_file_path": str(openlineage_events_file()), "append": True}
     os.environ.setdefault("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(events))
+    # a line appended to a local file: written from a thread of the task, not from a fork of it per event
+    os.environ.setdefault("AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD", "True")
     os.environ.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "steward-demo")
     log_file.write_text("")
     return log_file
@@ -308,9 +310,10 @@ def _run_post_phase(
     passwords: dict[str, str],
     report: Callable[[Any], None],
 ) -> None:
-    """Create each run of ``post`` (night by night, DAG by DAG) and ``quarterly``; wait for each to end.
+    """Create the runs of ``post`` (DAG by DAG, night by night) and ``quarterly``; wait for them to end.
 
-    The same order, logical dates and conf as the ``test`` runner. The retraining trigger's night
+    The same order, logical dates and conf as the ``test`` runner: a DAG's nights are created together
+    and run one at a time, the next DAG's once they have all ended. The retraining trigger's night
     also waits for the ``model_retraining`` runs it fired; a high-risk run waiting for approval is
     answered Approve through ``PATCH .../hitlDetails`` as the demo's risk officer.
     """
@@ -364,11 +367,24 @@ def _run_post_phase(
             poll_s=0.5,
         )
 
+    def run_nights(dag_id: str) -> None:
+        # Every night's run created at once: the scheduler starts them one at a time (each of these
+        # DAGs has max_active_runs=1) in the order of their run_after, the night, as a backfill
+        # would; waiting for each before creating the next cost a poll and a REST call per run.
+        since = dt.datetime.now(dt.UTC)
+        for day in days:
+            logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+            airflow.trigger(triggerer, dag_id, logical_date=logical, conf=demo_conf(dag_id, day))
+        airflow.watch((dag_id,), since, on_finished=report, settle_s=0.0, poll_s=0.5)
+
     for dag_id in post:
         if dag_id == "retention":
             file_demo_erasure_requests(deadline=days[-1] + dt.timedelta(days=30))
-        for day in days:
-            run(dag_id, day, demo_conf(dag_id, day))
+        if dag_id == TRIGGER_DAG:  # a night's decisions wait for the retrainings the night before fired
+            for day in days:
+                run(dag_id, day, demo_conf(dag_id, day))
+        else:
+            run_nights(dag_id)
     for dag_id in quarterly:
         run(dag_id, days[-1], {"quarter": _quarter(days[-1])})
 

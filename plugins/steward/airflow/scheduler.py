@@ -12,8 +12,9 @@ block ends, whether it ends normally, on an error or on Ctrl-C / SIGTERM.
 The periodic DAGs are backfilled over the days; nothing else is scheduled for them: their
 ``next_dagrun_create_after`` is cleared while the demo runs and they are paused again afterwards, so
 unpausing them does not add a run for yesterday (a day the demo has no data for). The runner waits
-until no run of the given DAGs is queued or running and every backfill is complete; it reads all of
-it from Airflow's metadata database, whatever the DAGs are.
+until no run of the given DAGs is queued or running (a backfill creates all its runs at once, and the
+runner marks it complete then, not 30 s later as the scheduler would); it reads all of it from
+Airflow's metadata database, whatever the DAGs are.
 
 Runs that are neither scheduled nor backfilled (a DAG run for a given night with its conf) are created
 through Airflow's REST API (:class:`RestApi`, :meth:`LocalAirflow.trigger`) and run by the same
@@ -316,8 +317,16 @@ class LocalAirflow:
     def trigger(
         self, api: RestApi, dag_id: str, *, logical_date: dt.datetime, conf: Mapping[str, Any]
     ) -> str:
-        """Create a run of ``dag_id`` (``POST /dags/{dag_id}/dagRuns``) for the scheduler; return its id."""
-        body = {"logical_date": logical_date.isoformat(), "conf": dict(conf)}
+        """Create a run of ``dag_id`` (``POST /dags/{dag_id}/dagRuns``) for the scheduler; return its id.
+
+        The run is due at its logical date (``run_after``), as a backfill run is: queued runs of a DAG
+        that runs one at a time start in that order, whenever they were created.
+        """
+        body = {
+            "logical_date": logical_date.isoformat(),
+            "run_after": logical_date.isoformat(),
+            "conf": dict(conf),
+        }
         return str(api.call("POST", f"/dags/{dag_id}/dagRuns", body)["dag_run_id"])
 
     # ------------------------------------------------------------------ metadata
@@ -529,7 +538,7 @@ class LocalAirflow:
         poll_s: float = 2.0,
         timeout_s: float = 3600.0,
     ) -> list[FinishedRun]:
-        """Wait until ``dag_ids`` are quiet: no run queued or running, every backfill complete.
+        """Wait until ``dag_ids`` are quiet: no run queued or running (backfills then marked complete).
 
         Quiet must last ``settle_s`` (an asset event or a triggered run can start a run one scheduler
         loop after the run that caused it ended). Backfills held back (:meth:`hold_longer_backfills`)
@@ -555,6 +564,7 @@ class LocalAirflow:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= settle_s:
                 if not self._held:
+                    _retry_locked(lambda: self._complete_backfills(ids))  # all their runs have ended
                     return list(reported.values())
                 self._set_backfills_paused(self._held, paused=False)  # the next phase
                 self._held, quiet_since = [], None
@@ -569,11 +579,12 @@ class LocalAirflow:
         self, ids: list[str], since: dt.datetime, seen: set[str], held: list[int]
     ) -> tuple[int, list[FinishedRun]]:
         from airflow.models import DagRun
-        from airflow.models.backfill import Backfill
         from airflow.utils.session import create_session
         from airflow.utils.state import DagRunState
         from sqlalchemy import func, or_, select
 
+        # A backfill creates all its runs when it is created, so its runs tell when it is done; the
+        # scheduler marks it complete only every 30 s (:meth:`watch` does it when they have ended).
         with create_session() as session:
             active = (
                 session.scalar(
@@ -583,16 +594,6 @@ class LocalAirflow:
                         DagRun.dag_id.in_(ids),
                         DagRun.state.in_((DagRunState.QUEUED, DagRunState.RUNNING)),
                         or_(DagRun.backfill_id.is_(None), DagRun.backfill_id.not_in(held)),
-                    )
-                )
-                or 0
-            )
-            active += (
-                session.scalar(
-                    select(func.count())
-                    .select_from(Backfill)
-                    .where(
-                        Backfill.dag_id.in_(ids), Backfill.completed_at.is_(None), Backfill.id.not_in(held)
                     )
                 )
                 or 0

@@ -183,13 +183,31 @@ class Warehouse(abc.ABC):
 
         An adapter that opens a connection per operation (a DuckDB file, opened and closed around
         each call so that processes can share it) keeps it open for the block and holds the file
-        meanwhile: wrap short bursts of queries only. Read-only calls still open their own.
+        meanwhile: wrap short bursts of queries, or the body of a task that queues for the warehouse
+        anyway (the one-slot pool). Read-only calls share it, in a transaction that is rolled back.
 
         Examples
         --------
         >>> with wh.held_open():  # doctest: +SKIP
         ...     runs = wh.fetch("select * from monitoring_runs")
         ...     rows = wh.fetch("select * from drift_metrics")
+        """
+        yield self
+
+    @contextmanager
+    def lingering(self, seconds: float) -> Iterator[Warehouse]:
+        """Keep the connection of each call inside the block open for the next one, up to ``seconds``.
+
+        For an adapter that opens a connection per operation (a DuckDB file): calls that follow each
+        other within ``seconds`` share one open (an open and its closing checkpoint cost tens of
+        milliseconds), while a longer pause, say a computation between reads and writes, lets the
+        file go for other processes. Elsewhere it changes nothing.
+
+        Examples
+        --------
+        >>> with wh.lingering(0.5):  # doctest: +SKIP
+        ...     rows = wh.fetch("select * from dq_runs")
+        ...     wh.execute("delete from quarantine where dataset = 'x'")
         """
         yield self
 

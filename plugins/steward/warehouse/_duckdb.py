@@ -23,6 +23,10 @@ __all__ = ["DuckDBWarehouse"]
 log = logging.getLogger(__name__)
 
 _LOCK_MESSAGE = "Could not set lock on file"
+#: Longest pause between two tries for a locked file: a task of the one-slot warehouse pool holds the
+#: file for its whole body, so a task outside the pool gets in between two of them (a few tenths of a
+#: second); a refused open costs about 3 ms.
+_MAX_LOCK_RETRY_S = 0.25
 
 
 class _DuckDBSession(Session):
@@ -118,6 +122,9 @@ class DuckDBWarehouse(Warehouse):
         self._guard = threading.RLock()
         self._memory: duckdb.DuckDBPyConnection | None = None
         self._held: duckdb.DuckDBPyConnection | None = None  # the file, open for a held_open() block
+        self._linger_s: float | None = None  # inside a lingering() block
+        self._idle: duckdb.DuckDBPyConnection | None = None  # open after a call, until its timer ends
+        self._idle_timer: threading.Timer | None = None
         if self.path == ":memory:":
             self._memory = self._configure(duckdb.connect(":memory:"))
         else:
@@ -186,7 +193,7 @@ class DuckDBWarehouse(Warehouse):
                         "PostgreSQL warehouse (STEWARD_WAREHOUSE_URL) for concurrent readers and writers",
                     ) from exc
                 time.sleep(min(remaining, delay * random.uniform(0.5, 1.5)))  # noqa: S311 - jitter, not crypto
-                delay = min(delay * 2, 2.0)
+                delay = min(delay * 2, _MAX_LOCK_RETRY_S)
             else:
                 if time.monotonic() - started >= 1.0:
                     log.info(
@@ -196,18 +203,70 @@ class DuckDBWarehouse(Warehouse):
 
     @contextmanager
     def _open(self, *, read_only: bool = False) -> Iterator[Session]:
-        # ``:memory:`` keeps one shared connection (read-only means rolled back: tests); a file is
-        # opened per call, except inside held_open() (read-only calls still open their own)
-        held = self._memory if self._memory is not None else (None if read_only else self._held)
+        # ``:memory:`` keeps one shared connection; a file is opened per call, except inside
+        # held_open(). On a shared connection read-only means rolled back (the SQL is checked first):
+        # DuckDB opens a file once per process with one configuration, so a read-only connection
+        # beside the held one would be refused.
+        held = self._memory if self._memory is not None else self._held
         if held is not None:
             with self._guard:
                 yield _DuckDBSession(held)
             return
-        con = self._connect(read_only=read_only)
+        with self._guard:
+            con = self._take_idle() if not read_only else None
+            if read_only:
+                self._close_idle()  # one configuration per file and process: the read-only open needs it gone
+        if con is None:
+            con = self._connect(read_only=read_only)
+        keep = False
         try:
             yield _DuckDBSession(con)
+            keep = not read_only
         finally:
+            with self._guard:
+                if keep and self._linger_s is not None:
+                    self._idle = con
+                    self._idle_timer = threading.Timer(self._linger_s, self._idle_timeout, args=(con,))
+                    self._idle_timer.daemon = True
+                    self._idle_timer.start()
+                else:
+                    con.close()
+
+    def _take_idle(self) -> duckdb.DuckDBPyConnection | None:
+        """Return the lingering connection (no longer idle) or None; the caller holds ``_guard``."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        con, self._idle = self._idle, None
+        return con
+
+    def _close_idle(self) -> None:
+        con = self._take_idle()
+        if con is not None:
             con.close()
+
+    def _idle_timeout(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._guard:
+            if self._idle is con:  # still idle (closing an idle connection early is always safe)
+                self._close_idle()
+
+    @contextmanager
+    def lingering(self, seconds: float) -> Iterator[Warehouse]:
+        """Keep the file open between the block's calls while they follow within ``seconds``.
+
+        See :meth:`Warehouse.lingering`. The connection closes ``seconds`` after the last call ended
+        (a timer), when the block ends, or before a read-only call.
+        """
+        if self._memory is not None or self._linger_s is not None:
+            yield self
+            return
+        self._linger_s = float(seconds)
+        try:
+            yield self
+        finally:
+            with self._guard:
+                self._linger_s = None
+                self._close_idle()
 
     @contextmanager
     def held_open(self) -> Iterator[Warehouse]:
@@ -225,6 +284,8 @@ class DuckDBWarehouse(Warehouse):
                 con.close()
 
     def close(self) -> None:
-        """Close the in-memory connection (its data is lost); a file warehouse holds nothing open."""
+        """Close the in-memory connection (its data is lost) or a file's lingering one."""
         if self._memory is not None:
             self._memory.close()
+        with self._guard:
+            self._close_idle()

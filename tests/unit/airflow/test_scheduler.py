@@ -293,7 +293,11 @@ def test_rest_api_logs_in_sends_its_token_and_names_a_failed_call_in_one_line() 
             "POST",
             "/api/v2/dags/d/dagRuns",
             "Bearer tok-1",
-            {"logical_date": "2026-11-03T02:00:00+00:00", "conf": {"date": "2026-11-03"}},
+            {
+                "logical_date": "2026-11-03T02:00:00+00:00",
+                "run_after": "2026-11-03T02:00:00+00:00",  # queued runs of a DAG start in this order
+                "conf": {"date": "2026-11-03"},
+            },
         )
         with pytest.raises(RuntimeError) as missing:
             api.call("PATCH", "/dags/d/dagRuns/r/taskInstances/approval/-1/hitlDetails", {})

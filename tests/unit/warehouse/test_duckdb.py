@@ -188,3 +188,44 @@ def test_held_open_opens_the_file_once_for_its_calls_then_lets_it_go(
         assert _another_process_can_open(duckdb_path(duckdb_url))  # and let go after the block
         wh.fetch("select 1")
         assert opened == [False, False]  # back to one open per call
+
+
+def test_lingering_shares_an_open_between_close_calls_and_lets_the_file_go_in_a_pause(
+    duckdb_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
+    path = duckdb_path(duckdb_url)
+    opened: list[bool] = []
+    real_connect = duckdb_adapter.DuckDBWarehouse._connect
+
+    def counting(
+        self: duckdb_adapter.DuckDBWarehouse, *, read_only: bool = False
+    ) -> duckdb.DuckDBPyConnection:
+        opened.append(read_only)
+        return real_connect(self, read_only=read_only)
+
+    monkeypatch.setattr(duckdb_adapter.DuckDBWarehouse, "_connect", counting)
+    with connect(duckdb_url) as wh:
+        wh.migrate()
+        opened.clear()
+        with wh.lingering(2.0):
+            wh.replace_partition("quarantine", key, [{"reason": "late", "quarantined_at": "2026-11-21"}])
+            rows = wh.fetch("select dataset, reason from quarantine")
+            assert rows == [{"dataset": "leads", "reason": "late"}]
+            assert opened == [False]  # the second call found the first one's connection
+            assert not _another_process_can_open(path)  # held while calls follow each other
+            # a read-only call closes the lingering connection (DuckDB: one configuration per file)
+            assert wh.fetch("select count(*) as n from quarantine", read_only=True) == [{"n": 1}]
+            assert opened == [False, True]
+            wh.fetch("select 1")
+            assert opened == [False, True, False]
+        assert _another_process_can_open(path)  # the block's end closes it
+    with connect(duckdb_url) as wh, wh.lingering(0.2):
+        wh.fetch("select 1")
+        time.sleep(1.0)  # a pause longer than the linger: the timer closed it
+        assert _another_process_can_open(path)
+        wh.fetch("select 1")  # and the next call opens the file again
+    with connect(duckdb_url) as wh, wh.lingering(0.2):
+        with pytest.raises(WarehouseError):
+            wh.fetch("select * from no_such_table")
+        assert _another_process_can_open(path)  # a failed call does not keep its connection
