@@ -21,8 +21,10 @@ from steward._dates import check_date
 from steward.airflow.connections import WAREHOUSE_CONN_ID, warehouse_url_of  # read with every connection
 from steward.airflow.pools import POOL_ENV
 
-#: How long a pool task's DuckDB connection stays open waiting for the task's next call.
-_LINGER_S = 0.5
+#: How long a task's DuckDB connection stays open waiting for the task's next call: in the one-slot
+#: warehouse pool, and outside it (see :func:`_lingering`).
+_LINGER_IN_POOL_S = 0.5
+_LINGER_S = 0.1
 
 if TYPE_CHECKING:  # the warehouse pulls in duckdb/pyarrow: import it only when a task runs
     from steward._tracking import Tracker
@@ -219,7 +221,7 @@ def warehouse() -> Iterator[Warehouse]:
         log.debug("no Airflow connection %s (%s); using the default warehouse", WAREHOUSE_CONN_ID, exc)
     else:
         url = warehouse_url_of(conn)
-    with connect(url or default_url()) as wh, _held_in_pool(wh):
+    with connect(url or default_url()) as wh, _lingering(wh):
         applied = wh.migrate()  # idempotent: a fresh warehouse gets its tables on first use
         log.info("warehouse: %s%s", wh.url, f" (applied migrations {applied})" if applied else "")
         with tracking() as tracker:
@@ -231,27 +233,25 @@ def warehouse() -> Iterator[Warehouse]:
             _record_lineage(wh, tracker, failing=False)
 
 
-def _held_in_pool(wh: Warehouse) -> contextlib.AbstractContextManager[Any]:
-    """Let a task of the one-slot warehouse pool keep a DuckDB file open between close calls.
+def _lingering(wh: Warehouse) -> contextlib.AbstractContextManager[Any]:
+    """Let a task keep its DuckDB file open between calls that follow each other closely.
 
-    The pool (``STEWARD_WAREHOUSE_POOL``) already lets one such task at a time use the file, so its
-    transactions that follow each other within half a second share one open (an open and its closing
-    checkpoint cost tens of milliseconds, most of a short task's work); a longer computation lets the
-    file go, so tasks outside the pool (costs, carbon) are not held off by it. Outside the pool, or
-    with PostgreSQL, nothing changes.
+    An open and its closing checkpoint cost tens of milliseconds, most of a short task's work, and a
+    task often makes many short calls (a transaction per day reloaded). A task of the one-slot
+    warehouse pool (``STEWARD_WAREHOUSE_POOL``), which admits one such task at a time, keeps the file
+    across pauses up to half a second; a task outside it (costs, carbon) up to a tenth, so that the
+    pool's tasks, which wait for the file meanwhile, get it as soon as it computes. A longer pause
+    lets the file go. With PostgreSQL nothing changes.
     """
     pool = os.environ.get(POOL_ENV, "").strip()
-    if not pool:
-        return contextlib.nullcontext()
     try:
         from airflow.sdk import get_current_context
 
         task = get_current_context()["ti"].task
     except Exception:  # not inside a running task (a test, a CLI command)
         return contextlib.nullcontext()
-    if getattr(task, "pool", None) != pool:
-        return contextlib.nullcontext()
-    return wh.lingering(_LINGER_S)
+    in_pool = bool(pool) and getattr(task, "pool", None) == pool
+    return wh.lingering(_LINGER_IN_POOL_S if in_pool else _LINGER_S)
 
 
 def task_label(context: Mapping[str, Any]) -> tuple[str, str]:
