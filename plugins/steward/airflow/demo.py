@@ -256,15 +256,18 @@ def _run_with_scheduler(
         say(f"  {run.dag_id:<18} {nights:<24} {run.run_type:<15} {run.state:<8} ({run.duration_s:5.1f} s)")
 
     users, passwords = _demo_users(paths.airflow_home())
-    airflow = LocalAirflow({**os.environ, **users}, log_file)
+    # no triggerer yet: only the post-phase defers (a high-risk approval); started then, its start-up
+    # does not compete with the others' for the two cores
+    airflow = LocalAirflow({**os.environ, **users}, log_file, services=("dag-processor", "api-server"))
     later_dags = _post_phase_dags(post, quarterly)
     periodic: list[str] = []
     try:
         with airflow:
-            say("    starting Airflow: dag-processor, api-server, triggerer (LocalExecutor, SQLite metadata)")
+            say("    starting Airflow: dag-processor, api-server (LocalExecutor, SQLite metadata)")
             with _output_to(log_file):  # Airflow logs what it does in this process too
+                airflow.preload_scheduler()
+                airflow.wait_for_api()  # and warm its execution API while the DAG files are parsed
                 airflow.wait_for_dags((*dags, *later_dags))
-                airflow.wait_for_api()
                 airflow.pause(later_dags)  # none of them runs before its turn (no asset-triggered run)
                 since = dt.datetime.now(dt.UTC)
                 periodic = airflow.prepare(dags)
@@ -275,9 +278,11 @@ def _run_with_scheduler(
                 say(f"    backfill {dag_id}: {count} run(s) over {days[0]} .. {days[-1]}{when}")
             airflow.start_scheduler()
             say(f"    scheduler started ({time.monotonic() - started:.0f} s); each run as it ends:")
-            airflow.watch(dags, since, on_finished=report)
+            # quiet for 3 s: the scheduler (0.1 s idle sleep) creates a run an event causes well within it
+            airflow.watch(dags, since, on_finished=report, settle_s=3.0, poll_s=1.0)
             if later_dags:
                 say(f"    nightly runs ended in {time.monotonic() - started:.0f} s; now, run by run:")
+                airflow.start_service("triggerer")  # a high-risk approval defers to it
                 with _output_to(log_file):
                     airflow.clear_asset_queue(later_dags)  # no asset-triggered trigger run: ours only
                     airflow.prepare(later_dags)  # unpaused; the cron DAGs get no run for yesterday
@@ -364,7 +369,7 @@ def _run_post_phase(
             on_finished=of_the_night,
             while_waiting=approve_waiting if fires else None,
             settle_s=0.0,
-            poll_s=0.5,
+            poll_s=0.2,
         )
 
     def run_nights(dag_id: str) -> None:
@@ -379,7 +384,7 @@ def _run_post_phase(
             logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
             airflow.trigger(triggerer, dag_id, logical_date=logical, conf=demo_conf(dag_id, day))
         airflow.pause([dag_id], paused=False)
-        airflow.watch((dag_id,), since, on_finished=report, settle_s=0.0, poll_s=0.5)
+        airflow.watch((dag_id,), since, on_finished=report, settle_s=0.0, poll_s=0.2)
 
     for dag_id in post:
         if dag_id == "retention":

@@ -64,6 +64,8 @@ _GUARD = str(Path(__file__).with_name("_guard.py"))
 #: Seconds the guard gives a component to exit on SIGTERM before it SIGKILLs the component's group.
 _GRACE_S = 30.0
 
+#: Seconds the other components get to exit once the scheduler has (then SIGKILL).
+_SERVICE_GRACE_S = 3.0
 #: Components started before the DAGs are prepared; the scheduler starts after.
 _SERVICES = ("dag-processor", "api-server", "triggerer")
 #: Settings of the local components for a short, bounded run over past days.
@@ -221,6 +223,7 @@ class LocalAirflow:
         self._held: list[int] = []  # backfills held back until the rest is done
         self._log: IO[bytes] | None = None
         self._airflow = str(Path(sys.executable).with_name("airflow"))
+        self._go: Path | None = None  # the file a preloaded scheduler waits for
 
     # ------------------------------------------------------------------ processes
     def __enter__(self) -> LocalAirflow:
@@ -253,8 +256,31 @@ class LocalAirflow:
             start_new_session=True,  # Ctrl-C reaches us only; we stop the components in order
         )
 
+    def start_service(self, name: str) -> None:
+        """Start one more component (``airflow <name>``) inside the ``with`` block, e.g. a late triggerer."""
+        if name not in self._procs:
+            self._start(name)
+
+    def preload_scheduler(self) -> None:
+        """Start the scheduler's process now: it imports Steward's modules, then waits to be started.
+
+        :meth:`start_scheduler` lets it go. The imports (Great Expectations among them, seconds) then
+        overlap the DAG parsing and the backfills' creation instead of following them.
+        """
+        assert self._log is not None, "started inside the with block"
+        self._go = self.log_file.with_name(f".scheduler-go-{os.getpid()}-{id(self)}")
+        self._go.unlink(missing_ok=True)
+        env = {**self.env, _GO_ENV: str(self._go)}
+        command = guarded([sys.executable, "-m", "steward.airflow.scheduler", "scheduler"])
+        self._procs["scheduler"] = subprocess.Popen(  # noqa: S603 - our own venv's python, fixed arguments
+            command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
     def start_scheduler(self) -> None:
         """Start the scheduler, with Steward's modules already imported (see :func:`main`)."""
+        if self._go is not None:  # preloaded: let it go
+            self._go.touch()
+            return
         self._start("scheduler", [sys.executable, "-m", "steward.airflow.scheduler", "scheduler"])
 
     def check_alive(self) -> None:
@@ -265,6 +291,9 @@ class LocalAirflow:
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop every component, scheduler first; SIGKILL whatever is left after ``timeout_s``.
+
+        The scheduler gets ``timeout_s`` (its executor lets running tasks finish); the others, which
+        hold no work of their own once it has stopped, get a few seconds more.
 
         A second Ctrl-C or SIGTERM meanwhile does not cut the shutdown short (it would leave the
         components running): both are ignored until it ends.
@@ -288,7 +317,9 @@ class LocalAirflow:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
-        for _, proc in procs:
+        for name, proc in procs:
+            if name != "scheduler":  # the scheduler has stopped (its running tasks first): no work is left
+                deadline = min(deadline, time.monotonic() + _SERVICE_GRACE_S)  # (a triggerer took 10 s)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             # the group: task processes the component forked, even when the component itself is gone
@@ -309,8 +340,12 @@ class LocalAirflow:
                 urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=5) as resp,  # noqa: S310
             ):
                 if resp.status == 200:
+                    # The execution API builds its versioned routes on its first request (about 2.5 s):
+                    # here, rather than in the first tasks' start calls (a task waits for that answer).
+                    with contextlib.suppress(OSError):
+                        urllib.request.urlopen(f"{url}/execution/health", timeout=60).close()  # noqa: S310
                     return
-            time.sleep(1)
+            time.sleep(0.5)
         raise RuntimeError(
             f"the api-server did not answer at {url} within {timeout_s:.0f} s; see {self.log_file}"
         )
@@ -690,6 +725,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: The file a preloaded scheduler process waits for before it starts scheduling.
+_GO_ENV = "STEWARD_SCHEDULER_GO_FILE"
+
 #: Modules of steward.airflow that no task imports.
 _NOT_TASK_MODULES = frozenset({"demo", "scheduler", "ui", "local"})
 
@@ -725,8 +763,17 @@ def preload() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m steward.airflow.scheduler scheduler``: ``airflow scheduler`` after :func:`preload`."""
+    """``python -m steward.airflow.scheduler scheduler``: ``airflow scheduler`` after :func:`preload`.
+
+    With ``STEWARD_SCHEDULER_GO_FILE`` set, it waits for that file between the two
+    (:meth:`LocalAirflow.preload_scheduler`).
+    """
     preload()
+    go = os.environ.pop(_GO_ENV, "")
+    while go and not Path(go).exists():
+        time.sleep(0.05)
+    if go:
+        Path(go).unlink(missing_ok=True)
     from airflow.__main__ import main as airflow_main
 
     sys.argv = ["airflow", *(sys.argv[1:] if argv is None else argv)]

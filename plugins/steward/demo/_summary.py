@@ -183,7 +183,7 @@ def _print_records(days: Sequence[dt.date]) -> None:
     with connect() as wh:
         if not wh.table_exists("lineage_edges"):
             return
-        edges = wh.fetch("select count(*) as n, count(distinct run_id) as runs from lineage_edges")[0]
+        edges = wh.fetch(read_sql("demo/count_lineage_edges.sql"))[0]
         path = wh.fetch(read_sql("demo/select_lineage_example.sql"), {"partition": days[-1].isoformat()})
         retention = wh.fetch(read_sql("demo/count_retention_actions.sql"))
         erasures = wh.fetch(

@@ -160,20 +160,26 @@ def _another_process_can_open(path: str) -> bool:
     return probe.returncode == 0
 
 
-def test_held_open_opens_the_file_once_for_its_calls_then_lets_it_go(
-    duckdb_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
-    opened: list[bool] = []
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every open of a DuckDB file by the adapter from now on: True for a read-only one."""
+    opens: list[bool] = []
     real_connect = duckdb_adapter.DuckDBWarehouse._connect
 
     def counting(
         self: duckdb_adapter.DuckDBWarehouse, *, read_only: bool = False
     ) -> duckdb.DuckDBPyConnection:
-        opened.append(read_only)
+        opens.append(read_only)
         return real_connect(self, read_only=read_only)
 
     monkeypatch.setattr(duckdb_adapter.DuckDBWarehouse, "_connect", counting)
+    return opens
+
+
+def test_held_open_opens_the_file_once_for_its_calls_then_lets_it_go(
+    duckdb_url: str, opened: list[bool]
+) -> None:
+    key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
     with connect(duckdb_url) as wh:
         wh.migrate()
         opened.clear()
@@ -191,20 +197,10 @@ def test_held_open_opens_the_file_once_for_its_calls_then_lets_it_go(
 
 
 def test_lingering_shares_an_open_between_close_calls_and_lets_the_file_go_in_a_pause(
-    duckdb_url: str, monkeypatch: pytest.MonkeyPatch
+    duckdb_url: str, opened: list[bool]
 ) -> None:
     key = {"dataset": "leads", "partition_date": date(2026, 11, 20)}
     path = duckdb_path(duckdb_url)
-    opened: list[bool] = []
-    real_connect = duckdb_adapter.DuckDBWarehouse._connect
-
-    def counting(
-        self: duckdb_adapter.DuckDBWarehouse, *, read_only: bool = False
-    ) -> duckdb.DuckDBPyConnection:
-        opened.append(read_only)
-        return real_connect(self, read_only=read_only)
-
-    monkeypatch.setattr(duckdb_adapter.DuckDBWarehouse, "_connect", counting)
     with connect(duckdb_url) as wh:
         wh.migrate()
         opened.clear()

@@ -114,6 +114,8 @@ _MOVED_QUERIES: dict[str, dict[str, str]] = {
     "quality/select_night_runs.sql": {},
     "triggers/select_decisions.sql.j2": {"where": "where model = :model"},
 }
+#: Moved statements that aggregate (one row even over empty tables), each tested with rows below.
+_AGGREGATES = {"demo/count_lineage_edges.sql"}
 _DATE_PARAM = re.compile(r"day|since|start|end|window|night")
 
 
@@ -127,7 +129,7 @@ def test_every_moved_query_is_a_file_of_its_own() -> None:
     root = paths.sql_dir()
     for area in ("demo", "quality", "lifecycle"):
         on_disk = {p.relative_to(root).as_posix() for p in (root / area).glob("*.sql")}
-        assert on_disk == {q for q in _MOVED_QUERIES if q.startswith(f"{area}/")}
+        assert on_disk == {q for q in [*_MOVED_QUERIES, *_AGGREGATES] if q.startswith(f"{area}/")}
 
 
 def test_the_moved_queries_run_on_a_migrated_warehouse(warehouse: Warehouse) -> None:
@@ -136,3 +138,33 @@ def test_the_moved_queries_run_on_a_migrated_warehouse(warehouse: Warehouse) -> 
         sql = render_sql(relpath, **variables) if relpath.endswith(".j2") else read_sql(relpath)
         params = _bound(sql)
         assert warehouse.fetch(sql, params or None) == [], relpath
+
+
+def test_the_lineage_count_counts_a_run_per_dag_and_run_id(warehouse: Warehouse) -> None:
+    """Two DAGs' runs for one night share ``manual__<night>``: they are two runs, not one."""
+    now = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+    edge = {
+        "source_kind": "dataset",
+        "source_name": "leads",
+        "source_partition": "2026-11-01",
+        "target_kind": "table",
+        "target_name": "dq_runs",
+        "target_partition": "dataset=leads",
+        "recorded_at": now,
+    }
+    night = "manual__2026-11-01T02:00:00+00:00"
+    rows = [
+        {**edge, "run_id": night, "task": "governance_nightly.scan_pii_task"},
+        {**edge, "run_id": night, "task": "governance_nightly.record_assessments_task"},
+        {**edge, "run_id": night, "task": "data_export.run_export_task[0]"},
+        {**edge, "run_id": "manual__2026-11-02T02:00:00+00:00", "task": "data_export.run_export_task[1]"},
+    ]
+    for row in rows:
+        warehouse.execute(
+            "insert into lineage_edges (run_id, task, source_kind, source_name, source_partition, "
+            "target_kind, target_name, target_partition, recorded_at) values (:run_id, :task, "
+            ":source_kind, :source_name, :source_partition, :target_kind, :target_name, "
+            ":target_partition, :recorded_at)",
+            row,
+        )
+    assert warehouse.fetch(read_sql("demo/count_lineage_edges.sql")) == [{"n": 4, "runs": 3}]
