@@ -12,6 +12,8 @@ Modules
     Run ids: one format for every run Steward starts itself (the CLI, library calls, fired retrainings).
 ``_tracking``
     What the running task read and wrote, noted at the plumbing level for lineage and access history.
+``_yaml``
+    YAML reading for Steward's own files (the registry, coefficients), with libyaml's C parser when present.
 """
 
 from steward._dates import DATE_RANGE_ENV, DEFAULT_DATE_RANGE, check_date, check_dates, date_range
