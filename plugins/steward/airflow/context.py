@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import quote
 
 from steward._dates import check_date
 from steward.airflow.connections import WAREHOUSE_CONN_ID, warehouse_url_of  # read with every connection
-from steward.airflow.pools import POOL_ENV
+from steward.airflow.pools import warehouse_pool_args
 
 #: How long a task's DuckDB connection stays open waiting for the task's next call: in the one-slot
 #: warehouse pool, and outside it (see :func:`_lingering`).
@@ -243,14 +242,14 @@ def _lingering(wh: Warehouse) -> contextlib.AbstractContextManager[Any]:
     pool's tasks, which wait for the file meanwhile, get it as soon as it computes. A longer pause
     lets the file go. With PostgreSQL nothing changes.
     """
-    pool = os.environ.get(POOL_ENV, "").strip()
+    pool = warehouse_pool_args().get("pool")
     try:
         from airflow.sdk import get_current_context
 
         task = get_current_context()["ti"].task
     except Exception:  # not inside a running task (a test, a CLI command)
         return contextlib.nullcontext()
-    in_pool = bool(pool) and getattr(task, "pool", None) == pool
+    in_pool = pool is not None and getattr(task, "pool", None) == pool
     return wh.lingering(_LINGER_IN_POOL_S if in_pool else _LINGER_S)
 
 

@@ -356,7 +356,7 @@ def _run_post_phase(
     def run(dag_id: str, day: dt.date, conf: dict[str, str]) -> None:
         fires = dag_id == TRIGGER_DAG  # its night also waits for the retrainings it fired
         since = dt.datetime.now(dt.UTC)
-        logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+        logical = _night_run(day)
         airflow.trigger(triggerer, dag_id, logical_date=logical, conf=conf)
 
         def of_the_night(run: Any) -> None:
@@ -381,7 +381,7 @@ def _run_post_phase(
         since = dt.datetime.now(dt.UTC)
         airflow.pause([dag_id])
         for day in days:
-            logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+            logical = _night_run(day)
             airflow.trigger(triggerer, dag_id, logical_date=logical, conf=demo_conf(dag_id, day))
         airflow.pause([dag_id], paused=False)
         airflow.watch((dag_id,), since, on_finished=report, settle_s=0.0, poll_s=0.2)
@@ -396,6 +396,11 @@ def _run_post_phase(
             run_nights(dag_id)
     for dag_id in quarterly:
         run(dag_id, days[-1], {"quarter": _quarter(days[-1])})
+
+
+def _night_run(day: dt.date) -> dt.datetime:
+    """Return the logical date of a post-phase run for ``day``: 02:00 UTC of the night."""
+    return dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
 
 
 def _quarter(day: dt.date) -> str:
@@ -430,7 +435,7 @@ def _run_with_dag_test(
             raise RuntimeError(f"DAG {dag_id!r} not found in {paths.project_dir() / 'dags'}")
         shorten_retries(dag)
         started = time.monotonic()
-        logical = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+        logical = _night_run(day)
         with _output_to(log_file):
             # The date param pins the partition: dag.test() infers a manual data interval
             # that ends at the logical date, one day earlier than a scheduled run's.

@@ -245,12 +245,14 @@ class LocalAirflow:
             if self._log is not None:
                 self._log.close()
 
-    def _start(self, name: str, command: list[str] | None = None) -> None:
+    def _start(
+        self, name: str, command: list[str] | None = None, extra_env: Mapping[str, str] | None = None
+    ) -> None:
         assert self._log is not None, "started inside the with block"
         guarded_command = guarded(command or [self._airflow, name])
         self._procs[name] = subprocess.Popen(  # noqa: S603 - our own venv's airflow, fixed arguments
             guarded_command,
-            env=dict(self.env),
+            env={**self.env, **(extra_env or {})},
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us only; we stop the components in order
@@ -267,21 +269,16 @@ class LocalAirflow:
         :meth:`start_scheduler` lets it go. The imports (Great Expectations among them, seconds) then
         overlap the DAG parsing and the backfills' creation instead of following them.
         """
-        assert self._log is not None, "started inside the with block"
         self._go = self.log_file.with_name(f".scheduler-go-{os.getpid()}-{id(self)}")
         self._go.unlink(missing_ok=True)
-        env = {**self.env, _GO_ENV: str(self._go)}
-        command = guarded([sys.executable, "-m", "steward.airflow.scheduler", "scheduler"])
-        self._procs["scheduler"] = subprocess.Popen(  # noqa: S603 - our own venv's python, fixed arguments
-            command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self._start("scheduler", _scheduler_command(), {_GO_ENV: str(self._go)})
 
     def start_scheduler(self) -> None:
         """Start the scheduler, with Steward's modules already imported (see :func:`main`)."""
         if self._go is not None:  # preloaded: let it go
             self._go.touch()
             return
-        self._start("scheduler", [sys.executable, "-m", "steward.airflow.scheduler", "scheduler"])
+        self._start("scheduler", _scheduler_command())
 
     def check_alive(self) -> None:
         """Raise when a component exited: the demo cannot go on without it."""
@@ -452,7 +449,11 @@ class LocalAirflow:
 
     @staticmethod
     def _complete_backfills(dag_ids: list[str]) -> None:
-        """Mark the unfinished backfills of ``dag_ids`` complete (left by an interrupted run or try)."""
+        """Mark the unfinished backfills of ``dag_ids`` complete.
+
+        Those left by an interrupted run or try, or whose runs have all ended (:meth:`watch`; the
+        scheduler would mark them up to 30 s later).
+        """
         from airflow.models.backfill import Backfill
         from airflow.utils.session import create_session
         from sqlalchemy import update
@@ -727,6 +728,12 @@ def free_port() -> int:
 
 #: The file a preloaded scheduler process waits for before it starts scheduling.
 _GO_ENV = "STEWARD_SCHEDULER_GO_FILE"
+
+
+def _scheduler_command() -> list[str]:
+    """``airflow scheduler`` through :func:`main`, so that Steward's modules are imported first."""
+    return [sys.executable, "-m", "steward.airflow.scheduler", "scheduler"]
+
 
 #: Modules of steward.airflow that no task imports.
 _NOT_TASK_MODULES = frozenset({"demo", "scheduler", "ui", "local"})

@@ -183,8 +183,8 @@ class Warehouse(abc.ABC):
 
         An adapter that opens a connection per operation (a DuckDB file, opened and closed around
         each call so that processes can share it) keeps it open for the block and holds the file
-        meanwhile: wrap short bursts of queries, or the body of a task that queues for the warehouse
-        anyway (the one-slot pool). Read-only calls share it, in a transaction that is rolled back.
+        meanwhile: wrap short bursts of queries only (:meth:`lingering` lets it go in a pause). Read-only
+        calls share it, in a transaction that is rolled back.
 
         Examples
         --------

@@ -23,9 +23,9 @@ __all__ = ["DuckDBWarehouse"]
 log = logging.getLogger(__name__)
 
 _LOCK_MESSAGE = "Could not set lock on file"
-#: Longest pause between two tries for a locked file: a task of the one-slot warehouse pool holds the
-#: file for its whole body, so a task outside the pool gets in between two of them (a few tenths of a
-#: second); a refused open costs about 3 ms.
+#: Longest pause between two tries for a locked file: another task keeps the file only while its calls
+#: follow each other (``lingering``), so the file is free again within tenths of a second; a refused
+#: open costs about 3 ms.
 _MAX_LOCK_RETRY_S = 0.25
 
 
