@@ -2,6 +2,14 @@
 
 GX costs seconds to import and logs hundreds of INFO lines; nothing here imports it until
 a validation actually runs, and its loggers and progress bars are turned down first.
+
+GX 1.24 builds an expectation's configuration (a pydantic ``dict()`` and a new
+``ExpectationConfiguration``) once per *key* it looks up in ``Expectation._get_domain_kwargs``,
+``_get_success_kwargs`` and ``_get_runtime_kwargs``: about 90 builds per expectation and a third of
+a small partition's validation. :func:`_read_kwargs_once` replaces those three methods (and
+``_get_success_kwarg``) with the same code reading the kwargs once per call; the values are the same
+(``tests/unit/quality/test_gx.py`` compares them with GX's own on every suite). Other GX versions are
+left alone.
 """
 
 from __future__ import annotations
@@ -46,7 +54,80 @@ def _gx() -> Any:
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    _read_kwargs_once(gx.__version__)
     return gx
+
+
+#: The GX versions whose ``Expectation`` kwargs methods :func:`_read_kwargs_once` reproduces.
+_KWARGS_PATCH_FOR = "1.24."
+#: GX's own methods, kept for the tests that compare them with the replacements.
+GX_KWARGS_METHODS: dict[str, Any] = {}
+
+
+def _read_kwargs_once(version: str) -> bool:
+    """Replace GX 1.24's ``Expectation`` kwargs lookups with ones that build the configuration once.
+
+    Each replacement is GX 1.24.1's method with ``self.configuration.kwargs`` read into a local
+    before the loop instead of inside it. Returns whether the methods are replaced (never for
+    another GX version, whose methods may differ).
+    """
+    if not version.startswith(_KWARGS_PATCH_FOR):
+        return False
+    if GX_KWARGS_METHODS:
+        return True
+    from great_expectations.expectations import expectation as gx_expectation
+
+    cls = gx_expectation.Expectation
+    names = ("_get_success_kwarg", "_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs")
+    GX_KWARGS_METHODS.update({name: cls.__dict__[name] for name in names})
+    gx_log = gx_expectation.logger
+
+    def success_kwarg(self: Any, kwargs: dict[str, Any], key: str, default: Any = None) -> Any:
+        if key in kwargs:
+            return kwargs[key]
+        field = self.__fields__.get(key)
+        if field is not None:
+            return field.default if not field.required else default
+        gx_log.warning(
+            f'_get_success_kwarg called with key "{key}", '
+            f"but it is not a known field of {type(self).__name__}"
+        )
+        return default
+
+    def _get_success_kwarg(self: Any, key: str, default: Any = None) -> Any:
+        return success_kwarg(self, self.configuration.kwargs, key, default)
+
+    def _get_domain_kwargs(self: Any) -> dict[str, Any]:
+        kwargs = self.configuration.kwargs
+        domain_kwargs = {key: kwargs.get(key, self._get_default_value(key)) for key in self.domain_keys}
+        missing = set(self.domain_keys) - set(domain_kwargs)
+        if missing:
+            raise gx_expectation.InvalidExpectationKwargsError(f"Missing domain kwargs: {list(missing)}")
+        return domain_kwargs
+
+    def _get_success_kwargs(self: Any) -> dict[str, Any]:
+        domain_kwargs = self._get_domain_kwargs()
+        kwargs = self.configuration.kwargs
+        success_kwargs = {key: kwargs.get(key, self._get_default_value(key)) for key in self.success_keys}
+        success_kwargs.update(domain_kwargs)
+        return success_kwargs
+
+    def _get_runtime_kwargs(self: Any, runtime_configuration: dict[str, Any] | None = None) -> dict[str, Any]:
+        runtime_configuration = runtime_configuration or {}
+        success_kwargs = self._get_success_kwargs()
+        kwargs = self.configuration.kwargs
+        runtime_kwargs = {
+            key: runtime_configuration.get(key, success_kwarg(self, kwargs, key)) for key in self.runtime_keys
+        }
+        runtime_kwargs.update(success_kwargs)
+        runtime_kwargs["result_format"] = gx_expectation.parse_result_format(runtime_kwargs["result_format"])
+        return runtime_kwargs
+
+    replacements = (_get_success_kwarg, _get_domain_kwargs, _get_success_kwargs, _get_runtime_kwargs)
+    for name, method in zip(names, replacements, strict=True):
+        method.__qualname__ = f"Expectation.{name}"
+        setattr(cls, name, method)
+    return True
 
 
 @lru_cache(maxsize=1)
