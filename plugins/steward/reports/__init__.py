@@ -21,12 +21,13 @@ from steward.reports._governance import (
     run_note,
     run_outputs,
 )
-from steward.reports._render import format_p, render, write_report
+from steward.reports._render import format_p, prepare_templates, render, write_report
 from steward.reports._svg import PALETTE, Figure, Panel, date_ticks, nice_ticks, span
 
 __all__ = [
     # rendering
     "format_p",
+    "prepare_templates",
     "render",
     "write_report",
     # charts (inline SVG)

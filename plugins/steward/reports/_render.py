@@ -46,6 +46,20 @@ def _env() -> jinja2.Environment:
     return env
 
 
+def prepare_templates() -> list[str]:
+    """Compile every report template now rather than at its first render; return their names.
+
+    A process that forks task processes (the demo's scheduler, see
+    :func:`steward.airflow.scheduler.preload`) calls it once: each task then renders with the
+    compiled templates it inherited instead of compiling its own (tens of milliseconds a task).
+    """
+    env = _env()
+    names = env.list_templates(filter_func=lambda name: name.endswith(".j2"))
+    for name in names:
+        env.get_template(name)
+    return names
+
+
 def render(template: str, **context: Any) -> str:
     """Render ``templates/<template>`` with ``context``."""
     return _env().get_template(template).render(**context)

@@ -6,6 +6,8 @@ Modules
     Control limits calibrated by simulation to a target in-control false-alarm rate.
 ``_charts``
     Control charts for nightly metric series: EWMA, tabular CUSUM and Shewhart individuals.
+``_table``
+    The calibrated widths of the default chart options, tabulated.
 """
 
 from steward.spc._calibrate import REPLICATES, calibrated_width, false_signal_target

@@ -102,3 +102,43 @@ def test_calibration_is_deterministic_and_wider_with_estimated_limits() -> None:
         assert calibrated_width(method, phase_i=PHASE_I) == estimated  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="phase_i must be at least 2"):
         calibrated_width("ewma", phase_i=1)
+
+
+def test_the_tabulated_default_widths_are_what_the_simulation_gives() -> None:
+    from steward.registry._monitoring import ControlChartPolicy
+    from steward.spc._calibrate import _default_keys, _simulate
+    from steward.spc._table import WIDTHS
+
+    assert sorted(WIDTHS, key=repr) == sorted(_default_keys(), key=repr)
+    for key, width in WIDTHS.items():
+        assert _simulate(*key) == pytest.approx(width, rel=1e-12, abs=1e-12), key
+    # the registry's defaults, with which every series of a model is charted, are all in the table
+    policy = ControlChartPolicy()
+    for kind in policy.arl0:
+        for method in ("ewma", "cusum", "shewhart"):
+            for phase_i in (None, policy.baseline):
+                for direction in ("both", "up", "down"):
+                    key = (
+                        method,
+                        phase_i,
+                        policy.arl0_of(kind),
+                        policy.horizon,
+                        policy.lam,
+                        policy.k,
+                        direction,
+                    )
+                    assert (*key, "moving_range") in WIDTHS
+
+
+def test_options_outside_the_table_are_simulated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from steward.spc import _calibrate
+
+    simulated: list[tuple[object, ...]] = []
+    real = _calibrate._simulate
+    monkeypatch.setattr(_calibrate, "_simulate", lambda *key: simulated.append(key) or real(*key))
+    _calibrate._width.cache_clear()
+    tabulated = calibrated_width("ewma", phase_i=20)
+    assert simulated == []
+    other = calibrated_width("ewma", phase_i=20, arl0=200.0)
+    assert simulated == [("ewma", 20, 200.0, 60, 0.2, 0.5, "both", "moving_range")]
+    assert other < tabulated  # a shorter ARL0 tolerates more false signals: narrower limits
