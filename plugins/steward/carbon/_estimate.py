@@ -1,8 +1,9 @@
 """Daily usage estimates in the warehouse: read ``cost_line_daily``, estimate, allocate, compare regions.
 
-One day is written in one transaction (``carbon_usage_daily``, ``carbon_allocated_daily``,
-``carbon_region_comparison``, each replaced by day), so reruns and restated billing replace,
-never add.
+The days of one call are read in one query, estimated, allocated and compared together (each
+per day, as one day at a time would) and written in one transaction (``carbon_usage_daily``,
+``carbon_allocated_daily``, ``carbon_region_comparison``, each replaced by day), so reruns and
+restated billing replace, never add, and a failed write leaves every day as it was.
 """
 
 from __future__ import annotations
@@ -50,16 +51,17 @@ CARBON_MEASURES: tuple[str, ...] = ("x_Co2eKg", "x_EnergyKwh", "BilledCost")
 _TS = pa.timestamp("us", tz="UTC")
 
 
-def _day_range(day: dt.date) -> dict[str, dt.datetime]:
+def _day_range(day: dt.date, last: dt.date | None = None) -> dict[str, dt.datetime]:
     start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    return {"day_start": start, "day_end": start + dt.timedelta(days=1)}
+    end = dt.datetime.combine(last or day, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
+    return {"day_start": start, "day_end": end}
 
 
-def read_usage_lines(warehouse: Warehouse, day: dt.date) -> pa.Table:
-    """Return the usage lines of ``cost_line_daily`` charged on ``day`` (UTC)."""
+def read_usage_lines(warehouse: Warehouse, day: dt.date, last: dt.date | None = None) -> pa.Table:
+    """Return the usage lines of ``cost_line_daily`` charged on ``day`` (UTC), or ``day`` .. ``last``."""
     from steward.warehouse import read_sql
 
-    return warehouse.fetch_arrow(read_sql("carbon/select_usage_lines.sql"), _day_range(day))
+    return warehouse.fetch_arrow(read_sql("carbon/select_usage_lines.sql"), _day_range(day, last))
 
 
 def usage_days(warehouse: Warehouse, billing_periods: Iterable[dt.date]) -> list[dt.date]:
@@ -172,7 +174,7 @@ def estimate_days(
     models: Sequence[Model] = (),
     candidates: Sequence[CandidateRegion] = (),
 ) -> CarbonDaysResult:
-    """Estimate each day's usage emissions from ``cost_line_daily`` and write them, one transaction a day.
+    """Estimate each day's usage emissions from ``cost_line_daily`` and write them in one transaction.
 
     Parameters
     ----------
@@ -200,47 +202,72 @@ def estimate_days(
     >>> estimate_days(wh, days=[date(2026, 11, 3)], coefficients=load_coefficients())  # doctest: +SKIP
     CarbonDaysResult(run_id='manual__...', coefficients_version='2026.11', days=[...], ...)
     """
-    days = check_dates(days, what="carbon estimate: charge day")
+    wanted = sorted(set(check_dates(days, what="carbon estimate: charge day")))
     run_id = run_id or new_run_id("manual")
     result = CarbonDaysResult(run_id=run_id, coefficients_version=coefficients.version)
-    for day in sorted(set(days)):
-        lines = read_usage_lines(warehouse, day)
-        usage = estimate_usage_emissions(lines, coefficients=coefficients, utilization=utilization)
-        now = dt.datetime.now(dt.UTC)
+    if not wanted:
+        return result
+    # One read, one estimate, one allocation and one comparison for all the days: each works per day
+    # (the allocation splits shared lines within a day x account x currency), so the rows are those
+    # of one call per day, without its fixed costs (a DuckDB engine per allocation, a transaction).
+    lines = read_usage_lines(warehouse, wanted[0], wanted[-1])
+    usage = estimate_usage_emissions(lines, coefficients=coefficients, utilization=utilization)
+    now = dt.datetime.now(dt.UTC)
+    allocated = None
+    if allocation is not None and usage.num_rows:
+        allocated = _stamp(
+            allocate_carbon(usage, allocation, models=models),
+            {
+                "x_CoefficientsVersion": (coefficients.version, pa.string()),
+                "x_RunId": (run_id, pa.string()),
+                "x_AllocatedAt": (now, _TS),
+            },
+        )
+    comparison = None
+    if candidates:
+        comparison = compare_regions(usage, candidates=candidates, coefficients=coefficients)
+        comparison = _stamp(comparison, {"run_id": (run_id, pa.string()), "computed_at": (now, _TS)})
+    stamped = _stamp(usage, {"x_RunId": (run_id, pa.string()), "x_EstimatedAt": (now, _TS)})
+    # an empty day is written as [] (clears the day): Warehouse refuses an empty table carrying the key
+    writes: list[tuple[str, dict[str, Any], Any]] = []
+    per_day: list[tuple[dt.date, pa.Table]] = []
+    for day in wanted:
         key = {"x_ChargeDate": day}
-        # an empty day is written as [] (clears the day): Warehouse refuses an empty table carrying the key
-        stamped = _stamp(usage, {"x_RunId": (run_id, pa.string()), "x_EstimatedAt": (now, _TS)})
-        writes: list[tuple[str, dict[str, Any], Any]] = [
-            (USAGE_TABLE, key, stamped if usage.num_rows else [])
-        ]
+        day_usage = _of_day(stamped, "x_ChargeDate", day)
+        writes.append((USAGE_TABLE, key, day_usage if day_usage.num_rows else []))
         if allocation is not None:
-            allocated = allocate_carbon(usage, allocation, models=models) if usage.num_rows else None
-            if allocated is not None:
-                allocated = _stamp(
-                    allocated,
-                    {
-                        "x_CoefficientsVersion": (coefficients.version, pa.string()),
-                        "x_RunId": (run_id, pa.string()),
-                        "x_AllocatedAt": (now, _TS),
-                    },
+            day_allocated = _of_day(allocated, "x_ChargeDate", day) if allocated is not None else None
+            writes.append(
+                (
+                    ALLOCATED_TABLE,
+                    key,
+                    day_allocated if day_allocated is not None and day_allocated.num_rows else [],
                 )
-                writes.append((ALLOCATED_TABLE, key, allocated if allocated.num_rows else []))
-            else:
-                writes.append((ALLOCATED_TABLE, key, []))
-        if candidates:
-            comparison = compare_regions(usage, candidates=candidates, coefficients=coefficients)
-            comparison = _stamp(comparison, {"run_id": (run_id, pa.string()), "computed_at": (now, _TS)})
-            writes.append((COMPARISON_TABLE, {"charge_date": day}, comparison if comparison.num_rows else []))
-        written = warehouse.replace_partitions(writes)
+            )
+        if comparison is not None:
+            day_comparison = _of_day(comparison, "charge_date", day)
+            writes.append(
+                (COMPARISON_TABLE, {"charge_date": day}, day_comparison if day_comparison.num_rows else [])
+            )
+        per_day.append((day, day_usage))
+    written = warehouse.replace_partitions(writes)
+    per_table = len(writes) // len(wanted)
+    for i, (day, day_usage) in enumerate(per_day):
+        counts = written[i * per_table : (i + 1) * per_table]
         result.days.append(day)
-        result.usage_rows += written[0]
+        result.usage_rows += counts[0]
         if allocation is not None:
-            result.allocated_rows += written[1]
-        if candidates:
-            result.comparison_rows += written[-1]
-        _add_totals(result, usage)
-        log.info("carbon usage %s: %d lines, %d written", day, lines.num_rows, written[0])
+            result.allocated_rows += counts[1]
+        if comparison is not None:
+            result.comparison_rows += counts[-1]
+        _add_totals(result, day_usage)
+        log.info("carbon usage %s: %d lines, %d written", day, day_usage.num_rows, counts[0])
     return result
+
+
+def _of_day(table: pa.Table, column: str, day: dt.date) -> pa.Table:
+    """Return the rows of ``table`` whose date ``column`` is ``day``, in their order."""
+    return table.filter(pc.equal(table.column(column), pa.scalar(day, pa.date32())))
 
 
 def _add_totals(result: CarbonDaysResult, usage: pa.Table) -> None:

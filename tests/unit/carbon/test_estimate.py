@@ -166,3 +166,33 @@ def _counts(wh) -> dict[str, dict]:
         rows = wh.fetch(f'select "x_ChargeDate" as d, count(*) as n from {table} group by 1')
         out[name] = {r["d"]: int(r["n"]) for r in rows}
     return out
+
+
+def test_days_estimated_together_write_the_rows_of_one_call_a_day(billed) -> None:
+    wh = billed
+    options = {
+        "coefficients": load_coefficients(),
+        "run_id": "r1",
+        "allocation": AllocationConfig(),
+        "candidates": [CandidateRegion(provider="aws", region="eu-north-1")],
+    }
+    empty = dt.date(2026, 11, 5)  # no billing lines: its rows are cleared
+
+    def stored() -> dict[str, list[str]]:
+        out = {}
+        for table in ("carbon_usage_daily", "carbon_allocated_daily", "carbon_region_comparison"):
+            rows = wh.fetch(f"select * from {table}")
+            stamps = {"x_EstimatedAt", "x_AllocatedAt", "computed_at"}
+            out[table] = sorted(repr(sorted((k, v) for k, v in r.items() if k not in stamps)) for r in rows)
+        return out
+
+    together = estimate_days(wh, days=[NEXT, empty, DAY], **options)
+    rows_together = stored()
+    assert together.days == [DAY, NEXT, empty]
+    assert len(rows_together["carbon_usage_daily"]) == 4 and rows_together["carbon_region_comparison"]
+    one_by_one = [estimate_days(wh, days=[d], **options) for d in (DAY, NEXT, empty)]
+    assert stored() == rows_together
+    assert together.usage_rows == sum(r.usage_rows for r in one_by_one) == 4
+    assert together.allocated_rows == sum(r.allocated_rows for r in one_by_one)
+    assert together.comparison_rows == sum(r.comparison_rows for r in one_by_one)
+    assert together.co2e_kg == pytest.approx(sum(r.co2e_kg for r in one_by_one), rel=1e-12)
