@@ -4,8 +4,9 @@
 starts each component: run as a script (it imports nothing of Steward or Airflow), as the leader of
 a session of its own. It asks the kernel for SIGTERM when its parent dies (``PR_SET_PDEATHSIG``), so
 a ``steward demo`` killed hard (SIGKILL, a crash) still stops its components. On SIGTERM or SIGINT it
-passes SIGTERM to its process group (the component, its workers and task processes), waits up to
-``GRACE_S`` seconds for the component to exit, then SIGKILLs whatever is left of the group. It exits
+passes SIGTERM to its process group (the component, its workers and task processes), again on every
+repeated request, waits up to ``GRACE_S`` seconds from the first for the component to exit, then
+SIGKILLs whatever is left of the group. It exits
 as the component did (same code, or the same signal), so the runner's messages stay true.
 """
 
@@ -49,9 +50,12 @@ def main(argv: list[str]) -> None:
     stopping: list[bool] = []  # set once asked to stop
 
     def stop(signum: int, frame: object) -> None:
+        # Passed on every time: a component's handler can lose its SystemExit when the signal lands in
+        # a garbage-collection callback ("Exception ignored in ..."), and the component runs on until
+        # asked again (apache/airflow#11982, #15753). The grace counts from the first request.
+        _kill_rest_of_group(signal.SIGTERM)
         if not stopping:
             stopping.append(True)
-            _kill_rest_of_group(signal.SIGTERM)
             signal.setitimer(signal.ITIMER_REAL, grace_s)  # then `overdue`, unless the component exited
 
     def overdue(signum: int, frame: object) -> None:

@@ -66,6 +66,45 @@ def test_stop_kills_a_component_that_ignores_sigterm_and_its_children(tmp_path: 
     assert not _alive(child)  # the component's own child went with its process group
 
 
+#: A component whose first SIGTERM is lost (as when Airflow's handler raises SystemExit inside a
+#: garbage-collection callback: "Exception ignored in ..."); it exits when asked again.
+ONCE_DEAF = (
+    "import signal, sys, time\n"
+    "asked = []\n"
+    "def handler(signum, frame):\n"
+    "    asked.append(signum)\n"
+    "    if len(asked) > 1:\n"
+    "        sys.exit(0)\n"
+    "signal.signal(signal.SIGTERM, handler)\n"
+    "print('ready', flush=True)\n"
+    "while True:\n"
+    "    time.sleep(0.05)\n"
+)
+
+
+def test_after_a_normal_end_a_component_that_lost_its_sigterm_is_asked_again(tmp_path: Path) -> None:
+    log = tmp_path / "components.log"
+    with LocalAirflow(dict(os.environ), log, services=()) as airflow:
+        # as the scheduler, which has the whole timeout (the other components have a second)
+        airflow._start("scheduler", [sys.executable, "-c", ONCE_DEAF])
+        proc = airflow._procs["scheduler"]
+        assert _wait_for_line(log) == "ready"
+        started = time.monotonic()
+    assert proc.returncode == 0  # it exited on the second request, not killed after the 30 s
+    assert time.monotonic() - started < 10
+
+
+def test_while_tasks_may_run_the_stop_asks_once_then_kills(tmp_path: Path) -> None:
+    # a second SIGTERM could cut a running task short: without ask_again the component gets one
+    log = tmp_path / "components.log"
+    with LocalAirflow(dict(os.environ), log, services=()) as airflow:
+        airflow._start("scheduler", [sys.executable, "-c", ONCE_DEAF])
+        proc = airflow._procs["scheduler"]
+        assert _wait_for_line(log) == "ready"
+        airflow.stop(timeout_s=3.0)
+    assert proc.returncode == -signal.SIGKILL
+
+
 def test_an_error_inside_the_block_stops_the_components(tmp_path: Path) -> None:
     log = tmp_path / "components.log"
     before = signal.getsignal(signal.SIGTERM)
