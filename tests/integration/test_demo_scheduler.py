@@ -129,6 +129,18 @@ def test_the_failed_night_is_a_failed_run_and_the_other_succeeds(demo: dict) -> 
     assert "data_quality       2026-11-04" in demo["stdout"] and " failed " in demo["stdout"]
 
 
+def test_each_cost_night_starts_once_its_quality_night_has(demo: dict) -> None:
+    # paced one for one: all at once, the short cost nights slowed the first quality nights on 2 cores
+    started = {
+        (r["dag_id"], r["logical_date"][:10]): _when(r["start_date"])
+        for r in demo["runs"]
+        if r["run_type"] == "backfill"
+    }
+    # (the first nights of both start together, with the scheduler)
+    for night in NIGHTS[1:]:
+        assert started[("cloud_costs", night.isoformat())] >= started[("data_quality", night.isoformat())]
+
+
 def test_asset_triggered_runs_monitor_every_passed_night(demo: dict) -> None:
     by_dag: dict[str, list[dict]] = {}
     for r in demo["runs"]:
@@ -175,14 +187,31 @@ def test_task_logs_are_where_airflow_writes_them_and_nothing_is_left_running(dem
 def test_post_phase_runs_were_created_in_order_and_ran_through_the_executor(demo: dict) -> None:
     nights = [n.isoformat() for n in NIGHTS]
     manual = sorted((r for r in demo["runs"] if r["run_type"] == "manual"), key=lambda r: r["start_date"])
-    # each DAG night by night, DAG after DAG, then the quarter's extract: the order of the test runner
-    expected = [(dag, n) for dag in POST for n in nights] + [("esg_extract", nights[-1])]
-    assert [(r["dag_id"], r["logical_date"][:10]) for r in manual] == expected
+    # each DAG night by night; DAG after DAG, the governance records and the exports side by side (they
+    # share nothing); then the quarter's extract
+    turns = [("governance_nightly", "data_export"), ("retraining_trigger",), ("retention",), ("esg_extract",)]
+    assert {r["dag_id"] for r in manual} == {d for turn in turns for d in turn}
+    for dag in (*POST, "esg_extract"):
+        mine = [r for r in manual if r["dag_id"] == dag]
+        assert [r["logical_date"][:10] for r in mine] == (nights[-1:] if dag == "esg_extract" else nights)
+        for before, after in itertools.pairwise(mine):  # one at a time
+            assert _when(before["end_date"]) <= _when(after["start_date"]), (
+                before["run_id"],
+                after["run_id"],
+            )
+    for turn, following in itertools.pairwise(turns):  # a turn ends before the next one starts
+        ends = max(_when(r["end_date"]) for r in manual if r["dag_id"] in turn)
+        assert ends <= min(_when(r["start_date"]) for r in manual if r["dag_id"] in following), (
+            turn,
+            following,
+        )
     assert {r["triggering_user_name"] for r in manual} == {"steward-demo"}
     assert all(r["state"] == "success" for r in manual), [(r["dag_id"], r["state"]) for r in manual]
-    for before, after in itertools.pairwise(manual):  # one at a time
-        assert _when(before["end_date"]) <= _when(after["start_date"]), (before["run_id"], after["run_id"])
-    assert json.loads(manual[4]["conf"]) == {"date": nights[0], "evaluated_at": "2026-11-04T04:00:00+00:00"}
+    first_trigger = next(r for r in manual if r["dag_id"] == "retraining_trigger")
+    assert json.loads(first_trigger["conf"]) == {
+        "date": nights[0],
+        "evaluated_at": "2026-11-04T04:00:00+00:00",
+    }
     assert demo["states"]["retraining_trigger"] == dict.fromkeys(nights, "success")
     assert demo["states"]["esg_extract"] == {"2026Q4": "success"}
     # every task of those runs was queued by the scheduler and ran in a process of its own

@@ -74,6 +74,13 @@ RUNNERS = ("scheduler", "test")
 RUNNER_ENV = "STEWARD_DEMO_RUNNER"
 #: The retraining trigger and the DAG its decisions fire (the demo waits for those runs too).
 TRIGGER_DAG, RETRAINING_DAG = "retraining_trigger", "model_retraining"
+#: The backfilled DAGs whose nights the scheduler runner paces: a cost night starts once the quality
+#: night of the same rank has (:meth:`steward.airflow.scheduler.LocalAirflow.pace_backfill`).
+QUALITY_DAG, COST_DAG = "data_quality", "cloud_costs"
+#: Post-phase DAGs that neither read what the other writes (governance records: the lake and the
+#: nightly tables; exports: the lake and the registry): when they follow each other in the post-phase,
+#: the scheduler runs their nights side by side, their tasks taking turns in the warehouse pool.
+SIDE_BY_SIDE = frozenset({"governance_nightly", "data_export"})
 
 
 def openlineage_events_file() -> Path:
@@ -144,7 +151,8 @@ def shorten_retries(dag: Any, delay: dt.timedelta = dt.timedelta(seconds=2)) -> 
         t.retry_exponential_backoff = 0
 
 
-def _migrate_metadata(log_file: Path, say: Callable[[str], None]) -> None:
+def _migrate_metadata(log_file: Path, say: Callable[[str], None], *, pool: bool = True) -> None:
+    """Migrate Airflow's metadata database; create the warehouse pool unless ``pool`` is false."""
     say(f"Preparing Airflow metadata (SQLite) in {paths.airflow_home()} ...")
     airflow_bin = Path(sys.executable).with_name("airflow")
     with log_file.open("ab") as fh:
@@ -153,9 +161,11 @@ def _migrate_metadata(log_file: Path, say: Callable[[str], None]) -> None:
         )
     if proc.returncode != 0:
         raise RuntimeError(f"`airflow db migrate` failed (exit {proc.returncode}); see {log_file}")
-    from steward.airflow.pools import ensure_warehouse_pool
+    if pool:
+        from steward.airflow.pools import create_warehouse_pool_here
 
-    ensure_warehouse_pool()  # the DAGs' warehouse tasks name it (STEWARD_WAREHOUSE_POOL)
+        with _output_to(log_file):
+            create_warehouse_pool_here()  # the DAGs' warehouse tasks name it (STEWARD_WAREHOUSE_POOL)
 
 
 def run_demo(
@@ -205,8 +215,13 @@ def _log_file() -> Path:
 #: The demo's own users of its api-server (simple auth manager, role ``user``): who creates the
 #: post-phase runs, and the risk officer who answers the high-risk approvals.
 _DEMO_TRIGGERER = "steward-demo"
-#: Seconds a high-risk approval request waits before the demo's risk officer answers it.
+#: Seconds a high-risk approval request waits, once its task has deferred, before the demo's risk
+#: officer answers it; and at most, deferred or not (a person answers within seconds).
+_ANSWER_AFTER_DEFERRED_S = 1.0
 _ANSWER_AFTER_S = 5.0
+#: Task instance states of an approval task that has deferred to wait for its answer (Airflow 3.3 shows
+#: a human-in-the-loop wait as ``awaiting_input``).
+_WAITING_FOR_INPUT = frozenset({"deferred", "awaiting_input"})
 
 
 def _demo_users(airflow_home: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -239,11 +254,12 @@ def _run_with_scheduler(
     log_file: Path,
 ) -> dict[str, dict[str, str]]:
     """Run ``dags`` (backfills, asset-triggered runs), then ``post`` and ``quarterly`` run by run."""
+    from steward.airflow.pools import create_warehouse_pool_here
     from steward.airflow.scheduler import FinishedRun, LocalAirflow, free_port, sqlite_wait_settings
 
     apply_airflow_env(port=free_port())  # the api-server of this run: never the UI's 8080
     os.environ.update(sqlite_wait_settings(os.environ))  # before Airflow is imported here or there
-    _migrate_metadata(log_file, say)
+    _migrate_metadata(log_file, say, pool=False)  # the pool is created while the components start
     started = time.monotonic()
     states: dict[str, dict[str, str]] = {d: {} for d in dags}
     quarter_label = _quarter(days[-1]) if quarterly else ""
@@ -256,8 +272,8 @@ def _run_with_scheduler(
         say(f"  {run.dag_id:<18} {nights:<24} {run.run_type:<15} {run.state:<8} ({run.duration_s:5.1f} s)")
 
     users, passwords = _demo_users(paths.airflow_home())
-    # no triggerer yet: only the post-phase defers (a high-risk approval); started then, its start-up
-    # does not compete with the others' for the two cores
+    # no triggerer: nothing the demo runs defers (Airflow 3.3 parks a high-risk approval in
+    # ``awaiting_input``, answered through the REST API, with no trigger to run)
     airflow = LocalAirflow({**os.environ, **users}, log_file, services=("dag-processor", "api-server"))
     later_dags = _post_phase_dags(post, quarterly)
     periodic: list[str] = []
@@ -266,6 +282,7 @@ def _run_with_scheduler(
             say("    starting Airflow: dag-processor, api-server (LocalExecutor, SQLite metadata)")
             with _output_to(log_file):  # Airflow logs what it does in this process too
                 airflow.preload_scheduler()
+                create_warehouse_pool_here()  # before any task: the warehouse tasks name it
                 airflow.wait_for_api()  # and warm its execution API while the DAG files are parsed
                 airflow.wait_for_dags((*dags, *later_dags))
                 airflow.pause(later_dags)  # none of them runs before its turn (no asset-triggered run)
@@ -278,11 +295,16 @@ def _run_with_scheduler(
                 say(f"    backfill {dag_id}: {count} run(s) over {days[0]} .. {days[-1]}{when}")
             airflow.start_scheduler()
             say(f"    scheduler started ({time.monotonic() - started:.0f} s); each run as it ends:")
+            # the cost nights (and the carbon runs they trigger) go beside the quality nights, one for one
+            pace = (
+                airflow.pace_backfill(COST_DAG, QUALITY_DAG)
+                if {COST_DAG, QUALITY_DAG} <= set(counts) and not {COST_DAG, QUALITY_DAG} & set(later)
+                else None
+            )
             # quiet for 3 s: the scheduler (0.1 s idle sleep) creates a run an event causes well within it
-            airflow.watch(dags, since, on_finished=report, settle_s=3.0, poll_s=1.0)
+            airflow.watch(dags, since, on_finished=report, while_waiting=pace, settle_s=3.0, poll_s=1.0)
             if later_dags:
                 say(f"    nightly runs ended in {time.monotonic() - started:.0f} s; now, run by run:")
-                airflow.start_service("triggerer")  # a high-risk approval defers to it
                 with _output_to(log_file):
                     airflow.clear_asset_queue(later_dags)  # no asset-triggered trigger run: ours only
                     airflow.prepare(later_dags)  # unpaused; the cron DAGs get no run for yesterday
@@ -329,6 +351,7 @@ def _run_post_phase(
     officer = RestApi(airflow.api_url, DEMO_APPROVER, passwords[DEMO_APPROVER])
     answered: set[str] = set()
     first_seen: dict[str, float] = {}
+    deferred_since: dict[str, float] = {}
 
     def approve_waiting() -> None:
         pending = officer.call("GET", "/dags/~/dagRuns/~/hitlDetails?response_received=false")
@@ -339,11 +362,17 @@ def _run_post_phase(
             if ti["dag_id"] != RETRAINING_DAG or ti["task_id"] != "approval" or key in answered:
                 continue
             # Answering resumes the deferred task; Airflow 3.3's scheduler may then log a "state mismatch"
-            # for the deferring process and fail that try (seen once, answered 0.1 s after the request;
-            # answered 5 s after, the mismatch was logged but the try went on to succeed). A failed try's
-            # retry asks again, 5 minutes later, and is answered again (the key holds the try). The
-            # demo waits a few seconds before answering, as a person would.
-            if time.monotonic() - first_seen.setdefault(key, time.monotonic()) < _ANSWER_AFTER_S:
+            # for the deferring process and fail that try (seen once, answered 0.1 s after the request,
+            # before the task had deferred; answered 5 s after, the mismatch was logged but the try went
+            # on to succeed). A failed try's retry asks again, 5 minutes later, and is answered again
+            # (the key holds the try). The demo answers a second after the task shows as waiting for
+            # input (deferred: its process has ended, and the scheduler has taken its exit in within a
+            # few of its 0.1 s loops), or 5 s after the request, as a person would.
+            now = time.monotonic()
+            asked = now - first_seen.setdefault(key, now)
+            waits = ti.get("state") in _WAITING_FOR_INPUT  # its process has ended
+            deferred = now - deferred_since.setdefault(key, now) if waits else 0.0
+            if deferred < _ANSWER_AFTER_DEFERRED_S and asked < _ANSWER_AFTER_S:
                 continue
             officer.call(
                 "PATCH",
@@ -372,30 +401,50 @@ def _run_post_phase(
             poll_s=0.2,
         )
 
-    def run_nights(dag_id: str) -> None:
+    def run_nights(dag_ids: list[str]) -> None:
         # Every night's run created at once: the scheduler starts them one at a time (each of these
         # DAGs has max_active_runs=1) in the order of their run_after, the night, as a backfill
         # would; waiting for each before creating the next cost a poll and a REST call per run.
-        # They are created while the DAG is paused, so no task is running meanwhile: with SQLite
+        # They are created while the DAGs are paused, so no task is running meanwhile: with SQLite
         # metadata, a POST beside a task's execution-API call once stalled the api-server for 60 s.
         since = dt.datetime.now(dt.UTC)
-        airflow.pause([dag_id])
-        for day in days:
-            logical = _night_run(day)
-            airflow.trigger(triggerer, dag_id, logical_date=logical, conf=demo_conf(dag_id, day))
-        airflow.pause([dag_id], paused=False)
-        airflow.watch((dag_id,), since, on_finished=report, settle_s=0.0, poll_s=0.2)
-
-    for dag_id in post:
-        if dag_id == "retention":
-            file_demo_erasure_requests(deadline=days[-1] + dt.timedelta(days=30))
-        if dag_id == TRIGGER_DAG:  # a night's decisions wait for the retrainings the night before fired
+        airflow.pause(dag_ids)
+        for dag_id in dag_ids:
             for day in days:
-                run(dag_id, day, demo_conf(dag_id, day))
+                logical = _night_run(day)
+                airflow.trigger(triggerer, dag_id, logical_date=logical, conf=demo_conf(dag_id, day))
+        airflow.pause(dag_ids, paused=False)
+        airflow.watch(tuple(dag_ids), since, on_finished=report, settle_s=0.0, poll_s=0.2)
+
+    for group in _post_groups(post):
+        if group == ["retention"]:
+            file_demo_erasure_requests(deadline=days[-1] + dt.timedelta(days=30))
+        if group == [TRIGGER_DAG]:  # a night's decisions wait for the retrainings the night before fired
+            for day in days:
+                run(TRIGGER_DAG, day, demo_conf(TRIGGER_DAG, day))
         else:
-            run_nights(dag_id)
+            run_nights(group)
     for dag_id in quarterly:
         run(dag_id, days[-1], {"quarter": _quarter(days[-1])})
+
+
+def _post_groups(post: tuple[str, ...]) -> list[list[str]]:
+    """Split the post-phase into the DAGs run in turn: neighbours of :data:`SIDE_BY_SIDE` go together.
+
+    Examples
+    --------
+    >>> _post_groups(("governance_nightly", "data_export", "retraining_trigger", "retention"))
+    [['governance_nightly', 'data_export'], ['retraining_trigger'], ['retention']]
+    >>> _post_groups(("data_export", "retention", "governance_nightly"))
+    [['data_export'], ['retention'], ['governance_nightly']]
+    """
+    groups: list[list[str]] = []
+    for dag_id in post:
+        if groups and dag_id in SIDE_BY_SIDE and all(d in SIDE_BY_SIDE for d in groups[-1]):
+            groups[-1].append(dag_id)
+        else:
+            groups.append([dag_id])
+    return groups
 
 
 def _night_run(day: dt.date) -> dt.datetime:

@@ -65,7 +65,7 @@ _GUARD = str(Path(__file__).with_name("_guard.py"))
 _GRACE_S = 30.0
 
 #: Seconds the other components get to exit once the scheduler has (then SIGKILL).
-_SERVICE_GRACE_S = 3.0
+_SERVICE_GRACE_S = 1.0
 #: Components started before the DAGs are prepared; the scheduler starts after.
 _SERVICES = ("dag-processor", "api-server", "triggerer")
 #: Settings of the local components for a short, bounded run over past days.
@@ -224,6 +224,7 @@ class LocalAirflow:
         self._log: IO[bytes] | None = None
         self._airflow = str(Path(sys.executable).with_name("airflow"))
         self._go: Path | None = None  # the file a preloaded scheduler waits for
+        self._warming: threading.Thread | None = None  # the execution API's first request (wait_for_api)
 
     # ------------------------------------------------------------------ processes
     def __enter__(self) -> LocalAirflow:
@@ -237,9 +238,10 @@ class LocalAirflow:
             raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         try:
-            self.stop()
+            # ended normally: the caller waited for its runs, so no task is left to finish
+            self.stop(ask_again=exc_type is None)
         finally:
             signal.signal(signal.SIGTERM, self._previous)
             if self._log is not None:
@@ -274,7 +276,12 @@ class LocalAirflow:
         self._start("scheduler", _scheduler_command(), {_GO_ENV: str(self._go)})
 
     def start_scheduler(self) -> None:
-        """Start the scheduler, with Steward's modules already imported (see :func:`main`)."""
+        """Start the scheduler, with Steward's modules already imported (see :func:`main`).
+
+        After :meth:`wait_for_api`, once the execution API has answered its first request.
+        """
+        if self._warming is not None:
+            self._warming.join(timeout=60)
         if self._go is not None:  # preloaded: let it go
             self._go.touch()
             return
@@ -286,11 +293,13 @@ class LocalAirflow:
             if proc.poll() is not None:
                 raise RuntimeError(f"`airflow {name}` exited (code {proc.returncode}); see {self.log_file}")
 
-    def stop(self, timeout_s: float = 30.0) -> None:
+    def stop(self, timeout_s: float = 30.0, *, ask_again: bool = False) -> None:
         """Stop every component, scheduler first; SIGKILL whatever is left after ``timeout_s``.
 
         The scheduler gets ``timeout_s`` (its executor lets running tasks finish); the others, which
-        hold no work of their own once it has stopped, get a few seconds more.
+        hold no work of their own once it has stopped, get a second more. With ``ask_again`` (no task
+        is running), a component still there after 2 s is sent SIGTERM again, every 2 s (see
+        :func:`_wait_asking_again`); otherwise a second request could cut a running task short.
 
         A second Ctrl-C or SIGTERM meanwhile does not cut the shutdown short (it would leave the
         components running): both are ignored until it ends.
@@ -302,12 +311,12 @@ class LocalAirflow:
             else {}
         )
         try:
-            self._stop(timeout_s)
+            self._stop(timeout_s, ask_again=ask_again)
         finally:
             for sig, handler in shielded.items():
                 signal.signal(sig, handler)
 
-    def _stop(self, timeout_s: float) -> None:
+    def _stop(self, timeout_s: float, *, ask_again: bool) -> None:
         procs = sorted(self._procs.items(), key=lambda item: item[0] != "scheduler")
         for _, proc in procs:
             if proc.poll() is None:  # the guard passes it on to the component's process group
@@ -317,8 +326,11 @@ class LocalAirflow:
         for name, proc in procs:
             if name != "scheduler":  # the scheduler has stopped (its running tasks first): no work is left
                 deadline = min(deadline, time.monotonic() + _SERVICE_GRACE_S)  # (a triggerer took 10 s)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            if ask_again:
+                _wait_asking_again(proc, deadline)
+            else:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             # the group: task processes the component forked, even when the component itself is gone
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -338,9 +350,12 @@ class LocalAirflow:
             ):
                 if resp.status == 200:
                     # The execution API builds its versioned routes on its first request (about 2.5 s):
-                    # here, rather than in the first tasks' start calls (a task waits for that answer).
-                    with contextlib.suppress(OSError):
-                        urllib.request.urlopen(f"{url}/execution/health", timeout=60).close()  # noqa: S310
+                    # asked now, from a thread, while the DAGs are prepared; the scheduler starts once it
+                    # has answered (start_scheduler), so that no task's start call waits for it.
+                    self._warming = threading.Thread(
+                        target=_warm_execution_api, args=(url,), name="warm-execution-api", daemon=True
+                    )
+                    self._warming.start()
                     return
             time.sleep(0.5)
         raise RuntimeError(
@@ -509,6 +524,45 @@ class LocalAirflow:
         longest = max((end - start for start, end in intervals if start and end), default=dt.timedelta(0))
         self._backfills[dag_id] = (int(backfill.id), longest)
         return count
+
+    def pace_backfill(self, follower: str, leader: str) -> Callable[[], None]:
+        """Return a step for :meth:`watch`'s ``while_waiting`` that keeps one backfill behind another.
+
+        ``follower``'s backfill starts a night only once ``leader``'s has started as many (it is
+        paused meanwhile), and runs freely once the leader has started all of its own. Both must have
+        been created by :meth:`backfill`. ``steward demo`` paces the cost nights by the data-quality
+        nights: left alone, the 14 short cost nights (and the carbon runs they trigger) all ran beside
+        the first three data-quality nights and made those twice as long on two cores.
+        """
+        state = {"paused": False}
+
+        def step() -> None:
+            ids = (self._backfills[follower][0], self._backfills[leader][0])
+            started, runs = _retry_locked(lambda: self._started_runs(ids))
+            hold = started[ids[0]] >= started[ids[1]] and started[ids[1]] < runs[ids[1]]
+            if hold != state["paused"]:
+                self._set_backfills_paused([ids[0]], paused=hold)
+                state["paused"] = hold
+
+        return step
+
+    @staticmethod
+    def _started_runs(backfill_ids: Iterable[int]) -> tuple[dict[int, int], dict[int, int]]:
+        """Return, per backfill, how many of its runs have started, and how many it has."""
+        from airflow.models import DagRun
+        from airflow.utils.session import create_session
+        from sqlalchemy import func, select
+
+        ids = list(backfill_ids)
+        with create_session() as session:
+            rows = session.execute(
+                select(DagRun.backfill_id, func.count(DagRun.start_date), func.count())
+                .where(DagRun.backfill_id.in_(ids))
+                .group_by(DagRun.backfill_id)
+            ).all()
+        started = dict.fromkeys(ids, 0) | {int(b): int(n) for b, n, _ in rows if b is not None}
+        runs = dict.fromkeys(ids, 0) | {int(b): int(t) for b, _, t in rows if b is not None}
+        return started, runs
 
     def hold_longer_backfills(self) -> list[str]:
         """Hold back the backfills whose runs span more than the shortest ones (see :func:`later_phase`).
@@ -726,6 +780,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: Seconds between two SIGTERMs to a component that has not exited yet (see _wait_asking_again).
+_ASK_AGAIN_S = 2.0
+
+
+def _wait_asking_again(proc: subprocess.Popen[bytes], deadline: float) -> None:
+    """Wait for a component until ``deadline``, repeating SIGTERM every couple of seconds.
+
+    Airflow's components exit from their SIGTERM handler with ``sys.exit``; when the signal lands in a
+    garbage-collection callback, Python prints "Exception ignored in ..." and the component runs on
+    (seen once in the demo's scheduler: 30 s until the SIGKILL; apache/airflow#11982, #15753). Asked
+    again, it exits. The guard passes each request on to the component's group.
+    """
+    while True:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, min(_ASK_AGAIN_S, deadline - time.monotonic())))
+            return
+        if time.monotonic() >= deadline:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGTERM)
+
+
+def _warm_execution_api(url: str) -> None:
+    """Ask the execution API its first question (it builds its versioned routes then)."""
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(f"{url}/execution/health", timeout=60).close()  # noqa: S310
+
+
 #: The file a preloaded scheduler process waits for before it starts scheduling.
 _GO_ENV = "STEWARD_SCHEDULER_GO_FILE"
 
@@ -744,8 +826,9 @@ def preload() -> list[str]:
 
     The LocalExecutor forks its workers from the scheduler and each task process from a worker:
     imported once in the scheduler, these modules cost nothing per task (Great Expectations alone
-    takes seconds to import). The GX context is made ready here too, for the same reason (the reports'
-    charts are SVG text and need nothing prepared). Returns the modules imported.
+    takes seconds to import). The GX context and the compiled report templates are made ready here
+    too, for the same reason (the reports' charts are SVG text and need nothing prepared). Returns the
+    modules imported.
     """
     import steward
     import steward.airflow
@@ -764,8 +847,10 @@ def preload() -> list[str]:
     for name in names:
         importlib.import_module(name)
     from steward.quality import prepare_gx
+    from steward.reports import prepare_templates
 
     prepare_gx()  # the GX context: built once here, not once per validate task
+    prepare_templates()  # compiled once here, not once per task that writes a report
     return names
 
 
