@@ -85,38 +85,25 @@ def calibrated_width(
     """
     if phase_i is not None and phase_i < 2:
         raise ValueError(f"phase_i must be at least 2 points (sigma needs two), got {phase_i}")
-    return _width(method, phase_i, float(arl0), int(horizon), float(lam), float(k), direction, sigma_method)
+    key = (method, phase_i, float(arl0), int(horizon), float(lam), float(k), direction, sigma_method)
+    return _width(key)
+
+
+#: ``(method, phase_i, arl0, horizon, lam, k, direction, sigma_method)``: one calibration's options.
+Options = tuple[str, int | None, float, int, float, float, str, str]
 
 
 @lru_cache(maxsize=256)
-def _width(
-    method: str,
-    phase_i: int | None,
-    arl0: float,
-    horizon: int,
-    lam: float,
-    k: float,
-    direction: str,
-    sigma_method: str,
-) -> float:
+def _width(key: Options) -> float:
     from steward.spc._table import WIDTHS
 
-    key = (method, phase_i, arl0, horizon, lam, k, direction, sigma_method)
     tabulated = WIDTHS.get(key)
-    return tabulated if tabulated is not None else _simulate(*key)
+    return tabulated if tabulated is not None else _simulate(key)
 
 
-def _simulate(
-    method: str,
-    phase_i: int | None,
-    arl0: float,
-    horizon: int,
-    lam: float,
-    k: float,
-    direction: str,
-    sigma_method: str,
-) -> float:
+def _simulate(key: Options) -> float:
     """Simulate the width (see the module's docstring); about 25 ms with the default options."""
+    method, phase_i, arl0, horizon, lam, k, direction, sigma_method = key
     target = false_signal_target(arl0, horizon)
     m = phase_i or 0
     rng = np.random.default_rng([_SEED, m, horizon, int(lam * 1e6), int(k * 1e6)])
@@ -157,8 +144,8 @@ def _simulate(
 
 #: The options :mod:`steward.spc._table` holds: every chart, known or a 20-night Phase I, both
 #: one-sided directions and two-sided, at the defaults of ``monitoring.control_chart``.
-def _default_keys() -> list[tuple[str, int | None, float, int, float, float, str, str]]:
-    keys: list[tuple[str, int | None, float, int, float, float, str, str]] = []
+def _default_keys() -> list[Options]:
+    keys: list[Options] = []
     for method in ("ewma", "cusum", "shewhart"):
         for phase_i in (None, 20):
             for direction in ("both", "up", "down"):
@@ -168,7 +155,7 @@ def _default_keys() -> list[tuple[str, int | None, float, int, float, float, str
 
 
 def _write_table(path: Path) -> None:  # pragma: no cover - run by hand when the simulation changes
-    lines = [f"    {key!r}: {_simulate(*key)!r}," for key in _default_keys()]
+    lines = [f"    {key!r}: {_simulate(key)!r}," for key in _default_keys()]
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.index("= {\n") + 4] + "\n".join(lines) + "\n}\n", encoding="utf-8")
 

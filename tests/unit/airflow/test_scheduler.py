@@ -82,13 +82,16 @@ ONCE_DEAF = (
 )
 
 
+def _start_once_deaf(airflow: LocalAirflow) -> subprocess.Popen[bytes]:
+    # as the scheduler, which has the whole timeout (the other components have a second)
+    airflow._start("scheduler", [sys.executable, "-c", ONCE_DEAF])
+    assert _wait_for_line(airflow.log_file) == "ready"
+    return airflow._procs["scheduler"]
+
+
 def test_after_a_normal_end_a_component_that_lost_its_sigterm_is_asked_again(tmp_path: Path) -> None:
-    log = tmp_path / "components.log"
-    with LocalAirflow(dict(os.environ), log, services=()) as airflow:
-        # as the scheduler, which has the whole timeout (the other components have a second)
-        airflow._start("scheduler", [sys.executable, "-c", ONCE_DEAF])
-        proc = airflow._procs["scheduler"]
-        assert _wait_for_line(log) == "ready"
+    with LocalAirflow(dict(os.environ), tmp_path / "components.log", services=()) as airflow:
+        proc = _start_once_deaf(airflow)
         started = time.monotonic()
     assert proc.returncode == 0  # it exited on the second request, not killed after the 30 s
     assert time.monotonic() - started < 10
@@ -96,11 +99,8 @@ def test_after_a_normal_end_a_component_that_lost_its_sigterm_is_asked_again(tmp
 
 def test_while_tasks_may_run_the_stop_asks_once_then_kills(tmp_path: Path) -> None:
     # a second SIGTERM could cut a running task short: without ask_again the component gets one
-    log = tmp_path / "components.log"
-    with LocalAirflow(dict(os.environ), log, services=()) as airflow:
-        airflow._start("scheduler", [sys.executable, "-c", ONCE_DEAF])
-        proc = airflow._procs["scheduler"]
-        assert _wait_for_line(log) == "ready"
+    with LocalAirflow(dict(os.environ), tmp_path / "components.log", services=()) as airflow:
+        proc = _start_once_deaf(airflow)
         airflow.stop(timeout_s=3.0)
     assert proc.returncode == -signal.SIGKILL
 

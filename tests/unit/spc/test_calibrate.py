@@ -111,7 +111,7 @@ def test_the_tabulated_default_widths_are_what_the_simulation_gives() -> None:
 
     assert sorted(WIDTHS, key=repr) == sorted(_default_keys(), key=repr)
     for key, width in WIDTHS.items():
-        assert _simulate(*key) == pytest.approx(width, rel=1e-12, abs=1e-12), key
+        assert _simulate(key) == pytest.approx(width, rel=1e-12, abs=1e-12), key
     # the registry's defaults, with which every series of a model is charted, are all in the table
     policy = ControlChartPolicy()
     for kind in policy.arl0:
@@ -135,7 +135,7 @@ def test_options_outside_the_table_are_simulated(monkeypatch: pytest.MonkeyPatch
 
     simulated: list[tuple[object, ...]] = []
     real = _calibrate._simulate
-    monkeypatch.setattr(_calibrate, "_simulate", lambda *key: simulated.append(key) or real(*key))
+    monkeypatch.setattr(_calibrate, "_simulate", lambda key: simulated.append(key) or real(key))
     _calibrate._width.cache_clear()
     tabulated = calibrated_width("ewma", phase_i=20)
     assert simulated == []
