@@ -37,6 +37,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -373,14 +374,35 @@ class LocalAirflow:
         """Create a run of ``dag_id`` (``POST /dags/{dag_id}/dagRuns``) for the scheduler; return its id.
 
         The run is due at its logical date (``run_after``), as a backfill run is: queued runs of a DAG
-        that runs one at a time start in that order, whenever they were created.
+        that runs one at a time start in that order, whenever they were created. A run of that logical
+        date left by an earlier session (a second ``steward demo`` on the same home) is cleared and
+        runs again (``POST .../dagRuns/{run_id}/clear``), as a backfill reruns its finished runs: a
+        second one would be refused (409, one run per logical date).
         """
+        earlier = _retry_locked(lambda: self._run_at(dag_id, logical_date))
+        if earlier is not None:
+            run_path = urllib.parse.quote(earlier, safe="")
+            api.call("POST", f"/dags/{dag_id}/dagRuns/{run_path}/clear", {"dry_run": False})
+            return earlier
         body = {
             "logical_date": logical_date.isoformat(),
             "run_after": logical_date.isoformat(),
             "conf": dict(conf),
         }
         return str(api.call("POST", f"/dags/{dag_id}/dagRuns", body)["dag_run_id"])
+
+    @staticmethod
+    def _run_at(dag_id: str, logical_date: dt.datetime) -> str | None:
+        """Return the id of ``dag_id``'s run at ``logical_date``, if there is one."""
+        from airflow.models import DagRun
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        with create_session() as session:
+            run_id = session.scalar(
+                select(DagRun.run_id).where(DagRun.dag_id == dag_id, DagRun.logical_date == logical_date)
+            )
+        return None if run_id is None else str(run_id)
 
     # ------------------------------------------------------------------ metadata
     def wait_for_dags(self, dag_ids: Iterable[str], timeout_s: float = 240.0) -> None:
