@@ -56,13 +56,10 @@ def _processes_of(home: Path) -> list[int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    home = tmp_path_factory.mktemp("demo_scheduler")
-    generate(home, days=4, rows_per_day=1000)
+def _run_demo(home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the demo over NIGHTS in a child process with ``home`` as its STEWARD_HOME; it must succeed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "STEWARD_"))}
     env["STEWARD_HOME"] = str(home)
-    started = dt.datetime.now(dt.UTC)
     out = subprocess.run(
         [sys.executable, "-c", RUNNER, *(d.isoformat() for d in NIGHTS)],
         env=env,
@@ -73,6 +70,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     )
     log = home / "logs" / "demo.log"
     assert out.returncode == 0, f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}\n(see {log})"
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    home = tmp_path_factory.mktemp("demo_scheduler")
+    generate(home, days=4, rows_per_day=1000)
+    started = dt.datetime.now(dt.UTC)
+    out = _run_demo(home)
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("STATES "))
     with sqlite3.connect(home / "airflow" / "airflow.db") as db:
         db.row_factory = sqlite3.Row
@@ -243,17 +249,7 @@ def test_a_second_demo_on_the_same_home_runs_its_nights_again(demo: dict) -> Non
     # per logical date: a new one was refused with 409), as the backfills rerun theirs. Last in the
     # module: it changes the home the other tests read.
     home = Path(demo["home"])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "STEWARD_"))}
-    env["STEWARD_HOME"] = str(home)
-    out = subprocess.run(
-        [sys.executable, "-c", RUNNER, *(d.isoformat() for d in NIGHTS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=540,
-        check=False,
-    )
-    assert out.returncode == 0, f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    out = _run_demo(home)
     states = json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("STATES "))[7:])
     assert states["retention"] == dict.fromkeys((n.isoformat() for n in NIGHTS), "success")
     with sqlite3.connect(home / "airflow" / "airflow.db") as db:
