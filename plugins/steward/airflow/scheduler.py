@@ -261,11 +261,6 @@ class LocalAirflow:
             start_new_session=True,  # Ctrl-C reaches us only; we stop the components in order
         )
 
-    def start_service(self, name: str) -> None:
-        """Start one more component (``airflow <name>``) inside the ``with`` block, e.g. a late triggerer."""
-        if name not in self._procs:
-            self._start(name)
-
     def preload_scheduler(self) -> None:
         """Start the scheduler's process now: it imports Steward's modules, then waits to be started.
 
@@ -300,7 +295,7 @@ class LocalAirflow:
         The scheduler gets ``timeout_s`` (its executor lets running tasks finish); the others, which
         hold no work of their own once it has stopped, get a second more. With ``ask_again`` (no task
         is running), a component still there after 2 s is sent SIGTERM again, every 2 s (see
-        :func:`_wait_asking_again`); otherwise a second request could cut a running task short.
+        :func:`_wait_for`); otherwise a second request could cut a running task short.
 
         A second Ctrl-C or SIGTERM meanwhile does not cut the shutdown short (it would leave the
         components running): both are ignored until it ends.
@@ -327,11 +322,7 @@ class LocalAirflow:
         for name, proc in procs:
             if name != "scheduler":  # the scheduler has stopped (its running tasks first): no work is left
                 deadline = min(deadline, time.monotonic() + _SERVICE_GRACE_S)  # (a triggerer took 10 s)
-            if ask_again:
-                _wait_asking_again(proc, deadline)
-            else:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            _wait_for(proc, deadline, ask_again=ask_again)
             # the group: task processes the component forked, even when the component itself is gone
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -379,30 +370,19 @@ class LocalAirflow:
         runs again (``POST .../dagRuns/{run_id}/clear``), as a backfill reruns its finished runs: a
         second one would be refused (409, one run per logical date).
         """
-        earlier = _retry_locked(lambda: self._run_at(dag_id, logical_date))
-        if earlier is not None:
-            run_path = urllib.parse.quote(earlier, safe="")
+        at = urllib.parse.quote(logical_date.isoformat(), safe="")
+        earlier = api.call("GET", f"/dags/{dag_id}/dagRuns?logical_date_gte={at}&logical_date_lte={at}")
+        if earlier["dag_runs"]:
+            run_id = str(earlier["dag_runs"][0]["dag_run_id"])
+            run_path = urllib.parse.quote(run_id, safe="")
             api.call("POST", f"/dags/{dag_id}/dagRuns/{run_path}/clear", {"dry_run": False})
-            return earlier
+            return run_id
         body = {
             "logical_date": logical_date.isoformat(),
             "run_after": logical_date.isoformat(),
             "conf": dict(conf),
         }
         return str(api.call("POST", f"/dags/{dag_id}/dagRuns", body)["dag_run_id"])
-
-    @staticmethod
-    def _run_at(dag_id: str, logical_date: dt.datetime) -> str | None:
-        """Return the id of ``dag_id``'s run at ``logical_date``, if there is one."""
-        from airflow.models import DagRun
-        from airflow.utils.session import create_session
-        from sqlalchemy import select
-
-        with create_session() as session:
-            run_id = session.scalar(
-                select(DagRun.run_id).where(DagRun.dag_id == dag_id, DagRun.logical_date == logical_date)
-            )
-        return None if run_id is None else str(run_id)
 
     # ------------------------------------------------------------------ metadata
     def wait_for_dags(self, dag_ids: Iterable[str], timeout_s: float = 240.0) -> None:
@@ -802,12 +782,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-#: Seconds between two SIGTERMs to a component that has not exited yet (see _wait_asking_again).
+#: Seconds between two SIGTERMs to a component that has not exited yet (see _wait_for).
 _ASK_AGAIN_S = 2.0
 
 
-def _wait_asking_again(proc: subprocess.Popen[bytes], deadline: float) -> None:
-    """Wait for a component until ``deadline``, repeating SIGTERM every couple of seconds.
+def _wait_for(proc: subprocess.Popen[bytes], deadline: float, *, ask_again: bool) -> None:
+    """Wait for a component until ``deadline``; with ``ask_again``, repeat SIGTERM every 2 s meanwhile.
 
     Airflow's components exit from their SIGTERM handler with ``sys.exit``; when the signal lands in a
     garbage-collection callback, Python prints "Exception ignored in ..." and the component runs on
@@ -815,10 +795,11 @@ def _wait_asking_again(proc: subprocess.Popen[bytes], deadline: float) -> None:
     again, it exits. The guard passes each request on to the component's group.
     """
     while True:
+        step = deadline - time.monotonic()
         with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=max(0.1, min(_ASK_AGAIN_S, deadline - time.monotonic())))
+            proc.wait(timeout=max(0.1, min(_ASK_AGAIN_S, step) if ask_again else step))
             return
-        if time.monotonic() >= deadline:
+        if not ask_again or time.monotonic() >= deadline:
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(proc.pid, signal.SIGTERM)

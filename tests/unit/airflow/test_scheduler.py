@@ -308,6 +308,8 @@ class _FakeApiServer(http.server.BaseHTTPRequestHandler):
             self._reply(401, {"detail": "Not authenticated"})
         elif self.path == "/api/v2/dags/d/dagRuns":
             self._reply(200, {"dag_run_id": "manual__1", "conf": (body or {}).get("conf")})
+        elif self.path.startswith("/api/v2/dags/d/dagRuns?"):  # no run at that logical date yet
+            self._reply(200, {"dag_runs": [], "total_entries": 0})
         else:
             self._reply(404, {"detail": f"no route {self.path}"})
 
@@ -328,6 +330,11 @@ def test_rest_api_logs_in_sends_its_token_and_names_a_failed_call_in_one_line() 
         logical = dt.datetime(2026, 11, 3, 2, tzinfo=dt.UTC)
         run_id = airflow.trigger(api, "d", logical_date=logical, conf={"date": "2026-11-03"})
         assert run_id == "manual__1"
+        assert _FakeApiServer.seen[-2][:2] == (  # first: is there a run of that logical date already?
+            "GET",
+            "/api/v2/dags/d/dagRuns?logical_date_gte=2026-11-03T02%3A00%3A00%2B00%3A00"
+            "&logical_date_lte=2026-11-03T02%3A00%3A00%2B00%3A00",
+        )
         assert _FakeApiServer.seen[-1] == (
             "POST",
             "/api/v2/dags/d/dagRuns",
